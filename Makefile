@@ -1,0 +1,27 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+GO      ?= go
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: run build test test-go vet fmt clean
+
+## run: build Relay and serve it on embedded defaults (SQLite, local files) at http://localhost:8080
+run: build
+	./bin/relay serve
+
+## build: one static binary at bin/relay
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/relay ./cmd/relay
+
+## test: every test, on SQLite and PostgreSQL, with the race detector (starts services it needs)
+test:
+	bash scripts/test.sh
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin relay-data

@@ -1,0 +1,261 @@
+// Package config reads Relay's configuration from flags and RELAY_*
+// environment variables (flags win), applies defaults, and validates it
+// with messages that say which setting is wrong and how to fix it. It never
+// logs or prints secrets.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything `relay serve` and `relay migrate` need.
+type Config struct {
+	Addr            string        // --addr, RELAY_ADDR
+	DataDir         string        // --data, RELAY_DATA_DIR
+	BaseDomain      string        // --base-domain, RELAY_BASE_DOMAIN
+	DatabaseURL     string        // --database-url, RELAY_DATABASE_URL ("" = SQLite in DataDir)
+	SecretKey       string        // --secret-key, RELAY_SECRET_KEY ("" = generated into DataDir)
+	LogLevel        string        // --log-level, RELAY_LOG_LEVEL
+	TrustProxy      bool          // --trust-proxy, RELAY_TRUST_PROXY
+	ShutdownTimeout time.Duration // --shutdown-timeout, RELAY_SHUTDOWN_TIMEOUT
+}
+
+// Default returns the embedded defaults: SQLite and files under ./relay-data,
+// served on :8080 for *.localhost.
+func Default() Config {
+	return Config{Addr: ":8080", DataDir: "./relay-data", BaseDomain: "localhost", LogLevel: "info",
+		ShutdownTimeout: 15 * time.Second}
+}
+
+type setting struct {
+	flag, env, usage string
+	str              *string
+	boolean          *bool
+	dur              *time.Duration
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{flag: "addr", env: "RELAY_ADDR", usage: "address to listen on, host:port", str: &c.Addr},
+		{flag: "data", env: "RELAY_DATA_DIR", usage: "data folder: SQLite file, uploaded files, generated secret key", str: &c.DataDir},
+		{flag: "base-domain", env: "RELAY_BASE_DOMAIN", usage: "domain whose subdomains are workspaces (acme.<base-domain>)", str: &c.BaseDomain},
+		{flag: "database-url", env: "RELAY_DATABASE_URL", usage: "postgres://… URL; empty uses SQLite in the data folder", str: &c.DatabaseURL},
+		{flag: "secret-key", env: "RELAY_SECRET_KEY", usage: "key that encrypts stored secrets (32+ characters); generated into the data folder if empty", str: &c.SecretKey},
+		{flag: "log-level", env: "RELAY_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
+		{flag: "trust-proxy", env: "RELAY_TRUST_PROXY", usage: "trust X-Forwarded-For/-Proto from a reverse proxy", boolean: &c.TrustProxy},
+		{flag: "shutdown-timeout", env: "RELAY_SHUTDOWN_TIMEOUT", usage: "how long SIGTERM waits for in-flight requests", dur: &c.ShutdownTimeout},
+	}
+}
+
+// Known lists the environment variables Relay reads.
+func Known() []string {
+	var c Config
+	var out []string
+	for _, s := range c.settings() {
+		out = append(out, s.env)
+	}
+	return out
+}
+
+// Load builds the configuration of one subcommand from defaults, then the
+// environment (getenv, usually os.Getenv), then args. It returns
+// flag.ErrHelp after printing usage for -h.
+func Load(name string, args []string, getenv func(string) string, environ []string, stderr io.Writer) (Config, []string, error) {
+	c := Default()
+	var warnings []string
+	for _, s := range c.settings() {
+		v := getenv(s.env)
+		if v == "" {
+			continue
+		}
+		if err := s.set(v); err != nil {
+			return c, nil, fmt.Errorf("%s=%q: %v", s.env, redact(s, v), err)
+		}
+	}
+	known := map[string]bool{}
+	for _, k := range Known() {
+		known[k] = true
+	}
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "RELAY_") && !known[k] && !strings.HasPrefix(k, "RELAY_TEST_") {
+			warnings = append(warnings, fmt.Sprintf("unknown environment variable %s is ignored", k))
+		}
+	}
+	sort.Strings(warnings)
+
+	fs := flag.NewFlagSet("relay "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, s := range c.settings() {
+		switch {
+		case s.str != nil:
+			fs.StringVar(s.str, s.flag, *s.str, s.usage+" ("+s.env+")")
+		case s.boolean != nil:
+			fs.BoolVar(s.boolean, s.flag, *s.boolean, s.usage+" ("+s.env+")")
+		case s.dur != nil:
+			fs.DurationVar(s.dur, s.flag, *s.dur, s.usage+" ("+s.env+")")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	if fs.NArg() > 0 {
+		return c, nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, warnings, c.Validate()
+}
+
+func (s setting) set(v string) error {
+	switch {
+	case s.str != nil:
+		*s.str = v
+	case s.boolean != nil:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		*s.boolean = b
+	case s.dur != nil:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return errors.New("must be a duration like 15s or 1m")
+		}
+		*s.dur = d
+	}
+	return nil
+}
+
+func redact(s setting, v string) string {
+	if s.env == "RELAY_SECRET_KEY" {
+		return "…"
+	}
+	if s.env == "RELAY_DATABASE_URL" {
+		return RedactURL(v)
+	}
+	return v
+}
+
+// RedactURL hides a URL's password, for logs and messages.
+func RedactURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+var labelRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// Validate checks every setting and returns all problems at once.
+func (c *Config) Validate() error {
+	var errs []string
+	bad := func(f string, args ...any) { errs = append(errs, fmt.Sprintf(f, args...)) }
+
+	if host, port, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("--addr %q must be host:port, like :8080 or 127.0.0.1:8080", c.Addr)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		bad("--addr %q has an invalid port", c.Addr)
+	} else if host != "" && net.ParseIP(host) == nil && !labelRE.MatchString(strings.Split(host, ".")[0]) {
+		bad("--addr %q has an invalid host", c.Addr)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("--data must name a folder")
+	}
+	c.BaseDomain = strings.ToLower(strings.TrimSuffix(c.BaseDomain, "."))
+	if c.BaseDomain == "" || len(c.BaseDomain) > 200 {
+		bad("--base-domain must be a domain name, like localhost or relay.example")
+	} else {
+		for _, l := range strings.Split(c.BaseDomain, ".") {
+			if !labelRE.MatchString(l) {
+				bad("--base-domain %q is not a valid domain name", c.BaseDomain)
+				break
+			}
+		}
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		switch {
+		case err != nil:
+			bad("--database-url cannot be parsed as a URL")
+		case u.Scheme != "postgres" && u.Scheme != "postgresql":
+			bad("--database-url must start with postgres:// (leave it empty for SQLite); got scheme %q", u.Scheme)
+		case u.Host == "" && u.Query().Get("host") == "":
+			bad("--database-url %q names no host", RedactURL(c.DatabaseURL))
+		}
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		bad("--secret-key must be at least 32 characters (try: openssl rand -hex 32)")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("--log-level must be debug, info, warn or error; got %q", c.LogLevel)
+	}
+	if c.ShutdownTimeout <= 0 || c.ShutdownTimeout > 10*time.Minute {
+		bad("--shutdown-timeout must be between 1ns and 10m")
+	}
+	if len(errs) > 0 {
+		return errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+// SQLitePath is where the embedded database lives.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "relay.db") }
+
+// FilesDir is where uploaded files live on disk.
+func (c *Config) FilesDir() string { return filepath.Join(c.DataDir, "files") }
+
+// EnsureSecretKey fills SecretKey from DataDir/secret.key, generating that
+// file (mode 0600) on first start. It reports whether a key was generated.
+func (c *Config) EnsureSecretKey() (bool, error) {
+	if c.SecretKey != "" {
+		return false, nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return false, fmt.Errorf("data folder: %w", err)
+	}
+	p := filepath.Join(c.DataDir, "secret.key")
+	if b, err := os.ReadFile(p); err == nil {
+		k := strings.TrimSpace(string(b))
+		if len(k) < 32 {
+			return false, fmt.Errorf("%s holds a key shorter than 32 characters; fix or delete it", p)
+		}
+		c.SecretKey = k
+		return false, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return false, fmt.Errorf("read secret key: %w", err)
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return false, err
+	}
+	k := hex.EncodeToString(b[:])
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return false, fmt.Errorf("write secret key: %w", err)
+	}
+	if _, err := f.WriteString(k + "\n"); err != nil {
+		f.Close()
+		return false, fmt.Errorf("write secret key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return false, fmt.Errorf("write secret key: %w", err)
+	}
+	c.SecretKey = k
+	return true, nil
+}

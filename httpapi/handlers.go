@@ -1,0 +1,341 @@
+package httpapi
+
+import (
+	"bytes"
+	_ "embed"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/app"
+)
+
+func actor(r *http.Request) *relay.Actor { return relay.ActorFromContext(r.Context()) }
+
+func workspace(r *http.Request) *relay.Workspace { return relay.WorkspaceFromContext(r.Context()) }
+
+// --- system ---
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	if err := s.app.Ready(r.Context()); err != nil {
+		s.log.WarnContext(r.Context(), "not ready", "err", err)
+		return relay.Errorf(relay.EUNAVAILABLE, "The database is not reachable.")
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+//go:embed openapi.json
+var openapiJSON []byte
+
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, err := w.Write(openapiJSON)
+	return err
+}
+
+// --- sign-up and sessions ---
+
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
+	var in app.SignupInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	res, err := s.app.Signup(r.Context(), in, s.clientIP(r))
+	if err != nil {
+		return err
+	}
+	// No cookie here: this is the apex host, and cookies do not cross hosts.
+	writeJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	res, err := s.app.Login(r.Context(), workspace(r), in.Email, in.Password, s.clientIP(r))
+	if err != nil {
+		return err
+	}
+	s.setCookie(w, r, res.Token, *res.Session.ExpiresAt)
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.app.Logout(r.Context(), actor(r)); err != nil {
+		return err
+	}
+	s.clearCookie(w, r)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	me, err := s.app.Me(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, me)
+	return nil
+}
+
+// --- workspace and branding ---
+
+func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, workspace(r))
+	return nil
+}
+
+func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
+	var upd relay.WorkspaceUpdate
+	if err := decode(r, &upd); err != nil {
+		return err
+	}
+	ws, err := s.app.UpdateWorkspace(r.Context(), actor(r), upd)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ws)
+	return nil
+}
+
+func (s *Server) deleteWorkspace(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Confirm string `json:"confirm"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := s.app.DeleteWorkspace(r.Context(), actor(r), in.Confirm); err != nil {
+		return err
+	}
+	s.clearCookie(w, r)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) transferOwnership(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		UserID relay.ID `json:"user_id"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.UserID == 0 {
+		return relay.Errorf(relay.EINVALID, "user_id is required.")
+	}
+	if err := s.app.TransferOwnership(r.Context(), actor(r), in.UserID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) getLogo(w http.ResponseWriter, r *http.Request) error {
+	ws := workspace(r)
+	data, ctype, err := s.app.Logo(r.Context(), ws)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	if r.URL.Query().Get("v") == ws.LogoVersion {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+	}
+	w.Header().Set("ETag", `"`+ws.LogoVersion+`"`)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+	return nil
+}
+
+func (s *Server) putLogo(w http.ResponseWriter, r *http.Request) error {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return jsonError(err) // MaxBytesError → 413
+	}
+	ws, err := s.app.SetLogo(r.Context(), actor(r), data)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ws)
+	return nil
+}
+
+func (s *Server) deleteLogo(w http.ResponseWriter, r *http.Request) error {
+	ws, err := s.app.DeleteLogo(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ws)
+	return nil
+}
+
+// --- invitations ---
+
+func (s *Server) createInvite(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email string     `json:"email"`
+		Role  relay.Role `json:"role"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	inv, err := s.app.CreateInvite(r.Context(), actor(r), in.Email, in.Role, s.origin(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, inv)
+	return nil
+}
+
+func (s *Server) listInvites(w http.ResponseWriter, r *http.Request) error {
+	invs, err := s.app.ListInvites(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"invites": nonNil(invs)})
+	return nil
+}
+
+// previewInvite takes the invitation's secret token in {id}: OpenAPI allows
+// one parameter name per path, and the token is what a recipient holds.
+func (s *Server) previewInvite(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.app.PreviewInvite(r.Context(), workspace(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) revokeInvite(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return relay.Errorf(relay.ENOTFOUND, "Invitation not found.")
+	}
+	if err := s.app.RevokeInvite(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) error {
+	var in app.AcceptInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	res, err := s.app.AcceptInvite(r.Context(), workspace(r), r.PathValue("id"), in, s.clientIP(r))
+	if err != nil {
+		return err
+	}
+	s.setCookie(w, r, res.Token, *res.Session.ExpiresAt)
+	writeJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+// --- members ---
+
+func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
+	ms, err := s.app.ListMembers(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"members": nonNil(ms)})
+	return nil
+}
+
+func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "user_id")
+	if err != nil {
+		return relay.Errorf(relay.ENOTFOUND, "No such member in this workspace.")
+	}
+	var in struct {
+		Role relay.Role `json:"role"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	m, err := s.app.ChangeRole(r.Context(), actor(r), id, in.Role)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "user_id")
+	if err != nil {
+		return relay.Errorf(relay.ENOTFOUND, "No such member in this workspace.")
+	}
+	if err := s.app.RemoveMember(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	if id == actor(r).User.ID {
+		s.clearCookie(w, r)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// --- API tokens ---
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	t, err := s.app.CreateToken(r.Context(), actor(r), in.Name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.app.ListTokens(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": nonNil(ts)})
+	return nil
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return relay.Errorf(relay.ENOTFOUND, "Token not found.")
+	}
+	if err := s.app.RevokeToken(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// nonNil makes empty lists encode as [] rather than null.
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}

@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/relayhq/relay"
+)
+
+// statusFor is the one table from error codes to HTTP statuses.
+var statusFor = map[string]int{
+	relay.EINVALID:      http.StatusBadRequest,
+	relay.EUNAUTHORIZED: http.StatusUnauthorized,
+	relay.EFORBIDDEN:    http.StatusForbidden,
+	relay.ENOTFOUND:     http.StatusNotFound,
+	relay.ECONFLICT:     http.StatusConflict,
+	relay.EGONE:         http.StatusGone,
+	relay.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	relay.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	relay.ERATELIMITED:  http.StatusTooManyRequests,
+	relay.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	relay.EINTERNAL:     http.StatusInternalServerError,
+}
+
+var (
+	errNoRoute     = relay.Errorf(relay.ENOTFOUND, "No such endpoint.")
+	errCrossOrigin = relay.Errorf(relay.EFORBIDDEN, "Cross-origin request refused.")
+)
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// writeError answers with the JSON error shape. Only internal errors are
+// logged with detail; their message to the caller stays generic.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := relay.ErrorCode(err), relay.ErrorMessage(err)
+	if code == relay.EINTERNAL {
+		s.log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path,
+			"request_id", relay.RequestIDFromContext(r.Context()))
+	}
+	var e *relay.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message = code, msg
+	writeJSON(w, statusFor[code], body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decode reads one JSON object from the body into v, strictly: unknown
+// fields, wrong types, trailing data and oversize bodies are clear errors.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
+		if err == nil {
+			return relay.Errorf(relay.EINVALID, "The body must hold a single JSON object.")
+		}
+		return jsonError(err)
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var (
+		syntax  *json.SyntaxError
+		typ     *json.UnmarshalTypeError
+		tooBig  *http.MaxBytesError
+		relayed *relay.Error
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		return relay.Errorf(relay.ETOOLARGE, "The request body is too large (limit %d bytes).", tooBig.Limit)
+	case errors.Is(err, io.EOF):
+		return relay.Errorf(relay.EINVALID, "A JSON body is required.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return relay.Errorf(relay.EINVALID, "The JSON body is incomplete.")
+	case errors.As(err, &syntax):
+		return relay.Errorf(relay.EINVALID, "The body is not valid JSON (at byte %d).", syntax.Offset)
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return relay.Errorf(relay.EINVALID, "The field %q must be a %s.", typ.Field, jsonKind(typ.Type.Kind().String()))
+		}
+		return relay.Errorf(relay.EINVALID, "The body must be a JSON object.")
+	case errors.As(err, &relayed):
+		return relayed
+	}
+	// json reports unknown fields as a plain error: `json: unknown field "x"`.
+	var msg string
+	if _, scanErr := fmt.Sscanf(err.Error(), "json: unknown field %q", &msg); scanErr == nil {
+		return relay.Errorf(relay.EINVALID, "Unknown field %q.", msg)
+	}
+	return relay.Errorf(relay.EINVALID, "The body could not be read as JSON.")
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "struct", "map":
+		return "object"
+	case "slice", "array":
+		return "array"
+	}
+	return "number"
+}
+
+// pathID parses an {id}-style path value.
+func pathID(r *http.Request, name string) (relay.ID, error) {
+	id, err := relay.ParseID(r.PathValue(name))
+	if err != nil {
+		return 0, relay.Errorf(relay.ENOTFOUND, "Not found.")
+	}
+	return id, nil
+}

@@ -1,0 +1,130 @@
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/relayhq/relay/app"
+)
+
+// Config configures a Server.
+type Config struct {
+	App        *app.App
+	BaseDomain string // e.g. "localhost" or "relay.example"
+	Logger     *slog.Logger
+	Metrics    *Metrics // nil: metrics are not recorded
+	// TrustProxy makes the server believe X-Forwarded-For and
+	// X-Forwarded-Proto, for deployments behind a reverse proxy.
+	TrustProxy bool
+	Version    string
+}
+
+// Server serves HTTP.
+type Server struct {
+	app        *app.App
+	baseDomain string
+	log        *slog.Logger
+	metrics    *Metrics
+	trustProxy bool
+	version    string
+	cop        *http.CrossOriginProtection
+	handler    http.Handler
+}
+
+// New returns a Server with every route registered.
+func New(c Config) *Server {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	s := &Server{app: c.App, baseDomain: strings.ToLower(strings.TrimSuffix(c.BaseDomain, ".")), log: c.Logger,
+		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection()}
+	// Refusals go through the same JSON error path as everything else.
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errCrossOrigin)
+	}))
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errNoRoute)
+	})
+	s.handler = s.observe(mux)
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Host kinds a route may be served on.
+type hostKind int
+
+const (
+	onWorkspace hostKind = iota // <sub>.<base>: the tenant's API
+	onApex                      // <base>: sign-up, landing
+	onAny                       // anywhere: health, metrics, the OpenAPI file
+)
+
+// Authentication a route needs.
+type authMode int
+
+const (
+	authRequired authMode = iota
+	authNone
+)
+
+// Body limits.
+const (
+	maxJSONBody = 64 << 10
+	maxLogoBody = app.MaxLogoBytes
+)
+
+// route is one entry of the routing table.
+type route struct {
+	method, path string
+	host         hostKind
+	auth         authMode
+	maxBody      int64 // 0: maxJSONBody
+	h            func(w http.ResponseWriter, r *http.Request) error
+}
+
+// routes is the one list of everything the server answers. The OpenAPI test
+// checks openapi.json against it, both ways.
+func (s *Server) routes() []route {
+	return []route{
+		{method: "GET", path: "/{$}", host: onAny, auth: authNone, h: s.page},
+		{method: "GET", path: "/healthz", host: onAny, auth: authNone, h: s.healthz},
+		{method: "GET", path: "/readyz", host: onAny, auth: authNone, h: s.readyz},
+		{method: "GET", path: "/metrics", host: onAny, auth: authNone, h: s.metricsHandler},
+		{method: "GET", path: "/api/v1/openapi.json", host: onAny, auth: authNone, h: s.openapi},
+
+		{method: "POST", path: "/api/v1/signup", host: onApex, auth: authNone, h: s.signup},
+
+		{method: "POST", path: "/api/v1/auth/login", host: onWorkspace, auth: authNone, h: s.login},
+		{method: "POST", path: "/api/v1/auth/logout", host: onWorkspace, h: s.logout},
+		{method: "GET", path: "/api/v1/auth/me", host: onWorkspace, h: s.me},
+
+		{method: "GET", path: "/api/v1/workspace", host: onWorkspace, auth: authNone, h: s.getWorkspace},
+		{method: "PATCH", path: "/api/v1/workspace", host: onWorkspace, h: s.patchWorkspace},
+		{method: "DELETE", path: "/api/v1/workspace", host: onWorkspace, h: s.deleteWorkspace},
+		{method: "POST", path: "/api/v1/workspace/transfer", host: onWorkspace, h: s.transferOwnership},
+		{method: "GET", path: "/api/v1/workspace/logo", host: onWorkspace, auth: authNone, h: s.getLogo},
+		{method: "PUT", path: "/api/v1/workspace/logo", host: onWorkspace, maxBody: maxLogoBody, h: s.putLogo},
+		{method: "DELETE", path: "/api/v1/workspace/logo", host: onWorkspace, h: s.deleteLogo},
+
+		{method: "POST", path: "/api/v1/invites", host: onWorkspace, h: s.createInvite},
+		{method: "GET", path: "/api/v1/invites", host: onWorkspace, h: s.listInvites},
+		{method: "GET", path: "/api/v1/invites/{id}", host: onWorkspace, auth: authNone, h: s.previewInvite},
+		{method: "DELETE", path: "/api/v1/invites/{id}", host: onWorkspace, h: s.revokeInvite},
+		{method: "POST", path: "/api/v1/invites/{id}/accept", host: onWorkspace, auth: authNone, h: s.acceptInvite},
+
+		{method: "GET", path: "/api/v1/members", host: onWorkspace, h: s.listMembers},
+		{method: "PATCH", path: "/api/v1/members/{user_id}", host: onWorkspace, h: s.changeRole},
+		{method: "DELETE", path: "/api/v1/members/{user_id}", host: onWorkspace, h: s.removeMember},
+
+		{method: "POST", path: "/api/v1/tokens", host: onWorkspace, h: s.createToken},
+		{method: "GET", path: "/api/v1/tokens", host: onWorkspace, h: s.listTokens},
+		{method: "DELETE", path: "/api/v1/tokens/{id}", host: onWorkspace, h: s.revokeToken},
+	}
+}

@@ -1,0 +1,119 @@
+package policy
+
+import "github.com/relayhq/relay"
+
+// Action names something an actor wants to do.
+type Action string
+
+// The actions decided here.
+const (
+	ReadSelf          Action = "self.read"          // me, logout
+	ManageOwnTokens   Action = "tokens.manage"      // create, list, revoke one's own API tokens
+	UpdateWorkspace   Action = "workspace.update"   // name, colours, logo
+	DeleteWorkspace   Action = "workspace.delete"   // delete the whole workspace
+	TransferOwnership Action = "workspace.transfer" // make another member owner
+	CreateInvite      Action = "invite.create"      // Target.NewRole is the role offered
+	ListInvites       Action = "invite.list"
+	RevokeInvite      Action = "invite.revoke"
+	ListMembers       Action = "member.list"
+	ChangeRole        Action = "member.role"   // Target.Role is the current role, Target.NewRole the new one
+	RemoveMember      Action = "member.remove" // Target.Role is the member's role; Target.Self when leaving
+)
+
+// Actions lists every action, for exhaustive tests.
+var Actions = []Action{ReadSelf, ManageOwnTokens, UpdateWorkspace, DeleteWorkspace, TransferOwnership,
+	CreateInvite, ListInvites, RevokeInvite, ListMembers, ChangeRole, RemoveMember}
+
+// Target describes what an action is aimed at, where that matters.
+type Target struct {
+	Role    relay.Role // the target member's current role
+	NewRole relay.Role // the role being granted (invitations and role changes)
+	Self    bool       // the target is the actor
+}
+
+// Check returns nil when actor may perform act on t, EUNAUTHORIZED for an
+// anonymous actor, and EFORBIDDEN with a human reason otherwise.
+func Check(actor *relay.Actor, act Action, t Target) error {
+	if actor == nil || actor.User == nil || actor.Membership == nil {
+		return relay.Errorf(relay.EUNAUTHORIZED, "Sign in to continue.")
+	}
+	role := actor.Membership.Role
+	staff := role == relay.RoleOwner || role == relay.RoleAdmin
+
+	switch act {
+	case ReadSelf, ManageOwnTokens:
+		return nil
+
+	case UpdateWorkspace:
+		if staff {
+			return nil
+		}
+		return forbid("Only owners and admins can change the workspace.")
+
+	case DeleteWorkspace:
+		if role == relay.RoleOwner {
+			return nil
+		}
+		return forbid("Only an owner can delete the workspace.")
+
+	case TransferOwnership:
+		if role == relay.RoleOwner {
+			return nil
+		}
+		return forbid("Only an owner can transfer ownership.")
+
+	case CreateInvite:
+		if !staff {
+			return forbid("Only owners and admins can invite people.")
+		}
+		if t.NewRole == relay.RoleOwner {
+			return forbid("Invitations cannot grant the owner role; invite as admin, then transfer ownership.")
+		}
+		return nil
+
+	case ListInvites, RevokeInvite:
+		if staff {
+			return nil
+		}
+		return forbid("Only owners and admins can manage invitations.")
+
+	case ListMembers:
+		if role == relay.RoleCustomer {
+			return forbid("Customers cannot list the workspace's members.")
+		}
+		return nil
+
+	case ChangeRole:
+		switch role {
+		case relay.RoleOwner:
+			return nil // the store keeps at least one owner
+		case relay.RoleAdmin:
+			if t.Role == relay.RoleOwner {
+				return forbid("Only an owner can change an owner's role.")
+			}
+			if t.NewRole == relay.RoleOwner {
+				return forbid("Only an owner can make someone an owner.")
+			}
+			return nil
+		}
+		return forbid("Only owners and admins can change roles.")
+
+	case RemoveMember:
+		if t.Self {
+			return nil // anyone may leave; the store keeps at least one owner
+		}
+		switch role {
+		case relay.RoleOwner:
+			return nil
+		case relay.RoleAdmin:
+			if t.Role == relay.RoleOwner {
+				return forbid("Only an owner can remove an owner.")
+			}
+			return nil
+		}
+		return forbid("Only owners and admins can remove members.")
+	}
+	return forbid("That action is not allowed.")
+}
+
+func forbid(msg string) error { return relay.Errorf(relay.EFORBIDDEN, "%s", msg) }

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/relayhq/relay"
+)
+
+// violation is the kind of integrity constraint a statement broke.
+type violation int
+
+const (
+	noViolation violation = iota
+	uniqueViolation
+	primaryKeyViolation
+	foreignKeyViolation
+	checkViolation
+	notNullViolation
+)
+
+// PostgreSQL SQLSTATE codes of integrity constraint violations.
+const (
+	pgNotNull    = "23502"
+	pgForeignKey = "23503"
+	pgUnique     = "23505"
+	pgCheck      = "23514"
+)
+
+// violationOf classifies err by its driver code, never by message text.
+func violationOf(err error) violation {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case pgUnique:
+			// PostgreSQL reports primary keys as unique violations; the
+			// constraint name tells them apart. Our primary keys keep
+			// PostgreSQL's default names, <table>_pkey.
+			if isPrimaryKeyName(pgErr.ConstraintName) {
+				return primaryKeyViolation
+			}
+			return uniqueViolation
+		case pgForeignKey:
+			return foreignKeyViolation
+		case pgCheck:
+			return checkViolation
+		case pgNotNull:
+			return notNullViolation
+		}
+		return noViolation
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+			return uniqueViolation
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_ROWID:
+			return primaryKeyViolation
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return foreignKeyViolation
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			return checkViolation
+		case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return notNullViolation
+		}
+	}
+	return noViolation
+}
+
+func isPrimaryKeyName(name string) bool {
+	const suffix = "_pkey"
+	return len(name) > len(suffix) && name[len(name)-len(suffix):] == suffix
+}
+
+// on maps constraint violations of one statement to the errors a caller
+// should see. A violation missing from the map is reported as internal.
+type on map[violation]*relay.Error
+
+// classify turns a failed statement's error into a *relay.Error when its
+// violation is listed in m, and wraps it with op otherwise.
+func classify(op string, err error, m on) error {
+	if e := m[violationOf(err)]; e != nil {
+		return e
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// notFound turns sql.ErrNoRows into ENOTFOUND with msg and wraps other errors with op.
+func notFound(op string, err error, msg string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return relay.Errorf(relay.ENOTFOUND, "%s", msg)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func conflict(msg string) *relay.Error { return relay.Errorf(relay.ECONFLICT, "%s", msg) }
+func missing(msg string) *relay.Error  { return relay.Errorf(relay.ENOTFOUND, "%s", msg) }
+func invalid(msg string) *relay.Error  { return relay.Errorf(relay.EINVALID, "%s", msg) }
+
+// Messages shown to people. They name the clash, never the constraint.
+const (
+	msgWorkspaceNotFound = "Workspace not found."
+	msgUserNotFound      = "User not found."
+	msgMemberNotFound    = "That user is not a member of this workspace."
+	msgSessionNotFound   = "Session not found."
+	msgTokenNotFound     = "Token not found."
+	msgInviteNotFound    = "Invitation not found."
+	msgSubdomainTaken    = "That subdomain is taken."
+	msgEmailTaken        = "An account with that email already exists."
+	msgAlreadyMember     = "That user is already a member of this workspace."
+	msgTokenTaken        = "That token is already in use."
+	msgIDTaken           = "That id is already in use; please try again."
+	msgLastOwner         = "A workspace must keep at least one owner."
+	msgInviteUsed        = "This invitation was already used."
+	msgInviteExpired     = "This invitation has expired."
+	msgBadRole           = "That is not a valid role."
+	msgBadKind           = "That is not a valid kind of session."
+	msgUnauthenticated   = "Please sign in again: the session is missing, expired or not valid here."
+)

@@ -1,0 +1,36 @@
+package relay
+
+import "time"
+
+// Workspace is a tenant: one company, reached on its own subdomain, with its
+// own branding. Every tenant row in the store carries its WorkspaceID.
+type Workspace struct {
+	ID           ID        `json:"id"`
+	Subdomain    string    `json:"subdomain"`
+	Name         string    `json:"name"`
+	PrimaryColor string    `json:"primary_color"`
+	AccentColor  string    `json:"accent_color"`
+	LogoURL      string    `json:"logo_url"` // empty when no logo is set
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
+	// LogoKey names the logo in the file store and LogoType is its sniffed
+	// content type; both are empty when there is no logo. LogoVersion changes
+	// with every upload so caches can be busted.
+	LogoKey     string `json:"-"`
+	LogoType    string `json:"-"`
+	LogoVersion string `json:"-"`
+}
+
+// Default brand colours of a new workspace.
+const (
+	DefaultPrimaryColor = "#4f46e5"
+	DefaultAccentColor  = "#f59e0b"
+)
+
+// WorkspaceUpdate lists the fields a PATCH may change; nil means unchanged.
+type WorkspaceUpdate struct {
+	Name         *string `json:"name"`
+	PrimaryColor *string `json:"primary_color"`
+	AccentColor  *string `json:"accent_color"`
+}
