@@ -8,17 +8,18 @@ import (
 // Error codes. Transports map each code to a status in one table
 // (httpapi.statusFor) and never invent codes of their own.
 const (
-	EINVALID      = "invalid"           // the input is malformed or breaks a rule (400)
-	EUNAUTHORIZED = "unauthenticated"   // no valid session or token (401)
-	EFORBIDDEN    = "forbidden"         // authenticated, but not allowed (403)
-	ENOTFOUND     = "not_found"         // no such thing here, or not visible to the caller (404)
-	ECONFLICT     = "conflict"          // clashes with existing state, e.g. a taken subdomain (409)
-	EGONE         = "gone"              // existed, but is used up or expired, e.g. an invitation (410)
-	ETOOLARGE     = "too_large"         // a body or field over its size limit (413)
-	EUNSUPPORTED  = "unsupported_media" // content of a type we do not take (415)
-	ERATELIMITED  = "rate_limited"      // too many attempts; retry later (429)
-	EUNAVAILABLE  = "unavailable"       // a dependency is down (503)
-	EINTERNAL     = "internal"          // a bug or an unexpected failure (500)
+	EINVALID      = "invalid"            // the input is malformed or breaks a rule (400)
+	EUNAUTHORIZED = "unauthenticated"    // no valid session or token (401)
+	EFORBIDDEN    = "forbidden"          // authenticated, but not allowed (403)
+	ENOTFOUND     = "not_found"          // no such thing here, or not visible to the caller (404)
+	EMETHOD       = "method_not_allowed" // the path exists, the method does not (405)
+	ECONFLICT     = "conflict"           // clashes with existing state, e.g. a taken subdomain (409)
+	EGONE         = "gone"               // existed, but is used up or expired, e.g. an invitation (410)
+	ETOOLARGE     = "too_large"          // a body or field over its size limit (413)
+	EUNSUPPORTED  = "unsupported_media"  // content of a type we do not take (415)
+	ERATELIMITED  = "rate_limited"       // too many attempts; retry later (429)
+	EUNAVAILABLE  = "unavailable"        // a dependency is down (503)
+	EINTERNAL     = "internal"           // a bug or an unexpected failure (500)
 )
 
 // Error is the one application error. Code is for machines, Message for people:
@@ -30,7 +31,9 @@ type Error struct {
 	RetryAfter int
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("relay error: code=%s message=%s", e.Code, e.Message) }
+func (e *Error) Error() string {
+	return fmt.Sprintf("relay error: code=%s message=%s", e.Code, e.Message)
+}
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

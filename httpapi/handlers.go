@@ -240,7 +240,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.AcceptInvite(r.Context(), workspace(r), r.PathValue("id"), in, s.clientIP(r))
+	res, err := s.app.AcceptInvite(r.Context(), workspace(r), r.PathValue("token"), in, s.clientIP(r))
 	if err != nil {
 		return err
 	}

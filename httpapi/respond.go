@@ -17,6 +17,7 @@ var statusFor = map[string]int{
 	relay.EUNAUTHORIZED: http.StatusUnauthorized,
 	relay.EFORBIDDEN:    http.StatusForbidden,
 	relay.ENOTFOUND:     http.StatusNotFound,
+	relay.EMETHOD:       http.StatusMethodNotAllowed,
 	relay.ECONFLICT:     http.StatusConflict,
 	relay.EGONE:         http.StatusGone,
 	relay.ETOOLARGE:     http.StatusRequestEntityTooLarge,

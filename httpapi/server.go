@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
 )
 
@@ -44,10 +45,22 @@ func New(c Config) *Server {
 		s.writeError(w, r, errCrossOrigin)
 	}))
 	mux := http.NewServeMux()
+	// paths knows every path regardless of method, so a known path with the
+	// wrong method answers 405 with Allow, not 404.
+	paths, allow := http.NewServeMux(), map[string][]string{}
 	for _, rt := range s.routes() {
 		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+		if allow[rt.path] == nil {
+			paths.Handle(rt.path, http.NotFoundHandler())
+		}
+		allow[rt.path] = append(allow[rt.path], rt.method)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := paths.Handler(r); pattern != "" && allow[pattern] != nil {
+			w.Header().Set("Allow", strings.Join(allow[pattern], ", "))
+			s.writeError(w, r, relay.Errorf(relay.EMETHOD, "Method %s is not allowed here.", r.Method))
+			return
+		}
 		s.writeError(w, r, errNoRoute)
 	})
 	s.handler = s.observe(mux)
@@ -117,7 +130,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/api/v1/invites", host: onWorkspace, h: s.listInvites},
 		{method: "GET", path: "/api/v1/invites/{id}", host: onWorkspace, auth: authNone, h: s.previewInvite},
 		{method: "DELETE", path: "/api/v1/invites/{id}", host: onWorkspace, h: s.revokeInvite},
-		{method: "POST", path: "/api/v1/invites/{id}/accept", host: onWorkspace, auth: authNone, h: s.acceptInvite},
+		{method: "POST", path: "/api/v1/invites/{token}/accept", host: onWorkspace, auth: authNone, h: s.acceptInvite},
 
 		{method: "GET", path: "/api/v1/members", host: onWorkspace, h: s.listMembers},
 		{method: "PATCH", path: "/api/v1/members/{user_id}", host: onWorkspace, h: s.changeRole},

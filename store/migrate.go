@@ -7,7 +7,6 @@ import (
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/database"
 	"github.com/pressly/goose/v3/lock"
 )
 
@@ -69,18 +68,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 // was never migrated.
 func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
 	// goose reports a missing version table as an error; for us it is version 0.
-	st, err := database.NewStore(db.dialect(), goose.DefaultTablename)
-	if err != nil {
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1`
+	if db.engine == EnginePostgres {
+		q = `SELECT count(*) FROM pg_catalog.pg_tables
+			WHERE tablename = $1 AND schemaname = ANY (current_schemas(false))`
+	}
+	var n int
+	if err := db.write.QueryRowContext(ctx, q, goose.DefaultTablename).Scan(&n); err != nil {
 		return 0, fmt.Errorf("migration version: %w", err)
 	}
-	if ext, ok := st.(database.StoreExtender); ok {
-		exists, err := ext.TableExists(ctx, db.write)
-		if err != nil {
-			return 0, fmt.Errorf("migration version: %w", err)
-		}
-		if !exists {
-			return 0, nil
-		}
+	if n == 0 {
+		return 0, nil
 	}
 	p, err := db.provider(false)
 	if err != nil {

@@ -1,0 +1,179 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/internal/testdb"
+	"github.com/relayhq/relay/store"
+)
+
+// TestTenantIsolation walks every workspace route of the routing table and
+// tries workspace alpha's credentials on bravo's host, and bravo's
+// credentials with alpha's ids, then checks alpha is untouched and no
+// response carried alpha's data.
+func TestTenantIsolation(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, app.Limits{LoginPerIP: 1000, SignupPerIP: 1000})
+		alpha := e.signup("alpha")
+		bravo := e.signup("bravo")
+		alphaAgent := e.join(alpha, "alice", "agent")
+		alphaInviteTok, alphaInviteID := e.invite(alpha, "pending@alpha.example", "member")
+		tr := e.do("POST", "alpha", "/api/v1/tokens", map[string]string{"name": "bot"}, bearer(alpha.token))
+		want(t, tr, http.StatusCreated, "")
+		alphaTokenID := tr.json(t)["id"].(string)
+		want(t, e.do("PUT", "alpha", "/api/v1/workspace/logo", pngBytes(t, 8, 8), bearer(alpha.token)), http.StatusOK, "")
+
+		before := snapshot(t, e, alpha)
+		secrets := []string{alpha.email, alphaAgent.email, alpha.userID, alphaAgent.userID, alphaInviteID,
+			alphaTokenID, "pending@alpha.example", "alpha", "Alpha Inc"}
+		noLeak := func(t *testing.T, r res) {
+			t.Helper()
+			for _, s := range secrets {
+				if strings.Contains(string(r.body), s) {
+					t.Fatalf("response leaks alpha's %q: %s", s, r.body)
+				}
+			}
+		}
+
+		// Path values that belong to alpha.
+		alphaPath := func(path string) string {
+			path = strings.ReplaceAll(path, "{$}", "")
+			path = strings.ReplaceAll(path, "{token}", alphaInviteTok)
+			path = strings.ReplaceAll(path, "{user_id}", alphaAgent.userID)
+			return strings.ReplaceAll(path, "{id}", alphaTokenID)
+		}
+		bodies := map[string]any{
+			"POST /api/v1/auth/login":             map[string]string{"email": alpha.email, "password": alpha.password},
+			"PATCH /api/v1/workspace":             map[string]string{"name": "Hijacked"},
+			"DELETE /api/v1/workspace":            map[string]string{"confirm": "alpha"},
+			"POST /api/v1/workspace/transfer":     map[string]string{"user_id": alphaAgent.userID},
+			"PUT /api/v1/workspace/logo":          pngBytes(t, 4, 4),
+			"POST /api/v1/invites":                map[string]string{"email": "x@alpha.example", "role": "admin"},
+			"POST /api/v1/invites/{token}/accept": map[string]string{"display_name": "Mallory", "password": "mallory-password"},
+			"PATCH /api/v1/members/{user_id}":     map[string]string{"role": "admin"},
+			"POST /api/v1/tokens":                 map[string]string{"name": "stolen"},
+		}
+
+		tried := 0
+		for _, rt := range e.srv.routes() {
+			if rt.host != onWorkspace {
+				continue
+			}
+			key := rt.method + " " + rt.path
+			path := alphaPath(rt.path)
+			if rt.path == "/api/v1/invites/{id}" {
+				if rt.method == "GET" {
+					path = "/api/v1/invites/" + alphaInviteTok
+				} else {
+					path = "/api/v1/invites/" + alphaInviteID
+				}
+			}
+			t.Run(key, func(t *testing.T) {
+				tried++
+				for _, cred := range []struct {
+					name string
+					o    opt
+				}{{"alpha bearer on bravo", bearer(alpha.token)}, {"alpha cookie on bravo", cookie(alpha.token)}} {
+					r := e.do(rt.method, "bravo", path, bodies[key], cred.o)
+					noLeak(t, r)
+					switch {
+					case rt.auth == authRequired:
+						if r.status != http.StatusUnauthorized {
+							t.Errorf("%s: status %d, want 401; body %s", cred.name, r.status, r.body)
+						}
+					case key == "GET /api/v1/workspace":
+						if r.status != http.StatusOK || r.json(t)["subdomain"] != "bravo" {
+							t.Errorf("%s: got %d %s, want bravo's public workspace", cred.name, r.status, r.body)
+						}
+					case key == "POST /api/v1/auth/login":
+						want(t, r, http.StatusUnauthorized, "unauthenticated")
+					default: // logo (bravo has none), invitation preview and accept
+						want(t, r, http.StatusNotFound, "not_found")
+					}
+				}
+				// Bravo's own owner, on bravo's host, naming alpha's things.
+				if strings.Contains(rt.path, "{") {
+					r := e.do(rt.method, "bravo", path, bodies[key], bearer(bravo.token))
+					noLeak(t, r)
+					want(t, r, http.StatusNotFound, "not_found")
+				}
+			})
+		}
+		if tried < 20 {
+			t.Fatalf("only %d workspace routes tried", tried)
+		}
+		// Transfer of bravo to alpha's user, by id in the body.
+		r := e.do("POST", "bravo", "/api/v1/workspace/transfer", map[string]string{"user_id": alphaAgent.userID}, bearer(bravo.token))
+		want(t, r, http.StatusNotFound, "not_found")
+
+		if diff := cmp.Diff(before, snapshot(t, e, alpha)); diff != "" {
+			t.Fatalf("alpha changed (-before +after):\n%s", diff)
+		}
+		// Alpha's credentials still work at home.
+		want(t, e.do("GET", "alpha", "/api/v1/auth/me", nil, bearer(alpha.token)), http.StatusOK, "")
+	})
+}
+
+// TestHostRouting checks apex-only and workspace-only routes stay on their hosts.
+func TestHostRouting(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), app.Limits{})
+	alpha := e.signup("alpha")
+	tests := []struct {
+		name, method, sub, path string
+		status                  int
+	}{
+		{"signup on a workspace host", "POST", "alpha", "/api/v1/signup", http.StatusNotFound},
+		{"workspace API on the apex", "GET", "", "/api/v1/workspace", http.StatusNotFound},
+		{"login on the apex", "POST", "", "/api/v1/auth/login", http.StatusNotFound},
+		{"unknown subdomain", "GET", "nosuch", "/api/v1/workspace", http.StatusNotFound},
+		{"nested subdomain", "GET", "x.alpha", "/api/v1/workspace", http.StatusNotFound},
+		{"unknown path", "GET", "alpha", "/api/v1/nothing", http.StatusNotFound},
+		{"healthz on a workspace", "GET", "alpha", "/healthz", http.StatusOK},
+		{"healthz on the apex", "GET", "", "/healthz", http.StatusOK},
+		{"readyz", "GET", "", "/readyz", http.StatusOK},
+		{"landing page", "GET", "", "/", http.StatusOK},
+		{"workspace page", "GET", "alpha", "/", http.StatusOK},
+		{"unknown workspace page", "GET", "nosuch", "/", http.StatusNotFound},
+		{"wrong method", "DELETE", "alpha", "/api/v1/auth/me", http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do(tt.method, tt.sub, tt.path, nil, bearer(alpha.token))
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
+			}
+			if r.status == http.StatusNotFound && r.errCode() != "not_found" {
+				t.Fatalf("404 without the JSON error shape: %s", r.body)
+			}
+		})
+	}
+	// The host's port is ignored, and case does not matter.
+	r := e.do("GET", "ALPHA", "/api/v1/workspace", nil, header("X-Ignore", ""))
+	want(t, r, http.StatusOK, "")
+}
+
+type alphaState struct {
+	Workspace map[string]any
+	Members   []any
+	Invites   []any
+	Tokens    []any
+}
+
+func snapshot(t *testing.T, e *env, a account) alphaState {
+	t.Helper()
+	get := func(path string) res {
+		r := e.do("GET", a.sub, path, nil, bearer(a.token))
+		want(t, r, http.StatusOK, "")
+		return r
+	}
+	return alphaState{
+		Workspace: get("/api/v1/workspace").json(t),
+		Members:   get("/api/v1/members").json(t)["members"].([]any),
+		Invites:   get("/api/v1/invites").json(t)["invites"].([]any),
+		Tokens:    get("/api/v1/tokens").json(t)["tokens"].([]any),
+	}
+}
