@@ -184,13 +184,6 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// querier is what *sql.DB and *sql.Tx share, for helpers that run either way.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // update runs fn in one write transaction: committed if fn returns nil,
 // rolled back otherwise. Errors are wrapped with op.
 func (db *DB) update(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {

@@ -12,12 +12,9 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
-
-var _ app.Store = (*store.DB)(nil)
 
 func TestMigrate(t *testing.T) {
 	t.Parallel()

@@ -353,11 +353,15 @@ func (r res) want(t *testing.T, status int) res {
 	return r
 }
 
-// wantError fails the test unless the response is the JSON error shape with
-// this status and code.
-func (r res) wantError(t *testing.T, status int, code string) {
-	t.Helper()
-	r.want(t, status)
+// problem says how the response differs from the status and, when code is
+// not "", from the JSON error shape with that code; "" when it does not.
+func (r res) problem(status int, code string) string {
+	if r.status != status {
+		return fmt.Sprintf("%s: got status %d, want %d; body: %s", r.what, r.status, status, r.body)
+	}
+	if code == "" {
+		return ""
+	}
 	var e struct {
 		Error struct {
 			Code    string `json:"code"`
@@ -365,10 +369,20 @@ func (r res) wantError(t *testing.T, status int, code string) {
 		} `json:"error"`
 	}
 	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("%s: error body is not JSON: %v; body: %s", r.what, err, r.body)
+		return fmt.Sprintf("%s: error body is not JSON (%v): %s", r.what, err, r.body)
 	}
 	if e.Error.Code != code || e.Error.Message == "" {
-		t.Fatalf("%s: got error %+v, want code %q with a message", r.what, e.Error, code)
+		return fmt.Sprintf("%s: got error %+v, want code %q with a message", r.what, e.Error, code)
+	}
+	return ""
+}
+
+// wantError fails the test unless the response is the JSON error shape with
+// this status and code.
+func (r res) wantError(t *testing.T, status int, code string) {
+	t.Helper()
+	if p := r.problem(status, code); p != "" {
+		t.Fatal(p)
 	}
 }
 

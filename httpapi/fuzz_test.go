@@ -1,0 +1,50 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/relayhq/relay"
+)
+
+// FuzzDecode feeds arbitrary bodies to the strict JSON decoder: it must
+// never panic, and every failure must be a client error with a message.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{`{}`, `{"name":"x"}`, `{`, `[]`, `{"name":5}`, `{"x":1}`, `{"a":"b"} {}`, "\xff", `null`,
+		`{"name":"` + strings.Repeat("y", 100) + `"}`, `{"primary_color":"#000000","accent_color":null}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		r, _ := http.NewRequest("POST", "/", strings.NewReader(body))
+		r.Body = http.MaxBytesReader(nil, r.Body, 1024)
+		var v relay.WorkspaceUpdate
+		if err := decode(r, &v); err != nil {
+			code := relay.ErrorCode(err)
+			if code != relay.EINVALID && code != relay.ETOOLARGE {
+				t.Fatalf("decode(%q) code %q, want invalid or too_large (%v)", body, code, err)
+			}
+			if relay.ErrorMessage(err) == "" {
+				t.Fatal("empty message")
+			}
+		}
+	})
+}
+
+// FuzzSplitHost checks host parsing never panics and only ever yields a
+// single DNS label as a subdomain.
+func FuzzSplitHost(f *testing.F) {
+	for _, s := range []string{"relay.test", "acme.relay.test:8080", "a.b.relay.test", "[::1]:80", "RELAY.TEST.", ".relay.test", "relay.test:", ""} {
+		f.Add(s)
+	}
+	s := &Server{baseDomain: "relay.test"}
+	f.Fuzz(func(t *testing.T, host string) {
+		apex, sub := s.splitHost(host)
+		if apex && sub != "" {
+			t.Fatalf("%q: both apex and subdomain %q", host, sub)
+		}
+		if strings.Contains(sub, ".") || strings.Contains(sub, ":") {
+			t.Fatalf("%q: subdomain %q is not one label", host, sub)
+		}
+	})
+}
