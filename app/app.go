@@ -13,6 +13,7 @@ import (
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/internal/password"
 	"github.com/relayhq/relay/internal/ratelimit"
+	"github.com/relayhq/relay/internal/secretbox"
 )
 
 // Limits bound how often attempts may be made. Zero fields take defaults.
@@ -31,6 +32,9 @@ type Config struct {
 	PasswordParams password.Params // zero: password.Default
 	Limits         Limits
 	Now            func() time.Time // zero: time.Now
+	// Secrets encrypts credentials at rest (connectors) under the server's
+	// secret key. Optional until a use case needs it.
+	Secrets *secretbox.Box
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -41,6 +45,7 @@ type App struct {
 	ids    *relay.IDGen
 	hasher *password.Hasher
 	now    func() time.Time
+	box    *secretbox.Box
 
 	loginIP    *ratelimit.Limiter
 	loginEmail *ratelimit.Limiter
@@ -78,6 +83,7 @@ func New(c Config) *App {
 		ids:        relay.NewIDGen(),
 		hasher:     password.NewHasher(c.PasswordParams),
 		now:        c.Now,
+		box:        c.Secrets,
 		loginIP:    ratelimit.New(l.LoginPerIP, l.LoginWindow),
 		loginEmail: ratelimit.New(l.LoginPerEmail, l.LoginWindow),
 		signupIP:   ratelimit.New(l.SignupPerIP, time.Hour),

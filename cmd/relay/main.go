@@ -23,6 +23,7 @@ import (
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/httpapi"
 	"github.com/relayhq/relay/internal/logging"
+	"github.com/relayhq/relay/internal/secretbox"
 	"github.com/relayhq/relay/store"
 )
 
@@ -152,7 +153,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 
-	a := app.New(app.Config{Store: db, Files: fs, Logger: log})
+	box, err := secretbox.New(cfg.SecretKey)
+	if err != nil {
+		return err
+	}
+	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Secrets: box})
 	metrics := httpapi.NewMetrics(Version(), db.Pools())
 	h := httpapi.New(httpapi.Config{App: a, BaseDomain: cfg.BaseDomain, Logger: log, Metrics: metrics,
 		TrustProxy: cfg.TrustProxy, Version: Version()})
