@@ -123,3 +123,36 @@ func TestReadableOn(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIErrorCodes keeps the documented error codes equal to the codes
+// the server maps to statuses.
+func TestOpenAPIErrorCodes(t *testing.T) {
+	var spec struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties struct {
+					Error struct {
+						Properties struct {
+							Code struct {
+								Enum []string `json:"enum"`
+							} `json:"code"`
+						} `json:"properties"`
+					} `json:"error"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openapiJSON, &spec); err != nil {
+		t.Fatal(err)
+	}
+	documented := spec.Components.Schemas["Error"].Properties.Error.Properties.Code.Enum
+	var mapped []string
+	for code := range statusFor {
+		mapped = append(mapped, code)
+	}
+	sort.Strings(documented)
+	sort.Strings(mapped)
+	if diff := cmp.Diff(mapped, documented); diff != "" {
+		t.Fatalf("error codes (-mapped +documented):\n%s", diff)
+	}
+}
