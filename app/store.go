@@ -87,4 +87,10 @@ type Store interface {
 	// membership with the invitation's role (ECONFLICT if already a member),
 	// and stores the session s.
 	AcceptInvite(ctx context.Context, workspaceID, inviteID relay.ID, u *relay.User, createUser bool, s *relay.Session, now time.Time) (*relay.Membership, error)
+
+	// PurgeExpired is maintenance across all workspaces: it deletes sessions
+	// expired at now, and unaccepted invitations that expired before
+	// inviteCutoff (they stay listed, marked expired, until then). It returns
+	// how many of each it deleted.
+	PurgeExpired(ctx context.Context, now, inviteCutoff time.Time) (sessions, invites int64, err error)
 }

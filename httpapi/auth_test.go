@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -143,6 +144,14 @@ func TestSessions(t *testing.T) {
 	}
 	// …but a stale cookie never blocks a public page.
 	want(t, e.do("GET", "acme", "/api/v1/workspace", nil, cookie(ck)), http.StatusOK, "")
+
+	// The janitor deletes what expired; live API tokens stay.
+	n, _, err := e.srv.app.Purge(context.Background())
+	if err != nil || n < 2 {
+		t.Fatalf("purged %d sessions (%v); want the expired ones (at least 2)", n, err)
+	}
+	r = e.do("POST", "acme", "/api/v1/tokens", map[string]string{"name": "late"}, bearer(o.token))
+	want(t, r, http.StatusUnauthorized, "unauthenticated") // the owner's signup session expired too
 }
 
 func TestSessionSlidesWithUse(t *testing.T) {

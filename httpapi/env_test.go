@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/files"
+	"github.com/relayhq/relay/internal/logging"
 	"github.com/relayhq/relay/internal/password"
 	"github.com/relayhq/relay/store"
 )
@@ -50,13 +50,19 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB, limits app.Limits) *env {
 	t.Helper()
+	return newEnvLog(t, db, limits, io.Discard)
+}
+
+// newEnvLog is newEnv with the server's debug-level JSON logs written to w.
+func newEnvLog(t *testing.T, db *store.DB, limits app.Limits, w io.Writer) *env {
+	t.Helper()
 	dir := t.TempDir()
 	fs, err := files.NewDisk(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Now()}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	log := logging.New(w, "debug")
 	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Limits: limits, Now: clk.Now,
 		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}})
 	srv := New(Config{App: a, BaseDomain: base, Logger: log, Metrics: NewMetrics("test", db.Pools())})

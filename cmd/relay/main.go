@@ -177,6 +177,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("relay listening", "addr", ln.Addr().String(), "base_domain", cfg.BaseDomain,
 		"database", db.Engine(), "version", Version())
 
+	jctx, stopJanitor := context.WithCancel(ctx)
+	defer stopJanitor()
+	go a.RunJanitor(jctx, time.Hour)
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

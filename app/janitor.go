@@ -1,0 +1,40 @@
+package app
+
+import (
+	"context"
+	"time"
+)
+
+// InviteRetention is how long an expired, unaccepted invitation stays listed
+// (marked expired) before the janitor deletes it.
+const InviteRetention = 30 * 24 * time.Hour
+
+// Purge deletes expired sessions and long-expired invitations once.
+func (a *App) Purge(ctx context.Context) (sessions, invites int64, err error) {
+	now := a.Now()
+	sessions, invites, err = a.store.PurgeExpired(ctx, now, now.Add(-InviteRetention))
+	if err != nil {
+		return 0, 0, err
+	}
+	if sessions+invites > 0 {
+		a.log.InfoContext(ctx, "purged expired credentials", "sessions", sessions, "invites", invites)
+	}
+	return sessions, invites, nil
+}
+
+// RunJanitor purges at start and then every interval until ctx ends.
+// Several processes may run it at once: the deletes are idempotent.
+func (a *App) RunJanitor(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, _, err := a.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.log.WarnContext(ctx, "janitor", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
