@@ -40,7 +40,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // env is a real Server on a real listener over a real store.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	srv   *Server
 	clock *clock
@@ -48,13 +48,13 @@ type env struct {
 	files string
 }
 
-func newEnv(t *testing.T, db *store.DB, limits app.Limits) *env {
+func newEnv(t testing.TB, db *store.DB, limits app.Limits) *env {
 	t.Helper()
 	return newEnvLog(t, db, limits, io.Discard)
 }
 
 // newEnvLog is newEnv with the server's debug-level JSON logs written to w.
-func newEnvLog(t *testing.T, db *store.DB, limits app.Limits, w io.Writer) *env {
+func newEnvLog(t testing.TB, db *store.DB, limits app.Limits, w io.Writer) *env {
 	t.Helper()
 	dir := t.TempDir()
 	fs, err := files.NewDisk(dir)
@@ -81,7 +81,7 @@ type res struct {
 func (r res) String() string { return string(r.body) }
 
 // json decodes the body into a map.
-func (r res) json(t *testing.T) map[string]any {
+func (r res) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -152,7 +152,7 @@ func (e *env) do(method, sub, path string, body any, opts ...opt) res {
 }
 
 // want fails unless r has the status (and, for errors, the code).
-func want(t *testing.T, r res, status int, code string) {
+func want(t testing.TB, r res, status int, code string) {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status = %d, want %d; body: %s", r.status, status, r.body)
@@ -201,7 +201,7 @@ func (e *env) join(by account, name, role string) account {
 	return a
 }
 
-func pngBytes(t *testing.T, w, h int) []byte {
+func pngBytes(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for x := 0; x < w; x++ {
