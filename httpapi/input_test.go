@@ -81,6 +81,7 @@ func TestBadInput(t *testing.T) {
 			{"revoke unknown invite", "DELETE", "acme", "/api/v1/invites/42", nil, []opt{bearer(o.token)}, 404, "not_found"},
 			{"accept unknown invite", "POST", "acme", "/api/v1/invites/rly_nope/accept", `{"display_name": "X", "password": "long-enough"}`, nil, 404, "not_found"},
 			{"bad authorization scheme", "GET", "acme", "/api/v1/auth/me", nil, []opt{header("Authorization", "Basic Zm9vOmJhcg==")}, 401, "unauthenticated"},
+			{"empty bearer", "GET", "acme", "/api/v1/auth/me", nil, []opt{header("Authorization", "Bearer ")}, 401, "unauthenticated"},
 			{"garbage token", "GET", "acme", "/api/v1/auth/me", nil, []opt{bearer("rly_" + strings.Repeat("A", 43))}, 401, "unauthenticated"},
 			{"no credentials", "GET", "acme", "/api/v1/members", nil, nil, 401, "unauthenticated"},
 			{"login missing password", "POST", "acme", "/api/v1/auth/login", `{"email": "mia@acme.example"}`, nil, 400, "invalid"},

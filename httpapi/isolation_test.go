@@ -151,6 +151,16 @@ func TestHostRouting(t *testing.T) {
 			}
 		})
 	}
+	// A foreign Authorization scheme (a proxy's Basic auth) never blocks a
+	// public route.
+	for _, path := range []string{"/healthz", "/", "/api/v1/workspace"} {
+		want(t, e.do("GET", "alpha", path, nil, header("Authorization", "Basic dXNlcjpwYXNz")), http.StatusOK, "")
+	}
+	want(t, e.do("POST", "alpha", "/api/v1/auth/login", map[string]string{"email": alpha.email, "password": alpha.password},
+		header("Authorization", "Basic dXNlcjpwYXNz")), http.StatusOK, "")
+	// Nor does it hide a session cookie.
+	want(t, e.do("GET", "alpha", "/api/v1/auth/me", nil, header("Authorization", "Basic dXNlcjpwYXNz"), cookie(alpha.token)), http.StatusOK, "")
+
 	// The host's port is ignored, and case does not matter.
 	r := e.do("GET", "ALPHA", "/api/v1/workspace", nil, header("X-Ignore", ""))
 	want(t, r, http.StatusOK, "")

@@ -69,16 +69,23 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route) error
 		*r = *r.WithContext(relay.NewContextWithWorkspace(r.Context(), ws))
 	}
 
-	// Credentials: a bearer header wins; otherwise the session cookie.
-	token, viaCookie := "", false
+	// Credentials: a bearer header wins; otherwise the session cookie. An
+	// Authorization header of another scheme (say Basic, from a proxy in
+	// front of a staging site) is not ours: public routes ignore it, and
+	// routes that need a login explain what they expect.
+	token, viaCookie, foreignScheme := "", false, false
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			return relay.Errorf(relay.EUNAUTHORIZED, "The Authorization header must be \"Bearer <token>\".")
+		if ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(tok) != "" {
+			token = strings.TrimSpace(tok)
+		} else {
+			foreignScheme = true
 		}
-		token = strings.TrimSpace(tok)
-	} else if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
-		token, viaCookie = c.Value, true
+	}
+	if token == "" {
+		if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
+			token, viaCookie = c.Value, true
+		}
 	}
 
 	// Browsers carry cookies (and ambient credentials) on cross-site
@@ -104,6 +111,9 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route) error
 		return nil
 	}
 	if token == "" {
+		if foreignScheme {
+			return relay.Errorf(relay.EUNAUTHORIZED, "The Authorization header must be \"Bearer <token>\".")
+		}
 		return errNoAuth
 	}
 	actor, err := s.app.Authenticate(r.Context(), ws, token, viaCookie)

@@ -55,6 +55,10 @@ type DB struct {
 	// lockWorkspace locks the workspace row for the rest of a write
 	// transaction (see lockWorkspace in membership.go).
 	lockWorkspaceSQL string
+	// forUpdate is appended to a SELECT that must lock the rows it reads
+	// until the transaction ends: " FOR UPDATE" on PostgreSQL, "" on SQLite,
+	// whose single writer connection already serialises write transactions.
+	forUpdate string
 }
 
 // Open connects to the database cfg names and checks that it answers. It does
@@ -149,6 +153,7 @@ func openPostgres(ctx context.Context, rawURL string, logger *slog.Logger) (*DB,
 		read:             db,
 		logger:           logger,
 		lockWorkspaceSQL: `SELECT id FROM workspaces WHERE id = $1 FOR NO KEY UPDATE`,
+		forUpdate:        " FOR UPDATE",
 	}, nil
 }
 

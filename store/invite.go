@@ -118,9 +118,12 @@ func (db *DB) InviteByTokenHash(ctx context.Context, workspaceID relay.ID, token
 func (db *DB) AcceptInvite(ctx context.Context, workspaceID, inviteID relay.ID, u *relay.User, createUser bool, s *relay.Session, now time.Time) (*relay.Membership, error) {
 	var m *relay.Membership
 	err := db.update(ctx, "accept invite", func(tx *sql.Tx) error {
-		// Check first so a used or expired invitation says so before any
-		// other error; the conditional update below is what guarantees it.
-		role, err := pendingInviteRole(ctx, tx, workspaceID, inviteID, now)
+		// Check first, locking the row on PostgreSQL, so a used or expired
+		// invitation says so before any other error: a concurrent accept
+		// waits here, then sees the invitation used (410), instead of
+		// racing to insert the same email (409). The conditional update
+		// below is what guarantees single use.
+		role, err := pendingInviteRole(ctx, tx, workspaceID, inviteID, now, db.forUpdate)
 		if err != nil {
 			return err
 		}
@@ -140,7 +143,7 @@ func (db *DB) AcceptInvite(ctx context.Context, workspaceID, inviteID relay.ID, 
 		} else if n == 0 {
 			// Accepted by someone else since the check (PostgreSQL waits for
 			// that transaction, then finds the row no longer matches).
-			if _, err := pendingInviteRole(ctx, tx, workspaceID, inviteID, now); err != nil {
+			if _, err := pendingInviteRole(ctx, tx, workspaceID, inviteID, now, ""); err != nil {
 				return err
 			}
 			return relay.Errorf(relay.EGONE, "%s", msgInviteUsed)
@@ -163,12 +166,12 @@ func (db *DB) AcceptInvite(ctx context.Context, workspaceID, inviteID relay.ID, 
 // pendingInviteRole returns the invitation's role if it is pending and
 // unexpired at now, EGONE if it was used or has expired, ENOTFOUND if the
 // workspace has no such invitation.
-func pendingInviteRole(ctx context.Context, tx *sql.Tx, workspaceID, inviteID relay.ID, now time.Time) (relay.Role, error) {
+func pendingInviteRole(ctx context.Context, tx *sql.Tx, workspaceID, inviteID relay.ID, now time.Time, lock string) (relay.Role, error) {
 	var role relay.Role
 	var expires int64
 	var accepted sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT role, expires_at, accepted_at FROM invites
-		WHERE workspace_id = $1 AND id = $2`, workspaceID, inviteID).Scan(&role, &expires, &accepted)
+		WHERE workspace_id = $1 AND id = $2`+lock, workspaceID, inviteID).Scan(&role, &expires, &accepted)
 	if err != nil {
 		return "", notFound("invite", err, msgInviteNotFound)
 	}

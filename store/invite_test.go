@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -202,5 +203,37 @@ func TestAcceptInvite(t *testing.T) {
 				t.Fatalf("%d sessions, want none", n)
 			}
 		})
+	})
+}
+
+// TestAcceptInviteConcurrent: many people racing for one invitation — one
+// wins, every other gets EGONE (never a conflict on the email), on both engines.
+func TestAcceptInviteConcurrent(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		tn := mustCreateWorkspace(t, db, "race", "owner@race.example")
+		inv := newInvite(tn, "new@race.example", relay.RoleMember, t0)
+		must(t, db.CreateInvite(ctx, inv))
+		const n = 8
+		codes := make(chan string, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u := newUser("new@race.example")
+				s := newSession(tn.ws.ID, u.ID, relay.TokenSession, t0, nil)
+				_, err := db.AcceptInvite(ctx, tn.ws.ID, inv.ID, u, true, s, t0.Add(time.Minute))
+				codes <- relay.ErrorCode(err)
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		got := map[string]int{}
+		for c := range codes {
+			got[c]++
+		}
+		if got[""] != 1 || got[relay.EGONE] != n-1 {
+			t.Fatalf("outcomes %v, want 1 success and %d gone", got, n-1)
+		}
 	})
 }

@@ -1,10 +1,14 @@
-//go:build unix
+//go:build linux
 
 package main
 
 // Helpers of the end-to-end test: build the real binary once, run it as a
 // child process, find its address from its JSON log, and talk to it over
 // HTTP with the Host header choosing the tenant.
+//
+// Linux only, like every machine Relay is built and tested on: the test
+// connects from several loopback addresses (127.0.0.2, …), which Linux
+// routes without setup, to keep per-IP rate limits apart.
 
 import (
 	"bufio"
@@ -26,6 +30,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Time limits. Generous: the machine has 2 cores and the race detector may
@@ -313,25 +319,34 @@ type res struct {
 
 func (c *client) do(t *testing.T, method, host, path string, opts ...reqOpt) res {
 	t.Helper()
-	req, err := http.NewRequest(method, "http://"+c.addr+path, nil)
+	r, err := c.send(method, host, path, opts...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return r
+}
+
+// send is do for goroutines other than the test's: it returns its error.
+func (c *client) send(method, host, path string, opts ...reqOpt) (res, error) {
+	what := method + " " + host + path
+	req, err := http.NewRequest(method, "http://"+c.addr+path, nil)
+	if err != nil {
+		return res{}, fmt.Errorf("%s: %v", what, err)
 	}
 	req.Host = host
 	for _, o := range opts {
 		o(req)
 	}
-	what := method + " " + host + path
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		t.Fatalf("%s: %v", what, err)
+		return res{}, fmt.Errorf("%s: %v", what, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s: read body: %v", what, err)
+		return res{}, fmt.Errorf("%s: read body: %v", what, err)
 	}
-	return res{what: what, status: resp.StatusCode, header: resp.Header, body: body}
+	return res{what: what, status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
 // cookie returns the relay_session cookie the response set, or nil.
@@ -450,4 +465,154 @@ func pngImage(t *testing.T, w, h int) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// --- the scenario's cast and its checks ---
+
+// person is a member of a workspace as the test knows them.
+type person struct {
+	role, email, password, name string
+	id                          string // user id
+	token                       string // session from sign-up or acceptance; also the cookie's value
+	login                       string // session from login ("" for owners)
+	invite                      string // the (used) invitation token they accepted
+}
+
+// session is the person's login session, else their first one.
+func (p *person) session() reqOpt {
+	if p.login != "" {
+		return bearer(p.login)
+	}
+	return bearer(p.token)
+}
+
+type tenant struct {
+	sub, host, name, id string
+	owner               *person
+	staff               map[string]*person // by role: admin, agent, member, customer
+	pending             inviteJSON         // an invitation nobody accepted
+}
+
+func (tn *tenant) as(role string) *person {
+	if role == "owner" {
+		return tn.owner
+	}
+	return tn.staff[role]
+}
+
+type world struct {
+	srv          *relayProc
+	c, other     *client
+	alpha, bravo *tenant
+	charlie      *tenant // made by the bad-input step, deleted by the ownership step
+}
+
+var (
+	invitedRoles = []string{"admin", "agent", "member", "customer"}
+	allRoles     = append([]string{"owner"}, invitedRoles...)
+)
+
+// signup signs up workspace sub on the apex, its owner owner@<sub>.test.
+func signup(t *testing.T, c *client, sub, name string) *tenant {
+	t.Helper()
+	p := &person{role: "owner", email: "owner@" + sub + ".test", password: "owner-pass-" + sub, name: "Owner " + sub}
+	var got authJSON
+	c.do(t, "POST", c.apex(), "/api/v1/signup", jsonBody(map[string]string{"workspace_name": name, "subdomain": sub,
+		"email": p.email, "password": p.password, "display_name": p.name})).want(t, 201).decode(t, &got)
+	if !strings.HasPrefix(got.Token, "rly_") || got.Membership.Role != "owner" || got.User.Email != p.email ||
+		got.Workspace.Subdomain != sub || got.Workspace.Name != name || got.Workspace.ID == "" ||
+		got.Membership.WorkspaceID != got.Workspace.ID || got.Membership.UserID != got.User.ID {
+		t.Fatalf("sign-up %s: got %+v, want a token and %s as owner of %s", sub, got, p.email, sub)
+	}
+	p.id, p.token = got.User.ID, got.Token
+	tn := &tenant{sub: sub, host: c.host(sub), name: name, id: got.Workspace.ID, owner: p, staff: map[string]*person{}}
+	wantMe(t, c, tn, p, bearer(p.token))
+	return tn
+}
+
+// wantMe checks that GET /api/v1/auth/me with cred answers as p in tn.
+func wantMe(t *testing.T, c *client, tn *tenant, p *person, cred reqOpt) {
+	t.Helper()
+	var got authJSON
+	c.do(t, "GET", tn.host, "/api/v1/auth/me", cred).want(t, 200).decode(t, &got)
+	if got.User.ID != p.id || got.User.Email != p.email || got.Membership.Role != p.role || got.Workspace.ID != tn.id {
+		t.Fatalf("me on %s: got %s (%s) as %q of workspace %s, want %s (%s) as %q of %s", tn.sub,
+			got.User.Email, got.User.ID, got.Membership.Role, got.Workspace.ID, p.email, p.id, p.role, tn.id)
+	}
+}
+
+// invite has tn's owner invite email as role.
+func invite(t *testing.T, c *client, tn *tenant, email, role string) inviteJSON {
+	t.Helper()
+	var inv inviteJSON
+	c.do(t, "POST", tn.host, "/api/v1/invites", tn.owner.session(),
+		jsonBody(map[string]string{"email": email, "role": role})).want(t, 201).decode(t, &inv)
+	if inv.ID == "" || inv.Email != email || inv.Role != role || inv.Expired || !strings.HasPrefix(inv.Token, "rly_") {
+		t.Fatalf("invite %s as %s: got %+v", email, role, inv)
+	}
+	if want := "http://" + tn.host + "/invite/" + inv.Token; inv.URL != want {
+		t.Fatalf("invite %s: got url %q, want %q", email, inv.URL, want)
+	}
+	return inv
+}
+
+// members returns tn's members as user id → role.
+func members(t *testing.T, c *client, tn *tenant) map[string]string {
+	t.Helper()
+	var ms struct {
+		Members []struct {
+			User userJSON `json:"user"`
+			Role string   `json:"role"`
+		} `json:"members"`
+	}
+	c.do(t, "GET", tn.host, "/api/v1/members", tn.owner.session()).want(t, 200).decode(t, &ms)
+	got := map[string]string{}
+	for _, m := range ms.Members {
+		got[m.User.ID] = m.Role
+	}
+	return got
+}
+
+// wantSessionCookie checks the response set relay_session to token, HttpOnly,
+// SameSite=Lax, host-only (no Domain: it must never reach another
+// workspace's host) and, over plain HTTP, not Secure.
+func wantSessionCookie(t *testing.T, r res, token string) {
+	t.Helper()
+	c := r.cookie()
+	if c == nil || c.Value != token || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode ||
+		c.Path != "/" || c.Domain != "" || c.Secure {
+		t.Fatalf("%s: got Set-Cookie %q, want relay_session=<the token>; Path=/; HttpOnly; SameSite=Lax",
+			r.what, r.header.Values("Set-Cookie"))
+	}
+}
+
+// wantWorkspace checks what an anonymous visitor of tn's host sees.
+func wantWorkspace(t *testing.T, c *client, tn *tenant, want wsJSON) {
+	t.Helper()
+	var got wsJSON
+	c.do(t, "GET", tn.host, "/api/v1/workspace").want(t, 200).decode(t, &got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("GET %s/api/v1/workspace (-want +got):\n%s", tn.host, diff)
+	}
+}
+
+// snap is what a workspace's owner can see of it through the API.
+type snap struct{ Workspace, Members, Invites, Tokens any }
+
+func snapshot(t *testing.T, c *client, tn *tenant) snap {
+	t.Helper()
+	get := func(path string, opts ...reqOpt) any {
+		var v any
+		c.do(t, "GET", tn.host, path, opts...).want(t, 200).decode(t, &v)
+		return v
+	}
+	own := tn.owner.session()
+	return snap{get("/api/v1/workspace"), get("/api/v1/members", own), get("/api/v1/invites", own), get("/api/v1/tokens", own)}
+}
+
+func wantUnchanged(t *testing.T, c *client, tn *tenant, before snap) {
+	t.Helper()
+	if diff := cmp.Diff(before, snapshot(t, c, tn)); diff != "" {
+		t.Errorf("%s changed (-before +after):\n%s", tn.sub, diff)
+	}
 }
