@@ -15,6 +15,15 @@ import (
 	"github.com/relayhq/relay/store"
 )
 
+// badCase is one request that must be refused with status and code.
+type badCase struct {
+	name, method, sub, path string
+	body                    any
+	opts                    []opt
+	status                  int
+	code                    string
+}
+
 // TestBadInput sends malformed and invalid requests; each must get a clear
 // 4xx error in the JSON shape and change nothing.
 func TestBadInput(t *testing.T) {
@@ -29,13 +38,7 @@ func TestBadInput(t *testing.T) {
 				"password": "long-enough", "display_name": "N"}
 		}
 
-		tests := []struct {
-			name, method, sub, path string
-			body                    any
-			opts                    []opt
-			status                  int
-			code                    string
-		}{
+		tests := []badCase{
 			{"malformed JSON", "PATCH", "acme", "/api/v1/workspace", "{", []opt{bearer(o.token)}, 400, "invalid"},
 			{"not an object", "PATCH", "acme", "/api/v1/workspace", "[1,2]", []opt{bearer(o.token)}, 400, "invalid"},
 			{"wrong type", "PATCH", "acme", "/api/v1/workspace", `{"name": 5}`, []opt{bearer(o.token)}, 400, "invalid"},
@@ -89,13 +92,7 @@ func TestBadInput(t *testing.T) {
 			{"login unknown email", "POST", "acme", "/api/v1/auth/login", `{"email": "who@acme.example", "password": "nope-nope"}`, nil, 401, "unauthenticated"},
 		}
 		for _, sub := range []string{"ab", "-abc", "abc-", "ABC", "www", "api", "admin", "a_b", "a.b", "a b", "ünï", strings.Repeat("a", 41), ""} {
-			tests = append(tests, struct {
-				name, method, sub, path string
-				body                    any
-				opts                    []opt
-				status                  int
-				code                    string
-			}{"signup subdomain " + sub, "POST", "", "/api/v1/signup", signup(sub), nil, 400, "invalid"})
+			tests = append(tests, badCase{"signup subdomain " + sub, "POST", "", "/api/v1/signup", signup(sub), nil, 400, "invalid"})
 		}
 		badSignups := []struct {
 			name string
@@ -113,13 +110,7 @@ func TestBadInput(t *testing.T) {
 		for _, b := range badSignups {
 			body := signup("fresh")
 			b.edit(body)
-			tests = append(tests, struct {
-				name, method, sub, path string
-				body                    any
-				opts                    []opt
-				status                  int
-				code                    string
-			}{"signup " + b.name, "POST", "", "/api/v1/signup", body, nil, b.st, b.code})
+			tests = append(tests, badCase{"signup " + b.name, "POST", "", "/api/v1/signup", body, nil, b.st, b.code})
 		}
 
 		for _, tt := range tests {
