@@ -56,3 +56,19 @@ type Member struct {
 	Role Role      `json:"role"`
 	At   time.Time `json:"joined_at"`
 }
+
+// Presence choices a user can set; "online" means automatic (online while
+// connected, away after inactivity).
+const (
+	PresenceOnline = "online"
+	PresenceAway   = "away"
+	PresenceDND    = "dnd"
+)
+
+// Status is a member's chosen presence and custom status in a workspace.
+type Status struct {
+	Presence  string     `json:"presence"`
+	Text      string     `json:"text"`
+	Emoji     string     `json:"emoji"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}

@@ -35,6 +35,12 @@ type Config struct {
 	// Secrets encrypts credentials at rest (connectors) under the server's
 	// secret key. Optional until a use case needs it.
 	Secrets *secretbox.Box
+	// Bus receives events after changes are committed; nil drops them.
+	Bus Publisher
+	// PostShards is how many sequencer goroutines write messages (channels
+	// are spread over them). SQLite has one writer: 1 is right there; on
+	// PostgreSQL a few shards commit in parallel. Zero means 1.
+	PostShards int
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -46,6 +52,8 @@ type App struct {
 	hasher *password.Hasher
 	now    func() time.Time
 	box    *secretbox.Box
+	bus    Publisher
+	seq    *sequencer
 
 	loginIP    *ratelimit.Limiter
 	loginEmail *ratelimit.Limiter
@@ -84,6 +92,7 @@ func New(c Config) *App {
 		hasher:     password.NewHasher(c.PasswordParams),
 		now:        c.Now,
 		box:        c.Secrets,
+		bus:        c.Bus,
 		loginIP:    ratelimit.New(l.LoginPerIP, l.LoginWindow),
 		loginEmail: ratelimit.New(l.LoginPerEmail, l.LoginWindow),
 		signupIP:   ratelimit.New(l.SignupPerIP, time.Hour),
@@ -91,8 +100,15 @@ func New(c Config) *App {
 	for _, rl := range []*ratelimit.Limiter{a.loginIP, a.loginEmail, a.signupIP} {
 		rl.Now = c.Now
 	}
+	if a.bus == nil {
+		a.bus = noPublisher{}
+	}
+	a.seq = newSequencer(a, c.PostShards)
 	return a
 }
+
+// Close stops the message sequencer; posts still queued fail as unavailable.
+func (a *App) Close() { a.seq.close() }
 
 // Now returns the current time as stored: UTC, microsecond precision.
 func (a *App) Now() time.Time { return a.now().UTC().Truncate(time.Microsecond) }

@@ -76,7 +76,9 @@ func (a *App) Signup(ctx context.Context, in SignupInput, ip string) (*AuthResul
 	ws := &relay.Workspace{ID: a.ids.New(), Subdomain: in.Subdomain, Name: name,
 		PrimaryColor: relay.DefaultPrimaryColor, AccentColor: relay.DefaultAccentColor, CreatedAt: now, UpdatedAt: now}
 	tok, sess := a.newSession(ws.ID, user.ID, now)
-	if err := a.store.CreateWorkspace(ctx, ws, user, createUser, sess); err != nil {
+	general := &relay.Channel{ID: a.ids.New(), WorkspaceID: ws.ID, Name: "general", Kind: relay.ChannelPublic,
+		Purpose: "Company-wide announcements and work-based matters.", CreatedBy: user.ID, CreatedAt: now, UpdatedAt: now}
+	if err := a.store.CreateWorkspace(ctx, ws, user, createUser, sess, general); err != nil {
 		return nil, err
 	}
 	a.log.InfoContext(ctx, "workspace created", "workspace_id", ws.ID, "subdomain", ws.Subdomain, "user_id", user.ID)
@@ -177,7 +179,11 @@ func (a *App) Logout(ctx context.Context, actor *relay.Actor) error {
 	if err := policy.Check(actor, policy.ReadSelf, policy.Target{}); err != nil {
 		return err
 	}
-	return a.store.DeleteSession(ctx, actor.Workspace.ID, actor.SessionID)
+	if err := a.store.DeleteSession(ctx, actor.Workspace.ID, actor.SessionID); err != nil {
+		return err
+	}
+	a.accessChanged(ctx, actor.Workspace.ID, actor.User.ID, actor.SessionID, "signed out")
+	return nil
 }
 
 // Me describes the actor to themself.
@@ -233,5 +239,9 @@ func (a *App) RevokeToken(ctx context.Context, actor *relay.Actor, id relay.ID) 
 	if err := policy.Check(actor, policy.ManageOwnTokens, policy.Target{}); err != nil {
 		return err
 	}
-	return a.store.DeleteToken(ctx, actor.Workspace.ID, actor.User.ID, id)
+	if err := a.store.DeleteToken(ctx, actor.Workspace.ID, actor.User.ID, id); err != nil {
+		return err
+	}
+	a.accessChanged(ctx, actor.Workspace.ID, actor.User.ID, id, "token revoked")
+	return nil
 }

@@ -211,6 +211,7 @@ func (a *App) ChangeRole(ctx context.Context, actor *relay.Actor, userID relay.I
 			return nil, err
 		}
 		a.log.InfoContext(ctx, "role changed", "workspace_id", actor.Workspace.ID, "user_id", userID, "from", m.Role, "to", role, "by", actor.User.ID)
+		a.accessChanged(ctx, actor.Workspace.ID, userID, 0, "role changed")
 	}
 	u, err := a.store.UserByID(ctx, userID)
 	if err != nil {
@@ -241,5 +242,6 @@ func (a *App) RemoveMember(ctx context.Context, actor *relay.Actor, userID relay
 		return err
 	}
 	a.log.InfoContext(ctx, "member removed", "workspace_id", actor.Workspace.ID, "user_id", userID, "by", actor.User.ID)
+	a.accessChanged(ctx, actor.Workspace.ID, userID, 0, "removed from the workspace")
 	return nil
 }

@@ -18,13 +18,15 @@ import (
 //     ECONFLICT (classified by driver error code, never by message text);
 //   - times are stored with microsecond precision in UTC.
 type Store interface {
+	MessagingStore
 	Ping(ctx context.Context) error
 
 	// CreateWorkspace inserts w, the owner (only when createUser is true;
-	// otherwise owner must exist), the owner's membership with RoleOwner and
-	// the session s, all in one transaction. A taken subdomain or email is
-	// ECONFLICT.
-	CreateWorkspace(ctx context.Context, w *relay.Workspace, owner *relay.User, createUser bool, s *relay.Session) error
+	// otherwise owner must exist), the owner's membership with RoleOwner,
+	// the session s, and, when general is non-nil, that channel marked as a
+	// default channel with the owner as its member — all in one
+	// transaction. A taken subdomain or email is ECONFLICT.
+	CreateWorkspace(ctx context.Context, w *relay.Workspace, owner *relay.User, createUser bool, s *relay.Session, general *relay.Channel) error
 	WorkspaceByID(ctx context.Context, id relay.ID) (*relay.Workspace, error)
 	WorkspaceBySubdomain(ctx context.Context, subdomain string) (*relay.Workspace, error)
 	// UpdateWorkspace applies the non-nil fields of upd (already validated)
@@ -85,7 +87,8 @@ type Store interface {
 	// user only if it is still pending and unexpired at now (otherwise EGONE
 	// and nothing changes), inserts the user when createUser is true, adds the
 	// membership with the invitation's role (ECONFLICT if already a member),
-	// and stores the session s.
+	// joins the new member to the workspace's default channels unless the
+	// role is customer, and stores the session s.
 	AcceptInvite(ctx context.Context, workspaceID, inviteID relay.ID, u *relay.User, createUser bool, s *relay.Session, now time.Time) (*relay.Membership, error)
 
 	// PurgeExpired is maintenance across all workspaces: it deletes sessions

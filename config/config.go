@@ -28,6 +28,7 @@ type Config struct {
 	DataDir         string        // --data, RELAY_DATA_DIR
 	BaseDomain      string        // --base-domain, RELAY_BASE_DOMAIN
 	DatabaseURL     string        // --database-url, RELAY_DATABASE_URL ("" = SQLite in DataDir)
+	NATSURL         string        // --nats-url, RELAY_NATS_URL ("" = in-process bus, one node)
 	SecretKey       string        // --secret-key, RELAY_SECRET_KEY ("" = generated into DataDir)
 	LogLevel        string        // --log-level, RELAY_LOG_LEVEL
 	TrustProxy      bool          // --trust-proxy, RELAY_TRUST_PROXY
@@ -54,6 +55,7 @@ func (c *Config) settings() []setting {
 		{flag: "data", env: "RELAY_DATA_DIR", usage: "data folder: SQLite file, uploaded files, generated secret key", str: &c.DataDir},
 		{flag: "base-domain", env: "RELAY_BASE_DOMAIN", usage: "domain whose subdomains are workspaces (acme.<base-domain>)", str: &c.BaseDomain},
 		{flag: "database-url", env: "RELAY_DATABASE_URL", usage: "postgres://… URL; empty uses SQLite in the data folder", str: &c.DatabaseURL},
+		{flag: "nats-url", env: "RELAY_NATS_URL", usage: "nats://… URL of the bus that joins several nodes; empty runs one node with an in-process bus", str: &c.NATSURL},
 		{flag: "secret-key", env: "RELAY_SECRET_KEY", usage: "key that encrypts stored secrets (32+ characters); generated into the data folder if empty", str: &c.SecretKey},
 		{flag: "log-level", env: "RELAY_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "trust-proxy", env: "RELAY_TRUST_PROXY", usage: "trust X-Forwarded-For/-Proto from a reverse proxy", boolean: &c.TrustProxy},
@@ -143,7 +145,7 @@ func redact(s setting, v string) string {
 	if s.env == "RELAY_SECRET_KEY" {
 		return "…"
 	}
-	if s.env == "RELAY_DATABASE_URL" {
+	if s.env == "RELAY_DATABASE_URL" || s.env == "RELAY_NATS_URL" {
 		return RedactURL(v)
 	}
 	return v
@@ -195,6 +197,12 @@ func (c *Config) Validate() error {
 			bad("--database-url must start with postgres:// (leave it empty for SQLite); got scheme %q", u.Scheme)
 		case u.Host == "" && u.Query().Get("host") == "":
 			bad("--database-url %q names no host", RedactURL(c.DatabaseURL))
+		}
+	}
+	if c.NATSURL != "" {
+		u, err := url.Parse(c.NATSURL)
+		if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+			bad("--nats-url must look like nats://host:4222; got %q", RedactURL(c.NATSURL))
 		}
 	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {

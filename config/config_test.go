@@ -51,6 +51,12 @@ func TestLoad(t *testing.T) {
 		{name: "mysql url", args: []string{"--database-url", "mysql://x/y"}, wantErr: "postgres://"},
 		{name: "url without host", args: []string{"--database-url", "postgres:///db"}, wantErr: "names no host"},
 		{name: "socket url", args: []string{"--database-url", "postgres:///db?host=/var/run/postgresql"}, check: func(t *testing.T, c Config) {}},
+		{name: "nats url", args: []string{"--nats-url", "nats://127.0.0.1:4222"}, check: func(t *testing.T, c Config) {
+			if c.NATSURL != "nats://127.0.0.1:4222" {
+				t.Fatalf("nats url %q", c.NATSURL)
+			}
+		}},
+		{name: "bad nats url", args: []string{"--nats-url", "http://x"}, wantErr: "--nats-url"},
 		{name: "short secret", args: []string{"--secret-key", "short"}, wantErr: "at least 32"},
 		{name: "bad bool env", env: map[string]string{"RELAY_TRUST_PROXY": "yes please"}, wantErr: "true or false"},
 		{name: "bad log level", args: []string{"--log-level", "loud"}, wantErr: "--log-level"},

@@ -27,9 +27,21 @@ func TestTenantIsolation(t *testing.T) {
 		alphaTokenID := tr.json(t)["id"].(string)
 		want(t, e.do("PUT", "alpha", "/api/v1/workspace/logo", pngBytes(t, 8, 8), bearer(alpha.token)), http.StatusOK, "")
 
+		// A private channel with a message, a thread reply and a reaction.
+		cr := e.do("POST", "alpha", "/api/v1/channels", map[string]any{"name": "secret-plans", "kind": "private",
+			"user_ids": []string{alphaAgent.userID}}, bearer(alpha.token))
+		want(t, cr, http.StatusCreated, "")
+		alphaChan := cr.json(t)["id"].(string)
+		mr := e.do("POST", "alpha", "/api/v1/channels/"+alphaChan+"/messages", map[string]string{"body": "launch codes 1234"}, bearer(alpha.token))
+		want(t, mr, http.StatusCreated, "")
+		alphaMsg := mr.json(t)["id"].(string)
+		want(t, e.do("POST", "alpha", "/api/v1/channels/"+alphaChan+"/messages", map[string]string{"body": "reply", "parent_id": alphaMsg}, bearer(alphaAgent.token)), http.StatusCreated, "")
+		want(t, e.do("PUT", "alpha", "/api/v1/messages/"+alphaMsg+"/reactions/👍", nil, bearer(alpha.token)), http.StatusOK, "")
+
 		before := snapshot(t, e, alpha)
+		beforeChat := chatSnapshot(t, e, alpha, alphaChan, alphaMsg)
 		secrets := []string{alpha.email, alphaAgent.email, alpha.userID, alphaAgent.userID, alphaInviteID,
-			alphaTokenID, "pending@alpha.example", "alpha", "Alpha Inc"}
+			alphaTokenID, "pending@alpha.example", "alpha", "Alpha Inc", alphaChan, alphaMsg, "secret-plans", "launch codes"}
 		noLeak := func(t *testing.T, r res) {
 			t.Helper()
 			for _, s := range secrets {
@@ -44,6 +56,13 @@ func TestTenantIsolation(t *testing.T) {
 			path = strings.ReplaceAll(path, "{$}", "")
 			path = strings.ReplaceAll(path, "{token}", alphaInviteTok)
 			path = strings.ReplaceAll(path, "{user_id}", alphaAgent.userID)
+			path = strings.ReplaceAll(path, "{emoji}", "👍")
+			switch {
+			case strings.HasPrefix(path, "/api/v1/channels/"):
+				return strings.ReplaceAll(path, "{id}", alphaChan)
+			case strings.HasPrefix(path, "/api/v1/messages/"):
+				return strings.ReplaceAll(path, "{id}", alphaMsg)
+			}
 			return strings.ReplaceAll(path, "{id}", alphaTokenID)
 		}
 		bodies := map[string]any{
@@ -56,6 +75,14 @@ func TestTenantIsolation(t *testing.T) {
 			"POST /api/v1/invites/{token}/accept": map[string]string{"display_name": "Mallory", "password": "mallory-password"},
 			"PATCH /api/v1/members/{user_id}":     map[string]string{"role": "admin"},
 			"POST /api/v1/tokens":                 map[string]string{"name": "stolen"},
+			"POST /api/v1/channels":               map[string]string{"name": "stolen"},
+			"PATCH /api/v1/channels/{id}":         map[string]string{"topic": "hijacked"},
+			"POST /api/v1/channels/{id}/members":  map[string]any{"user_ids": []string{alphaAgent.userID}},
+			"POST /api/v1/channels/{id}/read":     map[string]any{"seq": 1},
+			"POST /api/v1/channels/{id}/messages": map[string]string{"body": "injected"},
+			"POST /api/v1/dms":                    map[string]any{"user_ids": []string{alphaAgent.userID}},
+			"PATCH /api/v1/messages/{id}":         map[string]string{"body": "edited by a stranger"},
+			"PUT /api/v1/users/me/status":         map[string]string{"presence": "away"},
 		}
 
 		tried := 0
@@ -112,6 +139,13 @@ func TestTenantIsolation(t *testing.T) {
 
 		if diff := cmp.Diff(before, snapshot(t, e, alpha)); diff != "" {
 			t.Fatalf("alpha changed (-before +after):\n%s", diff)
+		}
+		if diff := cmp.Diff(beforeChat, chatSnapshot(t, e, alpha, alphaChan, alphaMsg)); diff != "" {
+			t.Fatalf("alpha's channel changed (-before +after):\n%s", diff)
+		}
+		// Bravo's own lists never show alpha's channel.
+		for _, path := range []string{"/api/v1/channels", "/api/v1/channels?browse=true"} {
+			noLeak(t, e.do("GET", "bravo", path, nil, bearer(bravo.token)))
 		}
 		// Alpha's credentials still work at home.
 		want(t, e.do("GET", "alpha", "/api/v1/auth/me", nil, bearer(alpha.token)), http.StatusOK, "")
@@ -185,5 +219,27 @@ func snapshot(t *testing.T, e *env, a account) alphaState {
 		Members:   get("/api/v1/members").json(t)["members"].([]any),
 		Invites:   get("/api/v1/invites").json(t)["invites"].([]any),
 		Tokens:    get("/api/v1/tokens").json(t)["tokens"].([]any),
+	}
+}
+
+type chatState struct {
+	Channel  map[string]any
+	Members  []any
+	Messages []any
+	Replies  []any
+}
+
+func chatSnapshot(t *testing.T, e *env, a account, channel, message string) chatState {
+	t.Helper()
+	get := func(path string) map[string]any {
+		r := e.do("GET", a.sub, path, nil, bearer(a.token))
+		want(t, r, http.StatusOK, "")
+		return r.json(t)
+	}
+	return chatState{
+		Channel:  get("/api/v1/channels/" + channel),
+		Members:  get("/api/v1/channels/" + channel + "/members")["members"].([]any),
+		Messages: get("/api/v1/channels/" + channel + "/messages")["messages"].([]any),
+		Replies:  get("/api/v1/messages/" + message + "/replies")["messages"].([]any),
 	}
 }

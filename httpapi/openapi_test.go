@@ -45,6 +45,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	var served []string
 	for _, rt := range (&Server{}).routes() {
+		if rt.undocumented {
+			continue
+		}
 		served = append(served, rt.method+" "+strings.ReplaceAll(rt.path, "{$}", ""))
 	}
 	sort.Strings(documented)

@@ -19,6 +19,9 @@ type Config struct {
 	// X-Forwarded-Proto, for deployments behind a reverse proxy.
 	TrustProxy bool
 	Version    string
+	// Socket serves the realtime endpoint /socket/websocket (phoenix.Server);
+	// nil leaves it out.
+	Socket http.Handler
 }
 
 // Server serves HTTP.
@@ -30,6 +33,7 @@ type Server struct {
 	trustProxy bool
 	version    string
 	cop        *http.CrossOriginProtection
+	socket     http.Handler
 	handler    http.Handler
 }
 
@@ -39,7 +43,7 @@ func New(c Config) *Server {
 		c.Logger = slog.Default()
 	}
 	s := &Server{app: c.App, baseDomain: strings.ToLower(strings.TrimSuffix(c.BaseDomain, ".")), log: c.Logger,
-		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection()}
+		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket}
 	// Refusals go through the same JSON error path as everything else.
 	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errCrossOrigin)
@@ -91,6 +95,8 @@ const (
 const (
 	maxJSONBody = 64 << 10
 	maxLogoBody = app.MaxLogoBytes
+	// A 16,000-character message escaped as JSON can pass 64 KiB.
+	maxMessageBody = 256 << 10
 )
 
 // route is one entry of the routing table.
@@ -100,6 +106,9 @@ type route struct {
 	auth         authMode
 	maxBody      int64 // 0: maxJSONBody
 	h            func(w http.ResponseWriter, r *http.Request) error
+	// undocumented routes are not REST resources (the socket) and are
+	// left out of openapi.json; docs/protocol.md describes them.
+	undocumented bool
 }
 
 // routes is the one list of everything the server answers. The OpenAPI test
@@ -111,6 +120,9 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/readyz", host: onAny, auth: authNone, h: s.readyz},
 		{method: "GET", path: "/metrics", host: onAny, auth: authNone, h: s.metricsHandler},
 		{method: "GET", path: "/api/v1/openapi.json", host: onAny, auth: authNone, h: s.openapi},
+		// The socket authenticates itself (token parameter or cookie) and
+		// checks Origin; the route only resolves the workspace.
+		{method: "GET", path: "/socket/websocket", host: onWorkspace, auth: authNone, h: s.serveSocket, undocumented: true},
 
 		{method: "POST", path: "/api/v1/signup", host: onApex, auth: authNone, h: s.signup},
 
@@ -139,5 +151,35 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/api/v1/tokens", host: onWorkspace, h: s.createToken},
 		{method: "GET", path: "/api/v1/tokens", host: onWorkspace, h: s.listTokens},
 		{method: "DELETE", path: "/api/v1/tokens/{id}", host: onWorkspace, h: s.revokeToken},
+
+		{method: "GET", path: "/api/v1/channels", host: onWorkspace, h: s.listChannels},
+		{method: "POST", path: "/api/v1/channels", host: onWorkspace, h: s.createChannel},
+		{method: "GET", path: "/api/v1/channels/{id}", host: onWorkspace, h: s.getChannel},
+		{method: "PATCH", path: "/api/v1/channels/{id}", host: onWorkspace, h: s.patchChannel},
+		{method: "POST", path: "/api/v1/channels/{id}/archive", host: onWorkspace, h: s.archiveChannel(true)},
+		{method: "POST", path: "/api/v1/channels/{id}/unarchive", host: onWorkspace, h: s.archiveChannel(false)},
+		{method: "POST", path: "/api/v1/channels/{id}/join", host: onWorkspace, h: s.joinChannel},
+		{method: "POST", path: "/api/v1/channels/{id}/leave", host: onWorkspace, h: s.leaveChannel},
+		{method: "GET", path: "/api/v1/channels/{id}/members", host: onWorkspace, h: s.listChannelMembers},
+		{method: "POST", path: "/api/v1/channels/{id}/members", host: onWorkspace, h: s.addChannelMembers},
+		{method: "DELETE", path: "/api/v1/channels/{id}/members/{user_id}", host: onWorkspace, h: s.removeChannelMember},
+		{method: "POST", path: "/api/v1/channels/{id}/read", host: onWorkspace, h: s.markRead},
+		{method: "GET", path: "/api/v1/channels/{id}/messages", host: onWorkspace, h: s.listMessages},
+		{method: "POST", path: "/api/v1/channels/{id}/messages", host: onWorkspace, maxBody: maxMessageBody, h: s.postMessage},
+		{method: "POST", path: "/api/v1/dms", host: onWorkspace, h: s.openDM},
+		{method: "PATCH", path: "/api/v1/messages/{id}", host: onWorkspace, maxBody: maxMessageBody, h: s.patchMessage},
+		{method: "DELETE", path: "/api/v1/messages/{id}", host: onWorkspace, h: s.deleteMessage},
+		{method: "GET", path: "/api/v1/messages/{id}/replies", host: onWorkspace, h: s.listReplies},
+		{method: "PUT", path: "/api/v1/messages/{id}/reactions/{emoji}", host: onWorkspace, h: s.react(true)},
+		{method: "DELETE", path: "/api/v1/messages/{id}/reactions/{emoji}", host: onWorkspace, h: s.react(false)},
+		{method: "PUT", path: "/api/v1/users/me/status", host: onWorkspace, h: s.setStatus},
 	}
+}
+
+func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) error {
+	if s.socket == nil {
+		return errNoRoute
+	}
+	s.socket.ServeHTTP(w, r)
+	return nil
 }

@@ -59,6 +59,11 @@ type DB struct {
 	// until the transaction ends: " FOR UPDATE" on PostgreSQL, "" on SQLite,
 	// whose single writer connection already serialises write transactions.
 	forUpdate string
+	// forNoKeyUpdate is the same for rows whose key the transaction will
+	// not change (a channel's counters): on PostgreSQL it does not block the
+	// key-share locks that foreign-key checks take, so adding a channel
+	// member does not wait for a post in that channel.
+	forNoKeyUpdate string
 }
 
 // Open connects to the database cfg names and checks that it answers. It does
@@ -154,6 +159,7 @@ func openPostgres(ctx context.Context, rawURL string, logger *slog.Logger) (*DB,
 		logger:           logger,
 		lockWorkspaceSQL: `SELECT id FROM workspaces WHERE id = $1 FOR NO KEY UPDATE`,
 		forUpdate:        " FOR UPDATE",
+		forNoKeyUpdate:   " FOR NO KEY UPDATE",
 	}, nil
 }
 

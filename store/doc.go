@@ -10,9 +10,13 @@
 // database/sql: modernc.org/sqlite (no cgo) and pgx's stdlib adapter.
 // Queries use $1, $2… placeholders, which both drivers bind by number; the
 // only engine-specific SQL is the DDL (migrations/sqlite and
-// migrations/postgres, embedded and applied by goose) and the row lock that
-// serialises owner changes (SELECT … FOR NO KEY UPDATE on PostgreSQL; on
-// SQLite every write transaction already holds the one write lock).
+// migrations/postgres, embedded and applied by goose) and the row locks that
+// serialise owner changes and the writes to a channel (SELECT … FOR [NO KEY]
+// UPDATE on PostgreSQL; on SQLite every write transaction already holds the
+// one write lock). What differs besides is only how many rows one statement
+// carries (insertRows): SQLite resolves "$N" names by a linear search, so
+// statements of thousands of parameters are quadratic there, while on
+// PostgreSQL every statement is a round trip.
 //
 // SQLite runs in WAL mode with foreign_keys on, synchronous=FULL (a commit is
 // on disk when it returns) and a 10 s busy timeout. All writing transactions
@@ -39,7 +43,24 @@
 // one tenant row points at another the key is composite: a session references
 // the membership (workspace_id, user_id), so a session can never pair a user
 // with a workspace they do not belong to, and removing a membership removes
-// its sessions and tokens in the database itself.
+// its sessions, tokens and channel memberships in the database itself.
+// Channel members, messages, thread parents, reactions and mentions are
+// linked the same way, through (workspace_id, id).
+//
+// # Messaging
+//
+// A channel row holds its counters: last_seq (the newest message's seq),
+// last_change (every change to its messages takes the next number) and
+// visible_count (messages in the timeline, i.e. not thread-only replies).
+// Every write to a channel's messages locks the channel row first, channel
+// before message, so writers of one channel queue and never deadlock;
+// PostMessages locks all of a batch's channels in one statement in
+// ascending id order, assigns seq, change and timeline positions in memory,
+// and writes each channel's counters once per batch (group commit). A read
+// cursor is (last_read_seq, read_visible), read_visible being the timeline
+// position at the cursor, so an unread count is visible_count −
+// read_visible and a mention count one range scan of mentions; neither
+// ever counts messages.
 //
 // # Errors
 //

@@ -70,22 +70,26 @@ func newSession(workspaceID, userID relay.ID, kind string, at time.Time, expires
 
 func ptr[T any](v T) *T { return &v }
 
-// tenant is a workspace made through the store, with its owner and session.
+// tenant is a workspace made through the store, with its owner, session
+// and #general channel.
 type tenant struct {
 	ws      *relay.Workspace
 	owner   *relay.User
 	session *relay.Session
+	general *relay.Channel
 }
 
-// mustCreateWorkspace creates a workspace whose new owner has a login session.
+// mustCreateWorkspace creates a workspace whose new owner has a login
+// session, with a #general default channel.
 func mustCreateWorkspace(t *testing.T, db *store.DB, subdomain, email string) tenant {
 	t.Helper()
 	w, u := newWorkspace(subdomain), newUser(email)
 	s := newSession(w.ID, u.ID, relay.TokenSession, t0, ptr(t0.Add(relay.SessionTTL)))
-	if err := db.CreateWorkspace(ctx, w, u, true, s); err != nil {
+	general := newChannel(w.ID, u.ID, "general", relay.ChannelPublic)
+	if err := db.CreateWorkspace(ctx, w, u, true, s, general); err != nil {
 		t.Fatalf("CreateWorkspace(%s): %v", subdomain, err)
 	}
-	return tenant{ws: w, owner: u, session: s}
+	return tenant{ws: w, owner: u, session: s, general: general}
 }
 
 // mustAddMember invites u to the workspace with role and has them accept it
@@ -160,11 +164,37 @@ func count(t *testing.T, db *store.DB, query string, args ...any) int {
 	return n
 }
 
+// tenantTables are the tables whose rows carry a workspace_id.
+var tenantTables = []string{"memberships", "sessions", "invites",
+	"channels", "channel_members", "messages", "reactions", "mentions"}
+
+// noRows is what rowCounts returns for a workspace that is not there.
+func noRows() map[string]int {
+	m := map[string]int{"workspaces": 0}
+	for _, table := range tenantTables {
+		m[table] = 0
+	}
+	return m
+}
+
+// exec runs a statement straight on the database, to set up states no
+// method makes.
+func exec(t *testing.T, db *store.DB, query string, args ...any) {
+	t.Helper()
+	pool := db.Pools()["write"]
+	if pool == nil {
+		pool = db.Pools()["main"]
+	}
+	if _, err := pool.ExecContext(ctx, query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
 // rowCounts counts the rows of every table that belong to the workspace.
 func rowCounts(t *testing.T, db *store.DB, workspaceID relay.ID) map[string]int {
 	t.Helper()
 	m := map[string]int{}
-	for _, table := range []string{"memberships", "sessions", "invites"} {
+	for _, table := range tenantTables {
 		m[table] = count(t, db, fmt.Sprintf(`SELECT count(*) FROM %s WHERE workspace_id = $1`, table), workspaceID)
 	}
 	m["workspaces"] = count(t, db, `SELECT count(*) FROM workspaces WHERE id = $1`, workspaceID)

@@ -114,7 +114,9 @@ func (db *DB) InviteByTokenHash(ctx context.Context, workspaceID relay.ID, token
 // used" or "expired", and nothing changes; ENOTFOUND if the workspace has no
 // such invitation), inserts u when createUser is true (ECONFLICT if the email
 // is taken), adds the membership with the invitation's role at now
-// (ECONFLICT if already a member) and stores the session s (none when nil).
+// (ECONFLICT if already a member), joins the new member to the workspace's
+// default channels (not archived) unless the role is customer, with read
+// cursors at their last seq, and stores the session s (none when nil).
 func (db *DB) AcceptInvite(ctx context.Context, workspaceID, inviteID relay.ID, u *relay.User, createUser bool, s *relay.Session, now time.Time) (*relay.Membership, error) {
 	var m *relay.Membership
 	err := db.update(ctx, "accept invite", func(tx *sql.Tx) error {
@@ -151,6 +153,11 @@ func (db *DB) AcceptInvite(ctx context.Context, workspaceID, inviteID relay.ID, 
 		m = &relay.Membership{WorkspaceID: workspaceID, UserID: u.ID, Role: role, CreatedAt: now}
 		if err := insertMembership(ctx, tx, m); err != nil {
 			return err
+		}
+		if role != relay.RoleCustomer {
+			if err := joinDefaultChannels(ctx, tx, workspaceID, u.ID, now); err != nil {
+				return err
+			}
 		}
 		if s != nil {
 			return insertSession(ctx, tx, s)

@@ -103,8 +103,9 @@ func (db *DB) SetRole(ctx context.Context, workspaceID, userID relay.ID, role re
 	})
 }
 
-// RemoveMember deletes the membership and every session and API token of
-// that user in that workspace, with the same last-owner rule as SetRole.
+// RemoveMember deletes the membership, every session and API token of that
+// user in that workspace and their channel memberships, with the same
+// last-owner rule as SetRole. Their messages and reactions stay.
 // ENOTFOUND if the user is not a member.
 func (db *DB) RemoveMember(ctx context.Context, workspaceID, userID relay.ID) error {
 	return db.update(ctx, "remove member", func(tx *sql.Tx) error {
@@ -117,11 +118,13 @@ func (db *DB) RemoveMember(ctx context.Context, workspaceID, userID relay.ID) er
 				return err
 			}
 		}
-		// The foreign key from sessions cascades too; deleting explicitly
-		// keeps the contract independent of the schema.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2`,
-			workspaceID, userID); err != nil {
-			return fmt.Errorf("delete sessions: %w", err)
+		// The foreign keys from sessions and channel_members cascade too;
+		// deleting explicitly keeps the contract independent of the schema.
+		for _, table := range []string{"sessions", "channel_members"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE workspace_id = $1 AND user_id = $2`,
+				workspaceID, userID); err != nil {
+				return fmt.Errorf("delete %s: %w", table, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2`,
 			workspaceID, userID); err != nil {

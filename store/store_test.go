@@ -136,7 +136,7 @@ func TestTimes(t *testing.T) {
 		w, u := newWorkspace("times"), newUser("times@example.com")
 		w.CreatedAt = t0.In(tokyo)
 		w.UpdatedAt = t0.In(tokyo)
-		must(t, db.CreateWorkspace(ctx, w, u, true, nil))
+		must(t, db.CreateWorkspace(ctx, w, u, true, nil, nil))
 		got, err := db.WorkspaceByID(ctx, w.ID)
 		must(t, err)
 		want := time.Date(2026, 3, 1, 12, 0, 0, 123456000, time.UTC)

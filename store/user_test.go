@@ -44,7 +44,7 @@ func TestUsers(t *testing.T) {
 		root := newUser("root@example.com")
 		root.Superadmin = true
 		w := newWorkspace("ops")
-		must(t, db.CreateWorkspace(ctx, w, root, true, nil))
+		must(t, db.CreateWorkspace(ctx, w, root, true, nil, nil))
 		got, err = db.UserByID(ctx, root.ID)
 		must(t, err)
 		if !got.Superadmin {

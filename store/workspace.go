@@ -27,12 +27,15 @@ func scanWorkspace(row interface{ Scan(...any) error }) (*relay.Workspace, error
 }
 
 // CreateWorkspace inserts w, the owner (only when createUser is true;
-// otherwise owner must exist), the owner's membership with RoleOwner and the
-// session s (none when s is nil), all in one transaction. A taken subdomain
-// or email is ECONFLICT; an owner that does not exist (createUser false) is
-// ENOTFOUND. The membership's time is w.CreatedAt. The subdomain and email
-// are lower-cased and every time is normalised in the caller's structs.
-func (db *DB) CreateWorkspace(ctx context.Context, w *relay.Workspace, owner *relay.User, createUser bool, s *relay.Session) error {
+// otherwise owner must exist), the owner's membership with RoleOwner, the
+// session s (none when s is nil) and, when general is not nil, that channel
+// as a default channel with the owner as its member, all in one
+// transaction. A taken subdomain or email is ECONFLICT; an owner that does
+// not exist (createUser false) is ENOTFOUND. The membership's time is
+// w.CreatedAt. general's WorkspaceID is set to w.ID, and its CreatedBy to
+// the owner when zero. The subdomain and email are lower-cased and every
+// time is normalised in the caller's structs.
+func (db *DB) CreateWorkspace(ctx context.Context, w *relay.Workspace, owner *relay.User, createUser bool, s *relay.Session, general *relay.Channel) error {
 	return db.update(ctx, "create workspace", func(tx *sql.Tx) error {
 		if err := insertWorkspace(ctx, tx, w); err != nil {
 			return err
@@ -45,6 +48,15 @@ func (db *DB) CreateWorkspace(ctx context.Context, w *relay.Workspace, owner *re
 		m := &relay.Membership{WorkspaceID: w.ID, UserID: owner.ID, Role: relay.RoleOwner, CreatedAt: w.CreatedAt}
 		if err := insertMembership(ctx, tx, m); err != nil {
 			return err
+		}
+		if general != nil {
+			general.WorkspaceID = w.ID
+			if general.CreatedBy == 0 {
+				general.CreatedBy = owner.ID
+			}
+			if err := db.insertChannel(ctx, tx, general, []relay.ID{owner.ID}, true); err != nil {
+				return err
+			}
 		}
 		if s != nil {
 			return insertSession(ctx, tx, s)
@@ -129,8 +141,8 @@ func (db *DB) SetWorkspaceLogo(ctx context.Context, workspaceID relay.ID, key, c
 	return w, err
 }
 
-// DeleteWorkspace removes the workspace; its memberships, sessions, tokens
-// and invitations go with it (ON DELETE CASCADE). Users stay. ENOTFOUND if
+// DeleteWorkspace removes the workspace; its memberships, sessions, tokens,
+// invitations, channels and messages go with it (ON DELETE CASCADE). Users stay. ENOTFOUND if
 // there is no such workspace.
 func (db *DB) DeleteWorkspace(ctx context.Context, workspaceID relay.ID) error {
 	return db.update(ctx, "delete workspace", func(tx *sql.Tx) error {

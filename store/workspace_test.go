@@ -15,7 +15,8 @@ func TestCreateWorkspace(t *testing.T) {
 		w, u := newWorkspace("Acme"), newUser("Ann@Example.COM")
 		u.Superadmin = true
 		s := newSession(w.ID, u.ID, relay.TokenSession, t0, ptr(t0.Add(relay.SessionTTL)))
-		must(t, db.CreateWorkspace(ctx, w, u, true, s))
+		general := newChannel(0, 0, "general", relay.ChannelPublic)
+		must(t, db.CreateWorkspace(ctx, w, u, true, s, general))
 		if w.Subdomain != "acme" || u.Email != "ann@example.com" {
 			t.Fatalf("stored subdomain %q, email %q; want them lower-cased", w.Subdomain, u.Email)
 		}
@@ -44,6 +45,35 @@ func TestCreateWorkspace(t *testing.T) {
 		diff(t, "session", gotS, s)
 		diff(t, "user", gotU, u)
 		diff(t, "membership", gotM, wantM)
+
+		// #general: a default channel of the workspace, the owner its member.
+		if general.WorkspaceID != w.ID || general.CreatedBy != u.ID {
+			t.Fatalf("general's workspace %d, creator %d; want %d, %d", general.WorkspaceID, general.CreatedBy, w.ID, u.ID)
+		}
+		defaults, err := db.DefaultChannels(ctx, w.ID)
+		must(t, err)
+		diff(t, "DefaultChannels", defaults, []relay.ID{general.ID})
+		c, err := db.Channel(ctx, w.ID, general.ID, u.ID)
+		must(t, err)
+		want := *general
+		want.MemberCount, want.IsMember = 1, true
+		want.Member = &relay.ChannelMember{ChannelID: general.ID, UserID: u.ID, JoinedAt: general.CreatedAt}
+		diff(t, "general", c, &want)
+	})
+}
+
+// TestCreateWorkspaceWithoutGeneral makes a workspace with no channel at all.
+func TestCreateWorkspaceWithoutGeneral(t *testing.T) {
+	t.Parallel()
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		w, u := newWorkspace("bare"), newUser("bare@example.com")
+		must(t, db.CreateWorkspace(ctx, w, u, true, nil, nil))
+		defaults, err := db.DefaultChannels(ctx, w.ID)
+		must(t, err)
+		diff(t, "DefaultChannels", defaults, []relay.ID{})
+		if n := rowCounts(t, db, w.ID)["channels"]; n != 0 {
+			t.Fatalf("%d channels, want none", n)
+		}
 	})
 }
 
@@ -54,12 +84,13 @@ func TestCreateWorkspaceAtomic(t *testing.T) {
 	testdb.Engines(t, func(t *testing.T, db *store.DB) {
 		taken := mustCreateWorkspace(t, db, "taken", "taken@example.com")
 		tests := []struct {
-			name       string
-			subdomain  string
-			email      string
-			createUser bool
-			sameToken  bool
-			code, msg  string
+			name        string
+			subdomain   string
+			email       string
+			createUser  bool
+			sameToken   bool
+			sameChannel bool
+			code, msg   string
 		}{
 			{name: "taken subdomain", subdomain: "taken", email: "new@example.com", createUser: true,
 				code: relay.ECONFLICT, msg: "That subdomain is taken."},
@@ -73,6 +104,8 @@ func TestCreateWorkspaceAtomic(t *testing.T) {
 				code: relay.ENOTFOUND},
 			{name: "token hash in use", subdomain: "fresh", email: "new@example.com", createUser: true, sameToken: true,
 				code: relay.ECONFLICT},
+			{name: "general's id in use", subdomain: "fresh", email: "new@example.com", createUser: true, sameChannel: true,
+				code: relay.ECONFLICT, msg: "That id is already in use; please try again."},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -81,11 +114,14 @@ func TestCreateWorkspaceAtomic(t *testing.T) {
 				if tt.sameToken {
 					s.TokenHash = taken.session.TokenHash
 				}
-				err := db.CreateWorkspace(ctx, w, u, tt.createUser, s)
+				general := newChannel(w.ID, u.ID, "general", relay.ChannelPublic)
+				if tt.sameChannel {
+					general.ID = taken.general.ID
+				}
+				err := db.CreateWorkspace(ctx, w, u, tt.createUser, s, general)
 				wantCode(t, err, tt.code, tt.msg)
 
-				diff(t, "rows of the failed workspace", rowCounts(t, db, w.ID),
-					map[string]int{"workspaces": 0, "memberships": 0, "sessions": 0, "invites": 0})
+				diff(t, "rows of the failed workspace", rowCounts(t, db, w.ID), noRows())
 				if n := count(t, db, `SELECT count(*) FROM users WHERE id = $1`, u.ID); n != 0 {
 					t.Fatalf("the failed call left its user behind")
 				}
@@ -107,7 +143,7 @@ func TestCreateWorkspaceExistingUser(t *testing.T) {
 		a := mustCreateWorkspace(t, db, "a", "ann@example.com")
 		w := newWorkspace("b")
 		s := newSession(w.ID, a.owner.ID, relay.TokenSession, t0, nil)
-		must(t, db.CreateWorkspace(ctx, w, a.owner, false, s))
+		must(t, db.CreateWorkspace(ctx, w, a.owner, false, s, nil))
 		if got := roleOf(t, db, w.ID, a.owner.ID); got != relay.RoleOwner {
 			t.Fatalf("role = %q, want owner", got)
 		}
@@ -222,8 +258,7 @@ func TestDeleteWorkspace(t *testing.T) {
 
 		must(t, db.DeleteWorkspace(ctx, a.ws.ID))
 
-		diff(t, "rows of the deleted workspace", rowCounts(t, db, a.ws.ID),
-			map[string]int{"workspaces": 0, "memberships": 0, "sessions": 0, "invites": 0})
+		diff(t, "rows of the deleted workspace", rowCounts(t, db, a.ws.ID), noRows())
 		diff(t, "rows of the other workspace", rowCounts(t, db, b.ws.ID), before)
 		_, err := db.WorkspaceByID(ctx, a.ws.ID)
 		wantCode(t, err, relay.ENOTFOUND, "")

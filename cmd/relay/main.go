@@ -18,12 +18,17 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/bus"
 	"github.com/relayhq/relay/config"
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/httpapi"
 	"github.com/relayhq/relay/internal/logging"
 	"github.com/relayhq/relay/internal/secretbox"
+	"github.com/relayhq/relay/phoenix"
+	"github.com/relayhq/relay/realtime"
+	"github.com/relayhq/relay/socket"
 	"github.com/relayhq/relay/store"
 )
 
@@ -157,10 +162,40 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Secrets: box})
+
+	// The event path: app publishes on the bus after commit; every node's
+	// bus subscription hands events to its hub (fan-out to sockets) and to
+	// the socket layer (access changes, statuses).
+	var b bus.Bus = bus.NewMemory()
+	if cfg.NATSURL != "" {
+		if b, err = bus.NewNATS(cfg.NATSURL, "relay.events", log); err != nil {
+			return fmt.Errorf("nats: %w", err)
+		}
+	}
+	defer b.Close()
+	hub := realtime.NewHub(realtime.Options{Encode: phoenix.EncodeBroadcast, Logger: log})
+	presence := realtime.NewPresence(hub)
+
+	shards := 1 // SQLite has one writer
+	if db.Engine() == store.EnginePostgres {
+		shards = 4
+	}
+	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Secrets: box, Bus: b, PostShards: shards})
+	defer a.Close()
+	sock := socket.New(a, hub, presence, log)
+	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
+		hub.Dispatch(ev)
+		sock.Observe(ev)
+	})
+	if err != nil {
+		return fmt.Errorf("bus subscribe: %w", err)
+	}
+	defer unsubscribe()
+	ps := &phoenix.Server{Handler: sock, Hub: hub, Presence: presence, Logger: log}
+
 	metrics := httpapi.NewMetrics(Version(), db.Pools())
 	h := httpapi.New(httpapi.Config{App: a, BaseDomain: cfg.BaseDomain, Logger: log, Metrics: metrics,
-		TrustProxy: cfg.TrustProxy, Version: Version()})
+		TrustProxy: cfg.TrustProxy, Version: Version(), Socket: ps})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -180,6 +215,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	jctx, stopJanitor := context.WithCancel(ctx)
 	defer stopJanitor()
 	go a.RunJanitor(jctx, time.Hour)
+	go sock.Run(jctx)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -191,6 +227,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("shutting down: draining in-flight requests", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	// Sockets are hijacked connections that http.Server.Shutdown does not
+	// see: close them (staggered), then drain HTTP.
+	if err := ps.Shutdown(sctx); err != nil {
+		log.Warn("closing sockets", "err", err)
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

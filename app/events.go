@@ -1,0 +1,117 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/relayhq/relay"
+)
+
+// Publisher fans events out to every node's sockets (package bus). Publish
+// is called after the change an event describes is committed.
+type Publisher interface {
+	Publish(ctx context.Context, ev relay.Event) error
+}
+
+type noPublisher struct{}
+
+func (noPublisher) Publish(context.Context, relay.Event) error { return nil }
+
+// Event names, by topic.
+const (
+	// channel:<id>
+	EvMessageNew      = "message:new"
+	EvMessageUpdated  = "message:updated"
+	EvMessageDeleted  = "message:deleted"
+	EvReactionAdded   = "reaction:added"
+	EvReactionRemoved = "reaction:removed"
+	EvThreadUpdated   = "thread:updated"
+	EvChannelUpdated  = "channel:updated"
+	EvMemberJoined    = "member:joined"
+	EvMemberLeft      = "member:left"
+	EvTyping          = "typing"
+	// workspace:<id>
+	EvChannelCreated = "channel:created"
+	EvStatusUpdated  = "status:updated"
+	// user:<id>
+	EvUnreadUpdated = "unread:updated"
+	EvChannelJoined = "channel:joined"
+	EvChannelLeft   = "channel:left"
+	EvDMOpened      = "dm:opened"
+	EvMention       = "mention"
+	// EvAccessChanged tells the socket layer (on the user's topic) that a
+	// user's sockets in a workspace must re-authenticate: removed, role
+	// changed, or (with SessionID) that session ended.
+	EvAccessChanged = "access:changed"
+)
+
+// AccessEvent is the payload of access:changed.
+type AccessEvent struct {
+	WorkspaceID relay.ID `json:"workspace_id"`
+	UserID      relay.ID `json:"user_id"`
+	SessionID   relay.ID `json:"session_id,omitempty"`
+	Reason      string   `json:"reason"`
+}
+
+// accessChanged publishes access:changed for a user.
+func (a *App) accessChanged(ctx context.Context, ws, user, session relay.ID, reason string) {
+	a.publish(ctx, ws, relay.UserTopic(user), EvAccessChanged,
+		AccessEvent{WorkspaceID: ws, UserID: user, SessionID: session, Reason: reason}, 0, 0)
+}
+
+// publish encodes the payload once and hands the event to the bus. A bus
+// failure is logged, not returned: the change is committed, and clients
+// that missed the event catch up from the store when they rejoin.
+func (a *App) publish(ctx context.Context, ws relay.ID, topic, name string, payload any, seq, change int64) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		a.log.ErrorContext(ctx, "encode event", "event", name, "err", err)
+		return
+	}
+	ev := relay.Event{Topic: topic, Name: name, Payload: b, WorkspaceID: ws, Seq: seq, Change: change}
+	if err := a.bus.Publish(ctx, ev); err != nil {
+		a.log.WarnContext(ctx, "publish event", "event", name, "topic", topic, "err", err)
+	}
+}
+
+// Publish sends an ephemeral event (typing, presence changes) that is not
+// stored; ev.Payload must already be encoded.
+func (a *App) Publish(ctx context.Context, ev relay.Event) {
+	if err := a.bus.Publish(ctx, ev); err != nil {
+		a.log.WarnContext(ctx, "publish event", "event", ev.Name, "topic", ev.Topic, "err", err)
+	}
+}
+
+// MessageEvent is the payload of message events: the message resource,
+// plus, for reaction events, which reaction changed.
+type MessageEvent struct {
+	*relay.Message
+	Reaction *ReactionChange `json:"reaction,omitempty"`
+}
+
+// ReactionChange names the reaction a reaction event is about.
+type ReactionChange struct {
+	Emoji  string   `json:"emoji"`
+	UserID relay.ID `json:"user_id"`
+}
+
+// MemberEvent is the payload of member:joined and member:left.
+type MemberEvent struct {
+	ChannelID relay.ID    `json:"channel_id"`
+	User      *relay.User `json:"user"`
+}
+
+// UnreadEvent is the payload of unread:updated on a user's topic.
+type UnreadEvent struct {
+	ChannelID    relay.ID `json:"channel_id"`
+	LastReadSeq  int64    `json:"last_read_seq"`
+	UnreadCount  int64    `json:"unread_count"`
+	MentionCount int64    `json:"mention_count"`
+}
+
+// MentionEvent is the payload of mention on a mentioned user's topic.
+type MentionEvent struct {
+	ChannelID relay.ID `json:"channel_id"`
+	MessageID relay.ID `json:"message_id"`
+	Seq       int64    `json:"seq"`
+}

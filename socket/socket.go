@@ -1,0 +1,416 @@
+package socket
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/phoenix"
+	"github.com/relayhq/relay/realtime"
+)
+
+// Tunables.
+const (
+	TypingEvery  = 2 * time.Second  // at most one typing notice per socket and topic this often
+	TypingTTL    = 5 * time.Second  // how long clients show a typing notice
+	AwayAfter    = 10 * time.Minute // an online meta goes away after this long without activity
+	awayInterval = 30 * time.Second // how often inactivity is checked
+)
+
+// Handler implements phoenix.Handler for Relay.
+type Handler struct {
+	app      *app.App
+	hub      *realtime.Hub
+	presence *realtime.Presence
+	log      *slog.Logger
+	now      func() time.Time
+
+	mu    sync.Mutex
+	conns map[relay.ID]map[*phoenix.Conn]struct{} // by user, on this node
+}
+
+var _ phoenix.Handler = (*Handler)(nil)
+
+// New returns a Handler. Call Run to start its background work.
+func New(a *app.App, hub *realtime.Hub, p *realtime.Presence, log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{app: a, hub: hub, presence: p, log: log, now: time.Now, conns: map[relay.ID]map[*phoenix.Conn]struct{}{}}
+}
+
+// state is what a connection carries.
+type state struct {
+	actor *relay.Actor
+
+	mu         sync.Mutex
+	lastActive time.Time
+	autoAway   bool
+	typing     map[string]time.Time // topic → last notice
+	status     relay.Status         // the user's chosen status, mirrored into presence metas
+}
+
+func st(c *phoenix.Conn) *state { return c.State().(*state) }
+
+// Connect authenticates the upgrade: the workspace comes from the Host (the
+// HTTP layer resolved it), the credential from the token parameter, the
+// bearer subprotocol, an Authorization header or the session cookie.
+func (h *Handler) Connect(r *http.Request) (any, error) {
+	ws := relay.WorkspaceFromContext(r.Context())
+	if ws == nil {
+		return nil, relay.Errorf(relay.ENOTFOUND, "No workspace at this address.")
+	}
+	token, viaCookie := r.URL.Query().Get("token"), false
+	if token == "" {
+		token, _ = phoenix.BearerToken(r)
+	}
+	if token == "" {
+		if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+			token = strings.TrimSpace(a[7:])
+		}
+	}
+	if token == "" {
+		if c, err := r.Cookie("relay_session"); err == nil {
+			token, viaCookie = c.Value, true
+		}
+	}
+	if token == "" {
+		return nil, relay.Errorf(relay.EUNAUTHORIZED, "Sign in to connect.")
+	}
+	actor, err := h.app.Authenticate(r.Context(), ws, token, viaCookie)
+	if err != nil {
+		return nil, err
+	}
+	s := &state{actor: actor, lastActive: h.now(), typing: map[string]time.Time{}}
+	if sts, err := h.app.Statuses(r.Context(), actor); err == nil {
+		if mine, ok := sts[actor.User.ID]; ok {
+			s.status = mine
+		}
+	}
+	return s, nil
+}
+
+// parseTopic splits "kind:id".
+func parseTopic(topic string) (kind string, id relay.ID, err error) {
+	kind, rest, ok := strings.Cut(topic, ":")
+	if !ok {
+		return "", 0, relay.Errorf(relay.ENOTFOUND, "unmatched topic")
+	}
+	id, err = relay.ParseID(rest)
+	if err != nil {
+		return "", 0, relay.Errorf(relay.ENOTFOUND, "unmatched topic")
+	}
+	return kind, id, nil
+}
+
+// Join authorises a topic and sets up its delivery.
+func (h *Handler) Join(ctx context.Context, c *phoenix.Conn, topic string, params json.RawMessage) (any, func(), error) {
+	s := st(c)
+	s.touch(h.now())
+	h.track(c)
+	kind, id, err := parseTopic(topic)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch kind {
+	case "channel":
+		return h.joinChannel(ctx, c, topic, id, params)
+	case "workspace":
+		if id != s.actor.Workspace.ID {
+			return nil, nil, relay.Errorf(relay.EFORBIDDEN, "That is not your workspace.")
+		}
+		return h.joinWorkspace(c, topic)
+	case "user":
+		if id != s.actor.User.ID {
+			return nil, nil, relay.Errorf(relay.EFORBIDDEN, "You can only join your own user topic.")
+		}
+		h.hub.Subscribe(topic, c, false)
+		return nil, nil, nil
+	}
+	return nil, nil, relay.Errorf(relay.ENOTFOUND, "unmatched topic")
+}
+
+type channelJoin struct {
+	LastSeq    *int64 `json:"last_seq"`
+	LastChange *int64 `json:"last_change"`
+}
+
+type channelJoined struct {
+	LastSeq    int64 `json:"last_seq"`
+	LastChange int64 `json:"last_change"`
+	Reset      bool  `json:"reset"`
+}
+
+// joinChannel subscribes first (holding live events), then reads what the
+// client missed: whatever committed before the read is in the catch-up,
+// whatever committed after is held, and the overlap is skipped by seq and
+// change when the held events are released — no gap, no duplicate.
+func (h *Handler) joinChannel(ctx context.Context, c *phoenix.Conn, topic string, id relay.ID, params json.RawMessage) (any, func(), error) {
+	actor := st(c).actor
+	var p channelJoin
+	if len(params) > 0 {
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, nil, relay.Errorf(relay.EINVALID, "Join params must be {\"last_seq\": n, \"last_change\": n}.")
+		}
+	}
+	if _, err := h.app.Channel(ctx, actor, id); err != nil { // authorise before holding anything
+		return nil, nil, err
+	}
+	sub := h.hub.Subscribe(topic, c, true)
+	ch, err := h.app.Channel(ctx, actor, id) // counters read after subscribing
+	if err != nil {
+		h.hub.Unsubscribe(topic, c)
+		return nil, nil, err
+	}
+	resp := channelJoined{LastSeq: ch.LastSeq, LastChange: ch.LastChange}
+	if p.LastSeq == nil {
+		return resp, func() { sub.Release(nil) }, nil
+	}
+	var lastChange int64
+	if p.LastChange != nil {
+		lastChange = *p.LastChange
+	}
+	cu, err := h.app.CatchUp(ctx, actor, id, *p.LastSeq, lastChange)
+	if err != nil {
+		h.hub.Unsubscribe(topic, c)
+		return nil, nil, err
+	}
+	resp.Reset = cu.Reset
+	after := func() {
+		maxSeq, maxChange := *p.LastSeq, lastChange
+		for i := range cu.Messages {
+			m := &cu.Messages[i]
+			if err := c.Push(topic, app.EvMessageNew, m); err != nil {
+				return
+			}
+			maxSeq, maxChange = max(maxSeq, m.Seq), max(maxChange, m.Change)
+		}
+		for i := range cu.Changed {
+			m := &cu.Changed[i]
+			if err := c.Push(topic, app.EvMessageUpdated, m); err != nil {
+				return
+			}
+			maxChange = max(maxChange, m.Change)
+		}
+		if cu.Reset {
+			sub.Release(nil)
+			return
+		}
+		sub.Release(func(ev relay.Event) bool {
+			if ev.Seq > 0 {
+				return ev.Seq <= maxSeq
+			}
+			return ev.Change > 0 && ev.Change <= maxChange
+		})
+	}
+	return resp, after, nil
+}
+
+// joinWorkspace holds live presence diffs while the state is pushed, so the
+// client sees the state, then every diff after it.
+func (h *Handler) joinWorkspace(c *phoenix.Conn, topic string) (any, func(), error) {
+	sub := h.hub.Subscribe(topic, c, true)
+	after := func() {
+		if err := c.Push(topic, "presence_state", h.presence.State(topic)); err != nil {
+			return
+		}
+		sub.Release(nil)
+		h.presence.Track(topic, st(c).actor.User.ID.String(), c, h.meta(c))
+	}
+	return nil, after, nil
+}
+
+// meta is this connection's presence meta.
+func (h *Handler) meta(c *phoenix.Conn) map[string]any {
+	s := st(c)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	status := s.status.Presence
+	if status == "" || status == relay.PresenceOnline {
+		status = relay.PresenceOnline
+		if s.autoAway {
+			status = relay.PresenceAway
+		}
+	}
+	text, emoji := s.status.Text, s.status.Emoji
+	if s.status.ExpiresAt != nil && !s.status.ExpiresAt.After(h.now()) {
+		text, emoji = "", ""
+	}
+	return map[string]any{
+		"user_id":        s.actor.User.ID,
+		"display_name":   s.actor.User.DisplayName,
+		"avatar_url":     s.actor.User.AvatarURL,
+		"status":         status,
+		"text":           text,
+		"emoji":          emoji,
+		"online_at":      s.lastActive.UTC().Format(time.RFC3339),
+		"last_active_at": s.lastActive.UTC().Format(time.RFC3339),
+	}
+}
+
+func (s *state) touch(now time.Time) (wasAway bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastActive = now
+	wasAway, s.autoAway = s.autoAway, false
+	return wasAway
+}
+
+// track remembers the connection under its user, for revocation and status.
+func (h *Handler) track(c *phoenix.Conn) {
+	uid := st(c).actor.User.ID
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.conns[uid] == nil {
+		h.conns[uid] = map[*phoenix.Conn]struct{}{}
+	}
+	h.conns[uid][c] = struct{}{}
+}
+
+func (h *Handler) connsOf(uid relay.ID) []*phoenix.Conn {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*phoenix.Conn, 0, len(h.conns[uid]))
+	for c := range h.conns[uid] {
+		out = append(out, c)
+	}
+	return out
+}
+
+// HandleIn handles client pushes.
+func (h *Handler) HandleIn(ctx context.Context, c *phoenix.Conn, topic, event string, payload json.RawMessage) (any, error) {
+	s := st(c)
+	if s.touch(h.now()) {
+		h.refreshPresence(s.actor.User.ID) // back from auto-away
+	}
+	kind, id, err := parseTopic(topic)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case kind == "channel" && event == "message:send":
+		var in app.PostInput
+		if err := strictDecode(payload, &in); err != nil {
+			return nil, err
+		}
+		m, err := h.app.PostMessage(ctx, s.actor, id, in)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"message": m}, nil
+	case kind == "channel" && event == "typing":
+		var in struct {
+			ParentID *relay.ID `json:"parent_id"`
+		}
+		if err := strictDecode(payload, &in); err != nil {
+			return nil, err
+		}
+		return nil, h.typing(ctx, c, topic, id, in.ParentID)
+	case kind == "channel" && event == "read":
+		var in struct {
+			Seq *int64 `json:"seq"`
+		}
+		if err := strictDecode(payload, &in); err != nil {
+			return nil, err
+		}
+		if in.Seq == nil {
+			return nil, relay.Errorf(relay.EINVALID, "seq is required.")
+		}
+		m, err := h.app.MarkRead(ctx, s.actor, id, *in.Seq)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"membership": m}, nil
+	case kind == "workspace" && event == "activity":
+		return nil, nil
+	}
+	return nil, relay.Errorf(relay.EINVALID, "Unknown event %q on %s.", truncate(event, 40), kind)
+}
+
+// TypingEvent is the payload of typing notices.
+type TypingEvent struct {
+	ChannelID   relay.ID  `json:"channel_id"`
+	UserID      relay.ID  `json:"user_id"`
+	DisplayName string    `json:"display_name"`
+	ParentID    *relay.ID `json:"parent_id"`
+	ExpiresInMS int       `json:"expires_in_ms"`
+}
+
+func (h *Handler) typing(ctx context.Context, c *phoenix.Conn, topic string, channelID relay.ID, parent *relay.ID) error {
+	s := st(c)
+	now := h.now()
+	s.mu.Lock()
+	last := s.typing[topic]
+	throttled := now.Sub(last) < TypingEvery
+	if !throttled {
+		s.typing[topic] = now
+	}
+	s.mu.Unlock()
+	if throttled {
+		return nil // accepted, but others were told recently enough
+	}
+	ch, err := h.app.Channel(ctx, s.actor, channelID)
+	if err != nil {
+		return err
+	}
+	if !ch.IsMember || ch.Archived {
+		return relay.Errorf(relay.EFORBIDDEN, "Join the channel to type in it.")
+	}
+	b, err := json.Marshal(TypingEvent{ChannelID: channelID, UserID: s.actor.User.ID, DisplayName: s.actor.User.DisplayName,
+		ParentID: parent, ExpiresInMS: int(TypingTTL / time.Millisecond)})
+	if err != nil {
+		return err
+	}
+	h.app.Publish(ctx, relay.Event{Topic: topic, Name: app.EvTyping, Payload: b, WorkspaceID: s.actor.Workspace.ID, Exclude: c.ID()})
+	return nil
+}
+
+// Leave is called when a topic is left; the hub and presence are already cleaned up.
+func (h *Handler) Leave(c *phoenix.Conn, topic string) {}
+
+// Disconnect forgets the connection.
+func (h *Handler) Disconnect(c *phoenix.Conn) {
+	s, ok := c.State().(*state)
+	if !ok {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.conns[s.actor.User.ID], c)
+	if len(h.conns[s.actor.User.ID]) == 0 {
+		delete(h.conns, s.actor.User.ID)
+	}
+}
+
+// refreshPresence re-sends the presence metas of a user's connections.
+func (h *Handler) refreshPresence(uid relay.ID) {
+	for _, c := range h.connsOf(uid) {
+		s := st(c)
+		topic := relay.WorkspaceTopic(s.actor.Workspace.ID)
+		if _, ok := c.Joined(topic); ok {
+			h.presence.Update(topic, uid.String(), c, h.meta(c))
+		}
+	}
+}
+
+func strictDecode(payload json.RawMessage, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(payload)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return relay.Errorf(relay.EINVALID, "The payload does not match this event: %s.", truncate(err.Error(), 120))
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,122 @@
+package socket
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/phoenix"
+)
+
+// Observe sees every event the bus delivers on this node (after the hub has
+// dispatched it) and reacts to those that change what a connected user may
+// see or how they appear: losing access to a channel or the workspace, a
+// new status. It never blocks the bus: work that reads the store runs in
+// its own goroutine.
+func (h *Handler) Observe(ev relay.Event) {
+	switch ev.Name {
+	case app.EvMemberLeft:
+		var p struct {
+			ChannelID relay.ID `json:"channel_id"`
+			User      struct {
+				ID relay.ID `json:"id"`
+			} `json:"user"`
+		}
+		if json.Unmarshal(ev.Payload, &p) == nil {
+			go h.recheckChannel(p.User.ID, ev.Topic, p.ChannelID)
+		}
+	case app.EvAccessChanged:
+		var p app.AccessEvent
+		if json.Unmarshal(ev.Payload, &p) == nil {
+			h.revoke(p)
+		}
+	case app.EvStatusUpdated:
+		var p struct {
+			UserID relay.ID `json:"user_id"`
+			relay.Status
+		}
+		if json.Unmarshal(ev.Payload, &p) == nil {
+			for _, c := range h.connsOf(p.UserID) {
+				if s := st(c); s.actor.Workspace.ID == ev.WorkspaceID {
+					s.mu.Lock()
+					s.status = p.Status
+					s.mu.Unlock()
+				}
+			}
+			h.refreshPresence(p.UserID)
+		}
+	}
+}
+
+// recheckChannel closes the channel topic on a user's sockets if they may
+// no longer read it (removed from a private channel, say). phx_close tells
+// phoenix.js not to rejoin.
+func (h *Handler) recheckChannel(uid relay.ID, topic string, channelID relay.ID) {
+	for _, c := range h.connsOf(uid) {
+		if _, ok := c.Joined(topic); !ok {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := h.app.Channel(ctx, st(c).actor, channelID)
+		cancel()
+		if relay.ErrorCode(err) == relay.ENOTFOUND || relay.ErrorCode(err) == relay.EFORBIDDEN {
+			c.CloseChannel(topic, false)
+		}
+	}
+}
+
+// revoke closes the sockets a session ended or a membership change made
+// stale; clients reconnect and are authorised afresh.
+func (h *Handler) revoke(p app.AccessEvent) {
+	for _, c := range h.connsOf(p.UserID) {
+		s := st(c)
+		if s.actor.Workspace.ID != p.WorkspaceID {
+			continue
+		}
+		if p.SessionID != 0 && s.actor.SessionID != p.SessionID {
+			continue
+		}
+		c.Close(p.Reason)
+	}
+}
+
+// Run marks idle connections away until ctx ends.
+func (h *Handler) Run(ctx context.Context) {
+	t := time.NewTicker(awayInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.markAway()
+		}
+	}
+}
+
+func (h *Handler) markAway() {
+	now := h.now()
+	h.mu.Lock()
+	var idle []*phoenix.Conn
+	for _, set := range h.conns {
+		for c := range set {
+			s := st(c)
+			s.mu.Lock()
+			if !s.autoAway && now.Sub(s.lastActive) >= AwayAfter {
+				s.autoAway = true
+				idle = append(idle, c)
+			}
+			s.mu.Unlock()
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range idle {
+		s := st(c)
+		topic := relay.WorkspaceTopic(s.actor.Workspace.ID)
+		if _, ok := c.Joined(topic); ok {
+			h.presence.Update(topic, s.actor.User.ID.String(), c, h.meta(c))
+		}
+	}
+}

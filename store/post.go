@@ -1,0 +1,465 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/app"
+)
+
+// PostMessages stores a batch of messages, of any channels and workspaces,
+// in one transaction (see app.MessagingStore for the rules). The cost is a
+// fixed number of statements per batch, not per message: the batch's
+// channels are locked in one statement (ascending id, so concurrent batches
+// cannot deadlock), seq, change and timeline positions are assigned in
+// memory from the locked counters, messages and mentions are written with
+// multi-row INSERTs, and each channel's counters, each thread parent and
+// each author's read cursor are written once per batch.
+//
+// The caller's messages are not modified: each result holds a copy as
+// stored (seq, change, times normalised, the author's current name and
+// avatar for users, empty Reactions, ReplyUsers and Mentions lists). A
+// channel not in the message's workspace is ENOTFOUND, and so is a thread
+// parent not in it; a parent in another channel, or a reply, is EINVALID.
+func (db *DB) PostMessages(ctx context.Context, msgs []*relay.Message) ([]app.PostResult, error) {
+	for _, m := range msgs {
+		if err := checkNew(m); err != nil {
+			return nil, fmt.Errorf("post messages: %w", err)
+		}
+	}
+	if len(msgs) == 0 {
+		return []app.PostResult{}, nil
+	}
+	var results []app.PostResult
+	err := db.update(ctx, "post messages", func(tx *sql.Tx) (err error) {
+		b := &batch{
+			db:       db,
+			tx:       tx,
+			channels: map[relay.ID]*channelState{},
+			stored:   map[relay.ID]*relay.Message{},
+			byClient: map[clientKey]*relay.Message{},
+			fresh:    map[relay.ID]*relay.Message{},
+			cursors:  map[memberKey]cursor{},
+		}
+		results, err = b.post(ctx, msgs)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// checkNew refuses what no database state could make valid.
+func checkNew(m *relay.Message) error {
+	switch {
+	case m == nil || m.ID <= 0 || m.Author.ID < 0:
+		return invalid(msgBadMessage)
+	case m.WorkspaceID <= 0 || m.ChannelID <= 0:
+		return missing(msgChannelNotFound)
+	case m.ParentID != nil && *m.ParentID <= 0:
+		return missing(msgParentNotFound)
+	}
+	switch m.Author.Kind {
+	case relay.AuthorUser, relay.AuthorContact, relay.AuthorBot, relay.AuthorSystem:
+		return nil
+	}
+	return invalid(msgBadMessage)
+}
+
+// channelState is a channel of the batch, locked until the transaction ends.
+type channelState struct {
+	workspaceID                       relay.ID
+	lastSeq, lastChange, visibleCount int64
+	activeAt                          int64
+	changed                           bool
+}
+
+type clientKey struct {
+	channelID, authorID relay.ID
+	clientMsgID         string
+}
+
+type memberKey struct{ channelID, userID relay.ID }
+
+// cursor is a read cursor: a seq and the visible count at it.
+type cursor struct{ seq, visible int64 }
+
+// newRow is a message to insert with its timeline position (nil: none).
+type newRow struct {
+	m          *relay.Message
+	visiblePos any
+}
+
+// batch is the state of one PostMessages transaction.
+type batch struct {
+	db       *DB
+	tx       *sql.Tx
+	channels map[relay.ID]*channelState
+	stored   map[relay.ID]*relay.Message // messages read from the database (duplicates, parents)
+	byClient map[clientKey]*relay.Message
+	fresh    map[relay.ID]*relay.Message // messages of this batch, by id
+	rows     []newRow
+	mentions [][]any
+	parents  []*relay.Message // stored parents whose thread counters changed
+	cursors  map[memberKey]cursor
+}
+
+func (b *batch) post(ctx context.Context, in []*relay.Message) ([]app.PostResult, error) {
+	msgs := make([]*relay.Message, len(in))
+	for i, m := range in {
+		c := *m
+		msgs[i] = &c
+	}
+	if err := b.lockChannels(ctx, msgs); err != nil {
+		return nil, err
+	}
+	if err := b.loadDuplicates(ctx, msgs); err != nil {
+		return nil, err
+	}
+	if err := b.loadParents(ctx, msgs); err != nil {
+		return nil, err
+	}
+	if err := b.loadAuthors(ctx, msgs); err != nil {
+		return nil, err
+	}
+	results := make([]app.PostResult, len(msgs))
+	for i, m := range msgs {
+		r, err := b.place(m)
+		if err != nil {
+			return nil, err
+		}
+		results[i] = r
+	}
+	if err := b.write(ctx); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// lockChannels reads and locks the batch's channels in ascending id order
+// and checks that each message's channel is in its workspace.
+func (b *batch) lockChannels(ctx context.Context, msgs []*relay.Message) error {
+	var ids []relay.ID
+	for _, m := range msgs {
+		ids = append(ids, m.ChannelID)
+	}
+	ids = distinctIDs(ids)
+	slices.Sort(ids)
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), b.db.inListSize())]
+		ids = ids[len(chunk):]
+		rows, err := b.tx.QueryContext(ctx, `SELECT id, workspace_id, last_seq, last_change, visible_count, active_at
+			FROM channels WHERE id IN (`+placeholders(1, len(chunk))+`) ORDER BY id`+b.db.forNoKeyUpdate, idArgs(chunk)...)
+		if err != nil {
+			return fmt.Errorf("lock channels: %w", err)
+		}
+		for rows.Next() {
+			var id relay.ID
+			var c channelState
+			if err := rows.Scan(&id, &c.workspaceID, &c.lastSeq, &c.lastChange, &c.visibleCount, &c.activeAt); err != nil {
+				rows.Close()
+				return fmt.Errorf("lock channels: %w", err)
+			}
+			b.channels[id] = &c
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("lock channels: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("lock channels: %w", err)
+		}
+	}
+	for _, m := range msgs {
+		if c := b.channels[m.ChannelID]; c == nil || c.workspaceID != m.WorkspaceID {
+			return missing(msgChannelNotFound)
+		}
+	}
+	return nil
+}
+
+// loadDuplicates reads the stored messages with the (channel, author,
+// client_msg_id) of any message of the batch. It finds their ids through the
+// partial unique index first (the index covers the query), then reads the
+// few it finds in full.
+func (b *batch) loadDuplicates(ctx context.Context, msgs []*relay.Message) error {
+	var keys [][]any
+	seen := map[clientKey]bool{}
+	for _, m := range msgs {
+		k := clientKey{m.ChannelID, m.Author.ID, m.ClientMsgID}
+		if m.ClientMsgID != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, []any{k.channelID, k.authorID, k.clientMsgID})
+		}
+	}
+	// A row-value IN over a VALUES list is one index probe per key on both
+	// engines (an OR of the keys made SQLite scan the whole index). The
+	// casts type the VALUES columns for PostgreSQL.
+	ids, err := b.db.queryRows(ctx, b.tx, func(n int) string {
+		values := make([]string, n)
+		for i := range n {
+			values[i] = fmt.Sprintf("(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", 3*i+1, 3*i+2, 3*i+3)
+		}
+		return `SELECT id FROM messages WHERE client_msg_id <> ''
+			AND (channel_id, author_id, client_msg_id) IN (VALUES ` + strings.Join(values, ", ") + `)`
+	}, keys)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	found, err := b.messages(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("read duplicates: %w", err)
+	}
+	for _, m := range found {
+		b.byClient[clientKey{m.ChannelID, m.Author.ID, m.ClientMsgID}] = m
+	}
+	return nil
+}
+
+// loadParents reads the thread parents that are not in the batch itself.
+func (b *batch) loadParents(ctx context.Context, msgs []*relay.Message) error {
+	batchIDs := make(map[relay.ID]bool, len(msgs))
+	for _, m := range msgs {
+		batchIDs[m.ID] = true
+	}
+	var ids []relay.ID
+	for _, m := range msgs {
+		if p := m.ParentID; p != nil && !batchIDs[*p] && b.stored[*p] == nil {
+			ids = append(ids, *p)
+		}
+	}
+	if _, err := b.messages(ctx, distinctIDs(ids)); err != nil {
+		return fmt.Errorf("find parents: %w", err)
+	}
+	return nil
+}
+
+// messages reads stored messages by id (any workspace: callers check) and
+// keeps each once in b.stored, so a message both duplicated and replied to
+// in one batch is one struct. It returns those it found.
+func (b *batch) messages(ctx context.Context, ids []relay.ID) ([]*relay.Message, error) {
+	var out []*relay.Message
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), b.db.inListSize())]
+		ids = ids[len(chunk):]
+		found, err := b.db.queryMessages(ctx, b.tx, selectMessages+` WHERE m.id IN (`+placeholders(1, len(chunk))+`)`, idArgs(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for i := range found {
+			m := &found[i]
+			if s := b.stored[m.ID]; s != nil {
+				m = s
+			}
+			b.stored[m.ID] = m
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// loadAuthors sets users' current display name and avatar as the author's.
+func (b *batch) loadAuthors(ctx context.Context, msgs []*relay.Message) error {
+	var ids []relay.ID
+	for _, m := range msgs {
+		if m.Author.Kind == relay.AuthorUser {
+			ids = append(ids, m.Author.ID)
+		}
+	}
+	ids = distinctIDs(ids)
+	type profile struct{ name, avatar string }
+	users := map[relay.ID]profile{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), b.db.inListSize())]
+		ids = ids[len(chunk):]
+		rows, err := b.tx.QueryContext(ctx, `SELECT id, display_name, avatar_url FROM users
+			WHERE id IN (`+placeholders(1, len(chunk))+`)`, idArgs(chunk)...)
+		if err != nil {
+			return fmt.Errorf("authors: %w", err)
+		}
+		for rows.Next() {
+			var id relay.ID
+			var p profile
+			if err := rows.Scan(&id, &p.name, &p.avatar); err != nil {
+				rows.Close()
+				return fmt.Errorf("authors: %w", err)
+			}
+			users[id] = p
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("authors: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("authors: %w", err)
+		}
+	}
+	for _, m := range msgs {
+		if p, ok := users[m.Author.ID]; ok && m.Author.Kind == relay.AuthorUser {
+			m.Author.DisplayName, m.Author.AvatarURL = p.name, p.avatar
+		}
+	}
+	return nil
+}
+
+// place gives one message its place in its channel, in memory.
+func (b *batch) place(m *relay.Message) (app.PostResult, error) {
+	if m.ClientMsgID != "" {
+		k := clientKey{m.ChannelID, m.Author.ID, m.ClientMsgID}
+		if dup := b.byClient[k]; dup != nil {
+			return app.PostResult{Message: dup, Existing: true}, nil
+		}
+		b.byClient[k] = m
+	}
+	var parent *relay.Message
+	if m.ParentID != nil {
+		if parent = b.fresh[*m.ParentID]; parent == nil {
+			parent = b.stored[*m.ParentID]
+		}
+		switch {
+		case parent == nil || parent.WorkspaceID != m.WorkspaceID:
+			return app.PostResult{}, missing(msgParentNotFound)
+		case parent.ChannelID != m.ChannelID:
+			return app.PostResult{}, invalid(msgParentElsewhere)
+		case parent.ParentID != nil:
+			return app.PostResult{}, invalid(msgReplyToReply)
+		}
+	} else {
+		m.Broadcast = false
+	}
+
+	c := b.channels[m.ChannelID]
+	c.changed = true
+	c.lastSeq++
+	c.lastChange++
+	m.Seq, m.Change = c.lastSeq, c.lastChange
+	m.CreatedAt = normal(m.CreatedAt)
+	m.ReplyCount, m.LastReplyAt, m.ReplyUsers = 0, nil, []relay.ID{}
+	m.EditedAt, m.DeletedAt, m.Reactions = nil, nil, []relay.Reaction{}
+	m.Mentions = distinctIDs(m.Mentions)
+	c.activeAt = max(c.activeAt, micros(m.CreatedAt))
+	row := newRow{m: m}
+	if m.Visible() {
+		c.visibleCount++
+		row.visiblePos = c.visibleCount
+	}
+	b.rows = append(b.rows, row)
+	b.fresh[m.ID] = m
+	b.mentions = mentionRows(b.mentions, m.WorkspaceID, m.ChannelID, m.ID, m.Seq, m.Author.ID, m.Mentions, m.MentionAll)
+	if m.Author.Kind == relay.AuthorUser || m.Author.Kind == relay.AuthorBot {
+		b.cursors[memberKey{m.ChannelID, m.Author.ID}] = cursor{m.Seq, c.visibleCount}
+	}
+
+	res := app.PostResult{Message: m}
+	if parent != nil {
+		parent.ReplyCount++
+		if parent.LastReplyAt == nil || m.CreatedAt.After(*parent.LastReplyAt) {
+			at := m.CreatedAt
+			parent.LastReplyAt = &at
+		}
+		if !slices.Contains(parent.ReplyUsers, m.Author.ID) {
+			parent.ReplyUsers = append(slices.Clip(parent.ReplyUsers), m.Author.ID)
+		}
+		c.lastChange++
+		parent.Change = c.lastChange
+		// A parent of this batch is inserted with its final counters; a
+		// stored one is updated once, after the batch.
+		if b.fresh[parent.ID] == nil && !slices.Contains(b.parents, parent) {
+			b.parents = append(b.parents, parent)
+		}
+		res.Parent = cloneMessage(parent)
+	}
+	return res, nil
+}
+
+var messageInsertCols = []string{"id", "workspace_id", "channel_id", "seq", "change", "visible_pos",
+	"author_id", "author_kind", "author_name", "author_avatar", "source", "body", "parent_id", "broadcast",
+	"reply_count", "last_reply_at", "reply_users", "client_msg_id", "internal", "created_at",
+	"mention_ids", "mention_all"}
+
+// write stores what place decided: messages and mentions in multi-row
+// INSERTs, then each stored parent, channel and read cursor once.
+func (b *batch) write(ctx context.Context) error {
+	rows := make([][]any, len(b.rows))
+	for i, r := range b.rows {
+		m := r.m
+		var parent any
+		if m.ParentID != nil {
+			parent = *m.ParentID
+		}
+		rows[i] = []any{m.ID, m.WorkspaceID, m.ChannelID, m.Seq, m.Change, r.visiblePos,
+			m.Author.ID, m.Author.Kind, m.Author.DisplayName, m.Author.AvatarURL, m.Source, m.Body, parent, m.Broadcast,
+			m.ReplyCount, nullMicros(m.LastReplyAt), encodeIDs(m.ReplyUsers), m.ClientMsgID, m.Internal, micros(m.CreatedAt),
+			encodeIDs(m.Mentions), m.MentionAll}
+	}
+	if err := b.db.insertRows(ctx, b.tx, "messages", messageInsertCols, rows); err != nil {
+		return classify("insert messages", err, on{
+			primaryKeyViolation: conflict(msgIDTaken),
+			uniqueViolation:     conflict(msgIDTaken),
+			foreignKeyViolation: missing(msgChannelNotFound),
+			checkViolation:      invalid(msgBadMessage),
+		})
+	}
+	if err := b.db.insertRows(ctx, b.tx, "mentions", mentionCols, b.mentions); err != nil {
+		return fmt.Errorf("insert mentions: %w", err)
+	}
+	for _, p := range b.parents {
+		if _, err := b.tx.ExecContext(ctx, `UPDATE messages SET reply_count = $2, last_reply_at = $3,
+				reply_users = $4, change = $5 WHERE id = $1`,
+			p.ID, p.ReplyCount, nullMicros(p.LastReplyAt), encodeIDs(p.ReplyUsers), p.Change); err != nil {
+			return fmt.Errorf("update parent: %w", err)
+		}
+	}
+	ids := make([]relay.ID, 0, len(b.channels))
+	for id, c := range b.channels {
+		if c.changed {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		c := b.channels[id]
+		if _, err := b.tx.ExecContext(ctx, `UPDATE channels SET last_seq = $2, last_change = $3,
+				visible_count = $4, active_at = $5 WHERE id = $1`,
+			id, c.lastSeq, c.lastChange, c.visibleCount, c.activeAt); err != nil {
+			return fmt.Errorf("update channel: %w", err)
+		}
+	}
+	keys := make([]memberKey, 0, len(b.cursors))
+	for k := range b.cursors {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b memberKey) int {
+		return cmp.Or(cmp.Compare(a.channelID, b.channelID), cmp.Compare(a.userID, b.userID))
+	})
+	for _, k := range keys {
+		cur := b.cursors[k]
+		if _, err := b.tx.ExecContext(ctx, `UPDATE channel_members SET last_read_seq = $3, read_visible = $4
+				WHERE channel_id = $1 AND user_id = $2 AND last_read_seq < $3`,
+			k.channelID, k.userID, cur.seq, cur.visible); err != nil {
+			return fmt.Errorf("move author's cursor: %w", err)
+		}
+	}
+	return nil
+}
+
+// cloneMessage returns a deep copy of m.
+func cloneMessage(m *relay.Message) *relay.Message {
+	c := *m
+	if m.ParentID != nil {
+		id := *m.ParentID
+		c.ParentID = &id
+	}
+	c.LastReplyAt, c.EditedAt, c.DeletedAt = normalPtr(m.LastReplyAt), normalPtr(m.EditedAt), normalPtr(m.DeletedAt)
+	c.ReplyUsers = slices.Clone(m.ReplyUsers)
+	c.Mentions = slices.Clone(m.Mentions)
+	c.Reactions = make([]relay.Reaction, len(m.Reactions))
+	for i, r := range m.Reactions {
+		c.Reactions[i] = relay.Reaction{Emoji: r.Emoji, Count: r.Count, Users: slices.Clone(r.Users)}
+	}
+	return &c
+}
