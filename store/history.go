@@ -10,12 +10,15 @@ import (
 )
 
 // Page sizes: History's default and cap (the app caps at the same 200), and
-// those of the catch-up reads (Replies, MessagesAfter, ChangedSince).
+// those of the catch-up reads (Replies, MessagesAfter, ChangedSince). The
+// catch-up cap only guards against unbounded reads: it is far above what the
+// app asks for (1000, and 1001 to learn whether there are more), because a
+// cap below a caller's limit would silently defeat that limit+1 test.
 const (
 	historyLimit    = 50
 	historyMaxLimit = 200
 	catchUpLimit    = 200
-	catchUpMaxLimit = 1000
+	catchUpMaxLimit = 10000
 )
 
 // History returns a page of the channel's timeline in ascending seq order
@@ -81,7 +84,7 @@ func (db *DB) History(ctx context.Context, workspaceID, channelID relay.ID, q re
 }
 
 // Replies returns the first limit replies of a thread (default 200, at most
-// 1000) in ascending seq order; never nil. ENOTFOUND if the workspace has no
+// 10000) in ascending seq order; never nil. ENOTFOUND if the workspace has no
 // message parentID.
 func (db *DB) Replies(ctx context.Context, workspaceID, parentID relay.ID, limit int) ([]relay.Message, error) {
 	var msgs []relay.Message
@@ -106,7 +109,7 @@ func (db *DB) Replies(ctx context.Context, workspaceID, parentID relay.ID, limit
 }
 
 // MessagesAfter returns every message (replies too) with seq > after,
-// ascending, at most limit (default 200, at most 1000); never nil.
+// ascending, at most limit (default 200, at most 10000); never nil.
 // ENOTFOUND if the workspace has no such channel.
 func (db *DB) MessagesAfter(ctx context.Context, workspaceID, channelID relay.ID, after int64, limit int) ([]relay.Message, error) {
 	var msgs []relay.Message
@@ -127,7 +130,7 @@ func (db *DB) MessagesAfter(ctx context.Context, workspaceID, channelID relay.ID
 
 // ChangedSince returns the messages with seq <= maxSeq whose change is
 // after afterChange, ascending by change, at most limit (default 200, at
-// most 1000); never nil. ENOTFOUND if the workspace has no such channel.
+// most 10000); never nil. ENOTFOUND if the workspace has no such channel.
 func (db *DB) ChangedSince(ctx context.Context, workspaceID, channelID relay.ID, maxSeq, afterChange int64, limit int) ([]relay.Message, error) {
 	var msgs []relay.Message
 	err := db.view(ctx, "changed since", func(tx *sql.Tx) (err error) {

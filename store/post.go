@@ -197,16 +197,17 @@ func (b *batch) loadDuplicates(ctx context.Context, msgs []*relay.Message) error
 			keys = append(keys, []any{k.channelID, k.authorID, k.clientMsgID})
 		}
 	}
-	// A row-value IN over a VALUES list is one index probe per key on both
-	// engines (an OR of the keys made SQLite scan the whole index). The
-	// casts type the VALUES columns for PostgreSQL.
+	// One point lookup per key, joined by UNION ALL: each is an index probe
+	// whatever plan the engine caches. (An OR of the keys made SQLite scan
+	// the whole index; a join with a VALUES list got PostgreSQL a cached
+	// generic plan that slowed down as the table grew.)
 	ids, err := b.db.queryRows(ctx, b.tx, func(n int) string {
-		values := make([]string, n)
+		probes := make([]string, n)
 		for i := range n {
-			values[i] = fmt.Sprintf("(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", 3*i+1, 3*i+2, 3*i+3)
+			probes[i] = fmt.Sprintf(`SELECT id FROM messages
+				WHERE channel_id = $%d AND author_id = $%d AND client_msg_id = $%d AND client_msg_id <> ''`, 3*i+1, 3*i+2, 3*i+3)
 		}
-		return `SELECT id FROM messages WHERE client_msg_id <> ''
-			AND (channel_id, author_id, client_msg_id) IN (VALUES ` + strings.Join(values, ", ") + `)`
+		return strings.Join(probes, " UNION ALL ")
 	}, keys)
 	if err != nil || len(ids) == 0 {
 		return err
