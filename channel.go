@@ -29,6 +29,9 @@ type Channel struct {
 	Topic       string      `json:"topic"`
 	Purpose     string      `json:"purpose"`
 	Archived    bool        `json:"archived"`
+	// Default channels (#general) are joined by every new staff member and
+	// cannot be left or archived.
+	Default bool `json:"default"`
 	CreatedBy   ID          `json:"created_by"`
 	CreatedAt   time.Time   `json:"created_at"`
 	UpdatedAt   time.Time   `json:"updated_at"`

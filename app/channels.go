@@ -64,12 +64,7 @@ func (a *App) channelView(ctx context.Context, actor *relay.Actor, id relay.ID) 
 		}
 		return nil, policy.On{}, err
 	}
-	on := policy.On{Kind: c.Kind, Member: c.IsMember, Creator: c.CreatedBy == actor.User.ID, Archived: c.Archived}
-	if defaults, err := a.store.DefaultChannels(ctx, actor.Workspace.ID); err == nil {
-		on.Default = slices.Contains(defaults, c.ID)
-	} else {
-		return nil, on, err
-	}
+	on := onChannel(actor, c)
 	if err := policy.CheckChannel(actor, policy.ReadChannel, on); err != nil {
 		return nil, on, err
 	}
@@ -79,6 +74,30 @@ func (a *App) channelView(ctx context.Context, actor *relay.Actor, id relay.ID) 
 			return nil, on, err
 		}
 		c.DMUserIDs = ids[c.ID]
+	}
+	return c, on, nil
+}
+
+func onChannel(actor *relay.Actor, c *relay.Channel) policy.On {
+	return policy.On{Kind: c.Kind, Member: c.IsMember, Creator: c.CreatedBy == actor.User.ID, Archived: c.Archived, Default: c.Default}
+}
+
+// channelAccess is channelView for hot paths (post, react, read, typing):
+// one indexed lookup, no counts, no DM members.
+func (a *App) channelAccess(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, policy.On, error) {
+	if actor == nil || actor.Membership == nil {
+		return nil, policy.On{}, policy.CheckChannel(actor, policy.ReadChannel, policy.On{})
+	}
+	c, err := a.store.ChannelAccess(ctx, actor.Workspace.ID, id, actor.User.ID)
+	if err != nil {
+		if relay.ErrorCode(err) == relay.ENOTFOUND {
+			return nil, policy.On{}, relay.Errorf(relay.ENOTFOUND, "Channel not found.")
+		}
+		return nil, policy.On{}, err
+	}
+	on := onChannel(actor, c)
+	if err := policy.CheckChannel(actor, policy.ReadChannel, on); err != nil {
+		return nil, on, err
 	}
 	return c, on, nil
 }
@@ -189,7 +208,7 @@ func (a *App) ListChannels(ctx context.Context, actor *relay.Actor, browse, incl
 		if policy.CheckChannel(actor, policy.ReadChannel, on) != nil {
 			continue
 		}
-		if c.Kind == relay.ChannelDM {
+		if c.Kind == relay.ChannelDM && c.DMUserIDs == nil {
 			dms = append(dms, c.ID)
 		}
 		out = append(out, c)
@@ -200,7 +219,7 @@ func (a *App) ListChannels(ctx context.Context, actor *relay.Actor, browse, incl
 			return nil, err
 		}
 		for i := range out {
-			if out[i].Kind == relay.ChannelDM {
+			if out[i].Kind == relay.ChannelDM && out[i].DMUserIDs == nil {
 				out[i].DMUserIDs = ids[out[i].ID]
 			}
 		}

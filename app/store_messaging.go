@@ -47,6 +47,10 @@ type MessagingStore interface {
 	// member, the viewer's membership and counts (IsMember, LastReadSeq,
 	// UnreadCount, MentionCount, and Member).
 	Channel(ctx context.Context, workspaceID, channelID, viewer relay.ID) (*relay.Channel, error)
+	// ChannelAccess returns the channel's kind, flags (Archived, Default),
+	// CreatedBy, LastSeq, LastChange and whether userID IsMember — what a
+	// permission check needs, in one cheap lookup (no counts).
+	ChannelAccess(ctx context.Context, workspaceID, channelID, userID relay.ID) (*relay.Channel, error)
 	// ListChannels lists channels by name (DMs last, by newest activity),
 	// with the viewer's counts filled in as Channel does.
 	ListChannels(ctx context.Context, workspaceID relay.ID, f ChannelFilter) ([]relay.Channel, error)

@@ -24,3 +24,21 @@ go vet ./...
 
 echo "== go test (race)"
 go test -race -count=1 -timeout 20m ./...
+
+echo "== phoenix.js client against the relay binary (node --test)"
+# test/phoenixjs drives the socket with the published phoenix npm client; it
+# builds ./cmd/relay and serves it itself. Node 20+ and npm are required.
+command -v node >/dev/null 2>&1 || { echo "node is not installed: test/phoenixjs needs Node.js 20 or later"; exit 1; }
+command -v npm >/dev/null 2>&1 || { echo "npm is not installed: test/phoenixjs needs it to install its lock file"; exit 1; }
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "node $(node --version) is too old: test/phoenixjs needs Node.js 20 or later"; exit 1
+fi
+# Install from the lock file when node_modules is missing or the lock changed.
+lock_sum=$(cat test/phoenixjs/package.json test/phoenixjs/package-lock.json | sha256sum | cut -d' ' -f1)
+stamp=test/phoenixjs/node_modules/.relay-lock-sha256
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+  npm ci --prefix test/phoenixjs --no-audit --no-fund
+  echo "$lock_sum" >"$stamp"
+fi
+node --test test/phoenixjs/

@@ -159,11 +159,11 @@ func (h *Handler) joinChannel(ctx context.Context, c *phoenix.Conn, topic string
 			return nil, nil, relay.Errorf(relay.EINVALID, "Join params must be {\"last_seq\": n, \"last_change\": n}.")
 		}
 	}
-	if _, err := h.app.Channel(ctx, actor, id); err != nil { // authorise before holding anything
+	if _, err := h.app.ChannelAccess(ctx, actor, id); err != nil { // authorise before holding anything
 		return nil, nil, err
 	}
 	sub := h.hub.Subscribe(topic, c, true)
-	ch, err := h.app.Channel(ctx, actor, id) // counters read after subscribing
+	ch, err := h.app.ChannelAccess(ctx, actor, id) // counters read after subscribing
 	if err != nil {
 		h.hub.Unsubscribe(topic, c)
 		return nil, nil, err
@@ -355,7 +355,7 @@ func (h *Handler) typing(ctx context.Context, c *phoenix.Conn, topic string, cha
 	if throttled {
 		return nil // accepted, but others were told recently enough
 	}
-	ch, err := h.app.Channel(ctx, s.actor, channelID)
+	ch, err := h.app.ChannelAccess(ctx, s.actor, channelID)
 	if err != nil {
 		return err
 	}

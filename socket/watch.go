@@ -59,7 +59,7 @@ func (h *Handler) recheckChannel(uid relay.ID, topic string, channelID relay.ID)
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := h.app.Channel(ctx, st(c).actor, channelID)
+		_, err := h.app.ChannelAccess(ctx, st(c).actor, channelID)
 		cancel()
 		if relay.ErrorCode(err) == relay.ENOTFOUND || relay.ErrorCode(err) == relay.EFORBIDDEN {
 			c.CloseChannel(topic, false)

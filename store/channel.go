@@ -14,7 +14,7 @@ import (
 
 // channelColumns are read with viewerColumns from "channels c LEFT JOIN
 // channel_members cm" (cm being the viewer's membership, if any).
-const channelColumns = `c.id, c.workspace_id, c.name, c.kind, c.topic, c.purpose, c.archived,
+const channelColumns = `c.id, c.workspace_id, c.name, c.kind, c.topic, c.purpose, c.archived, c.is_default,
 	c.dm_key, c.created_by, c.created_at, c.updated_at, c.last_seq, c.last_change, c.visible_count,
 	c.active_at`
 
@@ -38,7 +38,7 @@ func scanChannel(row interface{ Scan(...any) error }) (*relay.Channel, int64, er
 	var c relay.Channel
 	var created, updated, active, mentions int64
 	var viewer, joined, lastRead, readVisible sql.NullInt64
-	if err := row.Scan(&c.ID, &c.WorkspaceID, &c.Name, &c.Kind, &c.Topic, &c.Purpose, &c.Archived,
+	if err := row.Scan(&c.ID, &c.WorkspaceID, &c.Name, &c.Kind, &c.Topic, &c.Purpose, &c.Archived, &c.Default,
 		&c.DMKey, &c.CreatedBy, &created, &updated, &c.LastSeq, &c.LastChange, &c.VisibleCount,
 		&active, &c.MemberCount, &viewer, &joined, &lastRead, &readVisible, &mentions); err != nil {
 		return nil, 0, err
@@ -420,4 +420,22 @@ func scanIDs(rows *sql.Rows) ([]relay.ID, error) {
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// ChannelAccess reads what a permission check needs about a channel and
+// one user — kind, flags, creator, counters and whether the user is a
+// member — in one indexed lookup, without the counts Channel computes.
+func (db *DB) ChannelAccess(ctx context.Context, workspaceID, channelID, userID relay.ID) (*relay.Channel, error) {
+	var c relay.Channel
+	var member sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT c.id, c.workspace_id, c.kind, c.archived, c.is_default, c.created_by,
+			c.last_seq, c.last_change, cm.user_id
+		FROM channels c LEFT JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $3
+		WHERE c.workspace_id = $1 AND c.id = $2`, workspaceID, channelID, userID).Scan(
+		&c.ID, &c.WorkspaceID, &c.Kind, &c.Archived, &c.Default, &c.CreatedBy, &c.LastSeq, &c.LastChange, &member)
+	if err != nil {
+		return nil, notFound("channel access", err, msgChannelNotFound)
+	}
+	c.IsMember = member.Valid
+	return &c, nil
 }

@@ -47,6 +47,7 @@ const usage = `Relay — a multi-tenant conversation hub.
 Usage:
   relay serve   [flags]   run the server (migrates the database first)
   relay migrate [flags]   apply database migrations and exit
+  relay bench   [flags]   load-test a running server (see docs/perf.md)
   relay version           print the version
 
 Run "relay serve -h" for the flags; each has a RELAY_* environment variable.
@@ -67,6 +68,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, environ
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
 	case "serve", "migrate":
 	default:
 		fmt.Fprintf(stderr, "relay: unknown command %q\n\n%s", cmd, usage)

@@ -1,0 +1,417 @@
+// Package testserver runs Relay's whole server in process for tests: store
+// (from testdb or any *store.DB), app, bus (in-memory or NATS), realtime hub
+// and presence, the socket handler, the Phoenix server and the HTTP API, on a
+// real loopback listener, wired exactly as cmd/relay wires them. Several
+// stacks may share one database (and one NATS subject) to act as the nodes
+// of a cluster, and a stack can be stopped and another started on the same
+// database to act as a restart.
+//
+// Requests choose their tenant by Host (<sub>.relay.test) while dialling
+// 127.0.0.1, like a deployment behind DNS wildcards.
+//
+// This package is for tests only; production code must never import it.
+package testserver
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/bus"
+	"github.com/relayhq/relay/files"
+	"github.com/relayhq/relay/httpapi"
+	"github.com/relayhq/relay/internal/logging"
+	"github.com/relayhq/relay/internal/password"
+	"github.com/relayhq/relay/internal/secretbox"
+	"github.com/relayhq/relay/phoenix"
+	"github.com/relayhq/relay/realtime"
+	"github.com/relayhq/relay/socket"
+	"github.com/relayhq/relay/store"
+)
+
+// BaseDomain is the base domain every stack serves.
+const BaseDomain = "relay.test"
+
+// Config configures a Stack. DB is required.
+type Config struct {
+	DB *store.DB
+	// Store, if set, is what the app uses instead of DB (a wrapper that
+	// injects delays or faults); DB still decides the engine and metrics.
+	Store app.Store
+	// NATSURL selects the NATS bus on NATSSubject (both required together);
+	// empty means a private in-memory bus, as `relay serve` without NATS.
+	NATSURL, NATSSubject string
+	// QueueLen bounds the hub's held events and each socket's outbound
+	// queue, in frames; QueueBytes bounds the socket queue in bytes. Zero
+	// keeps the production defaults.
+	QueueLen, QueueBytes int
+	// Log receives the server's debug-level JSON logs; nil discards them.
+	Log io.Writer
+}
+
+// Stack is one running node.
+type Stack struct {
+	App      *app.App
+	Hub      *realtime.Hub
+	Presence *realtime.Presence
+	Socket   *socket.Handler
+	Phoenix  *phoenix.Server
+	HTTP     *httpapi.Server
+	Bus      bus.Bus
+	DB       *store.DB
+
+	URL  string // http://127.0.0.1:<port>
+	Addr string // 127.0.0.1:<port>
+
+	tb       testing.TB
+	ts       *httptest.Server
+	stopOnce sync.Once
+	stops    []func() // run in reverse order by Stop
+}
+
+// Start runs a stack and stops it when the test ends.
+func Start(tb testing.TB, cfg Config) *Stack {
+	tb.Helper()
+	if cfg.DB == nil {
+		tb.Fatal("testserver: Config.DB is required")
+	}
+	w := cfg.Log
+	if w == nil {
+		w = io.Discard
+	}
+	log := logging.New(w, "debug")
+	s := &Stack{tb: tb, DB: cfg.DB}
+	tb.Cleanup(s.Stop)
+
+	fs, err := files.NewDisk(tb.TempDir())
+	if err != nil {
+		tb.Fatalf("testserver: %v", err)
+	}
+	box, err := secretbox.New(rand.Text() + rand.Text())
+	if err != nil {
+		tb.Fatalf("testserver: %v", err)
+	}
+
+	// The event path, as in cmd/relay: app publishes on the bus after
+	// commit; the bus subscription hands events to the hub and the socket.
+	var b bus.Bus = bus.NewMemory()
+	if cfg.NATSURL != "" {
+		if b, err = bus.NewNATS(cfg.NATSURL, cfg.NATSSubject, log); err != nil {
+			tb.Fatalf("testserver: %v", err)
+		}
+	}
+	s.Bus = b
+	s.defer_(func() { _ = b.Close() })
+	s.Hub = realtime.NewHub(realtime.Options{Encode: phoenix.EncodeBroadcast, Logger: log, QueueLen: cfg.QueueLen})
+	s.Presence = realtime.NewPresence(s.Hub)
+
+	shards := 1 // SQLite has one writer
+	if cfg.DB.Engine() == store.EnginePostgres {
+		shards = 4
+	}
+	st := cfg.Store
+	if st == nil {
+		st = cfg.DB
+	}
+	s.App = app.New(app.Config{Store: st, Files: fs, Logger: log, Secrets: box, Bus: b, PostShards: shards,
+		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}}) // fast hashing, for tests
+	s.defer_(s.App.Close)
+	s.Socket = socket.New(s.App, s.Hub, s.Presence, log)
+	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
+		s.Hub.Dispatch(ev)
+		s.Socket.Observe(ev)
+	})
+	if err != nil {
+		tb.Fatalf("testserver: bus subscribe: %v", err)
+	}
+	s.defer_(unsubscribe)
+	s.Phoenix = &phoenix.Server{Handler: s.Socket, Hub: s.Hub, Presence: s.Presence, Logger: log,
+		QueueLen: cfg.QueueLen, QueueBytes: cfg.QueueBytes}
+	s.HTTP = httpapi.New(httpapi.Config{App: s.App, BaseDomain: BaseDomain, Logger: log,
+		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() { defer bg.Done(); s.App.RunJanitor(ctx, time.Hour) }()
+	go func() { defer bg.Done(); s.Socket.Run(ctx) }()
+	s.defer_(func() { cancel(); bg.Wait() })
+
+	s.ts = httptest.NewUnstartedServer(s.HTTP)
+	s.ts.Config.ReadHeaderTimeout = 10 * time.Second
+	s.ts.Config.ReadTimeout = 60 * time.Second
+	s.ts.Config.IdleTimeout = 120 * time.Second
+	s.ts.Config.MaxHeaderBytes = 64 << 10
+	s.ts.Config.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	s.ts.Start()
+	s.URL = s.ts.URL
+	s.Addr = strings.TrimPrefix(s.ts.URL, "http://")
+	s.defer_(func() {
+		// As cmd/relay: close the sockets (hijacked, unseen by the HTTP
+		// server), then the HTTP server.
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := s.Phoenix.Shutdown(sctx); err != nil {
+			tb.Errorf("testserver: closing sockets: %v", err)
+		}
+		s.ts.Close()
+	})
+	if cfg.NATSURL != "" {
+		s.awaitBus()
+	}
+	return s
+}
+
+// defer_ registers fn to run when the stack stops, before what was
+// registered earlier.
+func (s *Stack) defer_(fn func()) { s.stops = append(s.stops, fn) }
+
+// Stop shuts the stack down as `relay serve` does on SIGTERM: sockets
+// closed, HTTP drained, background work stopped, the sequencer and the bus
+// closed. The database stays open. Stop is idempotent.
+func (s *Stack) Stop() {
+	s.stopOnce.Do(func() {
+		for i := len(s.stops) - 1; i >= 0; i-- {
+			s.stops[i]()
+		}
+	})
+}
+
+// awaitBus returns once this node's NATS subscription is registered with
+// the server: NATS handles one connection's messages in order, so once a
+// probe published on this connection comes back, every later publish, from
+// any node, reaches the subscription.
+func (s *Stack) awaitBus() {
+	s.tb.Helper()
+	before := s.Hub.Stats().Dispatched
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Hub.Stats().Dispatched == before {
+		if time.Now().After(deadline) {
+			s.tb.Fatal("testserver: the NATS bus did not deliver a probe event within 10s")
+		}
+		_ = s.Bus.Publish(context.Background(), relay.Event{Topic: "testserver:probe", Name: "probe"})
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// NATSURL returns the NATS server for tests (RELAY_TEST_NATS_URL, default
+// nats://127.0.0.1:4222). When it does not answer the test fails under
+// CI=true or RELAY_TEST_REQUIRE_NATS=1 and is skipped otherwise.
+func NATSURL(tb testing.TB) string {
+	tb.Helper()
+	u := os.Getenv("RELAY_TEST_NATS_URL")
+	if u == "" {
+		u = "nats://127.0.0.1:4222"
+	}
+	nc, err := nats.Connect(u, nats.Timeout(3*time.Second))
+	if err != nil {
+		if os.Getenv("CI") == "true" || os.Getenv("RELAY_TEST_REQUIRE_NATS") == "1" {
+			tb.Fatalf("NATS at %s is unreachable (%v); it is required under CI=true or RELAY_TEST_REQUIRE_NATS=1 (scripts/test-services.sh starts it)", u, err)
+		}
+		tb.Skipf("NATS at %s is unreachable (%v); skipped outside CI (set CI=true or RELAY_TEST_REQUIRE_NATS=1 to fail instead)", u, err)
+	}
+	nc.Close()
+	return u
+}
+
+// Subject returns a NATS subject of its own, so concurrent runs never mix.
+func Subject() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "relay.test." + hex.EncodeToString(b[:])
+}
+
+// Response is an HTTP response read whole.
+type Response struct {
+	Status int
+	Body   []byte
+}
+
+// Decode decodes the body into v.
+func (r Response) Decode(tb testing.TB, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		tb.Fatalf("testserver: decode %s: %v", r.Body, err)
+	}
+}
+
+// Host returns the Host header of a workspace subdomain ("" for the apex).
+func Host(sub string) string {
+	if sub == "" {
+		return BaseDomain
+	}
+	return sub + "." + BaseDomain
+}
+
+// Do sends a request to the workspace sub ("" for the apex) with a bearer
+// token (if any) and fails the test if it cannot be sent. body is nil or
+// anything json.Marshal takes.
+func (s *Stack) Do(tb testing.TB, method, sub, path, token string, body any) Response {
+	tb.Helper()
+	r, err := s.TryDo(method, sub, path, token, body)
+	if err != nil {
+		tb.Fatalf("testserver: %v", err)
+	}
+	return r
+}
+
+// TryDo is Do for goroutines other than the test's: it returns the error.
+func (s *Stack) TryDo(method, sub, path, token string, body any) (Response, error) {
+	var rd io.Reader
+	if body != nil {
+		j, err := json.Marshal(body)
+		if err != nil {
+			return Response{}, err
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		return Response{}, err
+	}
+	req.Host = Host(sub)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return Response{}, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return Response{}, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return Response{Status: resp.StatusCode, Body: b}, nil
+}
+
+// Must is Do that fails the test unless the status is want, and decodes the
+// body into out (if not nil).
+func (s *Stack) Must(tb testing.TB, want int, method, sub, path, token string, body, out any) {
+	tb.Helper()
+	r := s.Do(tb, method, sub, path, token, body)
+	if r.Status != want {
+		tb.Fatalf("%s %s: status %d, want %d; body: %s", method, path, r.Status, want, r.Body)
+	}
+	if out != nil {
+		r.Decode(tb, out)
+	}
+}
+
+// Account is one person signed in to one workspace.
+type Account struct {
+	Sub, Email, Password, Token string
+	UserID, WorkspaceID         relay.ID
+	Name                        string
+}
+
+type authResult struct {
+	Token     string           `json:"token"`
+	User      *relay.User      `json:"user"`
+	Workspace *relay.Workspace `json:"workspace"`
+}
+
+// Signup creates the workspace sub and returns its owner.
+func (s *Stack) Signup(tb testing.TB, sub string) Account {
+	tb.Helper()
+	a := Account{Sub: sub, Email: "owner@" + sub + ".example", Password: "owner-password", Name: "Owner of " + sub}
+	var res authResult
+	s.Must(tb, http.StatusCreated, "POST", "", "/api/v1/signup", "", map[string]string{
+		"workspace_name": "Workspace " + sub, "subdomain": sub, "email": a.Email, "password": a.Password,
+		"display_name": a.Name}, &res)
+	a.Token, a.UserID, a.WorkspaceID = res.Token, res.User.ID, res.Workspace.ID
+	return a
+}
+
+// Invite adds a person with role to by's workspace (invitation and accept)
+// and returns them signed in.
+func (s *Stack) Invite(tb testing.TB, by Account, name string, role relay.Role) Account {
+	tb.Helper()
+	a := Account{Sub: by.Sub, Email: name + "@" + by.Sub + ".example", Password: name + "-password", Name: name}
+	var inv struct {
+		Token string `json:"token"`
+	}
+	s.Must(tb, http.StatusCreated, "POST", by.Sub, "/api/v1/invites", by.Token,
+		map[string]string{"email": a.Email, "role": string(role)}, &inv)
+	var res authResult
+	s.Must(tb, http.StatusCreated, "POST", by.Sub, "/api/v1/invites/"+inv.Token+"/accept", "",
+		map[string]string{"display_name": name, "password": a.Password}, &res)
+	a.Token, a.UserID, a.WorkspaceID = res.Token, res.User.ID, by.WorkspaceID
+	return a
+}
+
+// Login opens another session for a and returns it.
+func (s *Stack) Login(tb testing.TB, a Account) Account {
+	tb.Helper()
+	var res authResult
+	s.Must(tb, http.StatusOK, "POST", a.Sub, "/api/v1/auth/login", "",
+		map[string]string{"email": a.Email, "password": a.Password}, &res)
+	a.Token = res.Token
+	return a
+}
+
+// General returns the id of the workspace's #general channel.
+func (s *Stack) General(tb testing.TB, a Account) relay.ID {
+	tb.Helper()
+	var res struct {
+		Channels []relay.Channel `json:"channels"`
+	}
+	s.Must(tb, http.StatusOK, "GET", a.Sub, "/api/v1/channels", a.Token, nil, &res)
+	for _, c := range res.Channels {
+		if c.Name == "general" {
+			return c.ID
+		}
+	}
+	tb.Fatalf("testserver: no #general in %s", a.Sub)
+	return 0
+}
+
+// CreateChannel creates a channel of kind with the given members besides a.
+func (s *Stack) CreateChannel(tb testing.TB, a Account, name string, kind relay.ChannelKind, members ...relay.ID) relay.ID {
+	tb.Helper()
+	var c relay.Channel
+	s.Must(tb, http.StatusCreated, "POST", a.Sub, "/api/v1/channels", a.Token,
+		map[string]any{"name": name, "kind": kind, "user_ids": members}, &c)
+	return c.ID
+}
+
+// Post sends a message over HTTP and returns it as stored.
+func (s *Stack) Post(tb testing.TB, a Account, channel relay.ID, body string) relay.Message {
+	tb.Helper()
+	return s.PostInput(tb, a, channel, app.PostInput{Body: body})
+}
+
+// PostInput sends a message with every option over HTTP.
+func (s *Stack) PostInput(tb testing.TB, a Account, channel relay.ID, in app.PostInput) relay.Message {
+	tb.Helper()
+	var m relay.Message
+	s.Must(tb, http.StatusCreated, "POST", a.Sub, "/api/v1/channels/"+channel.String()+"/messages", a.Token, in, &m)
+	return m
+}
+
+// Channel returns the channel as a sees it.
+func (s *Stack) Channel(tb testing.TB, a Account, id relay.ID) relay.Channel {
+	tb.Helper()
+	var c relay.Channel
+	s.Must(tb, http.StatusOK, "GET", a.Sub, "/api/v1/channels/"+id.String(), a.Token, nil, &c)
+	return c
+}
