@@ -31,13 +31,13 @@ type Channel struct {
 	Archived    bool        `json:"archived"`
 	// Default channels (#general) are joined by every new staff member and
 	// cannot be left or archived.
-	Default bool `json:"default"`
-	CreatedBy   ID          `json:"created_by"`
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
-	MemberCount int         `json:"member_count"`
-	LastSeq     int64       `json:"last_seq"`
-	LastChange  int64       `json:"last_change"`
+	Default     bool      `json:"default"`
+	CreatedBy   ID        `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	MemberCount int       `json:"member_count"`
+	LastSeq     int64     `json:"last_seq"`
+	LastChange  int64     `json:"last_change"`
 	// VisibleCount counts the messages shown in the channel's timeline
 	// (top-level messages and replies also sent to the channel); unread
 	// counts are differences of it, never scans.
