@@ -86,9 +86,9 @@ type IdleReport struct {
 	RSSPerSocketKiB  float64 `json:"rss_per_socket_kib"` // (after − before) / sockets
 	// RSSPerSocketSecondHalfKiB is (after − half) / the second half's sockets: the marginal cost.
 	RSSPerSocketSecondHalfKiB float64 `json:"rss_per_socket_second_half_kib"`
-	// From the server's /metrics (Go collector), when it exposes them:
-	// heap and stack spans in use, which unlike RSS do not include memory
-	// freed but not yet returned to the system.
+	// From the server's /metrics (Go collector), when it exposes them, over
+	// the second half: heap and stack spans in use, which unlike RSS do not
+	// include memory freed but not yet returned to the system.
 	GoMemPerSocketKiB   float64 `json:"go_mem_per_socket_kib"`
 	StackPerSocketKiB   float64 `json:"stack_per_socket_kib"`
 	GoroutinesPerSocket float64 `json:"goroutines_per_socket"`
@@ -124,7 +124,7 @@ func (rep *Report) WriteText(w io.Writer) {
 			id.Sockets, id.Topic, id.OpenSeconds, id.SettleSeconds, id.FramesReceived, id.ServerCPUSeconds)
 		p("              server RSS %s → %s → %s: %.1f KiB per socket overall, %.1f KiB per socket of the second half",
 			kib(id.RSSBeforeKiB), kib(id.RSSHalfKiB), kib(id.RSSAfterKiB), id.RSSPerSocketKiB, id.RSSPerSocketSecondHalfKiB)
-		p("              Go heap+stacks in use %.1f KiB per socket (stacks %.1f KiB), %.2f goroutines per socket",
+		p("              second half: Go heap+stacks in use %.1f KiB per socket (stacks %.1f KiB), %.2f goroutines per socket",
 			id.GoMemPerSocketKiB, id.StackPerSocketKiB, id.GoroutinesPerSocket)
 	}
 	if c.Senders > 0 {

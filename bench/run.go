@@ -349,7 +349,8 @@ func (r *runner) openIdle(ctx context.Context, rep *Report) error {
 	id := &IdleReport{Sockets: r.cfg.Idle, Topic: r.cfg.IdleTopic}
 	rep.Idle = id
 	id.RSSBeforeKiB = r.settledRSS(ctx)
-	mem0, memOK := r.api.metrics(ctx)
+	var memHalf goMem
+	memOK := false
 	cpu0 := r.serverCPU()
 	t0 := time.Now()
 	half := r.cfg.Idle / 2
@@ -381,15 +382,16 @@ func (r *runner) openIdle(ctx context.Context, rep *Report) error {
 		id.SettleSeconds += time.Since(t1).Seconds()
 		if len(r.idle) == half {
 			id.RSSHalfKiB = r.settledRSS(ctx)
+			memHalf, memOK = r.api.metrics(ctx)
 		}
 		t0 = time.Now()
 	}
 	id.RSSAfterKiB = r.settledRSS(ctx)
 	if mem1, ok := r.api.metrics(ctx); ok && memOK {
-		n := float64(len(r.idle))
-		id.GoMemPerSocketKiB = ((mem1.HeapInuse + mem1.StackInuse) - (mem0.HeapInuse + mem0.StackInuse)) / n / 1024
-		id.StackPerSocketKiB = (mem1.StackInuse - mem0.StackInuse) / n / 1024
-		id.GoroutinesPerSocket = (mem1.Goroutines - mem0.Goroutines) / n
+		n := float64(len(r.idle) - half)
+		id.GoMemPerSocketKiB = ((mem1.HeapInuse + mem1.StackInuse) - (memHalf.HeapInuse + memHalf.StackInuse)) / n / 1024
+		id.StackPerSocketKiB = (mem1.StackInuse - memHalf.StackInuse) / n / 1024
+		id.GoroutinesPerSocket = (mem1.Goroutines - memHalf.Goroutines) / n
 	}
 	id.FramesReceived = frames
 	if cpu1 := r.serverCPU(); cpu0 >= 0 && cpu1 >= 0 {

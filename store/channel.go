@@ -82,6 +82,7 @@ func (db *DB) CreateChannel(ctx context.Context, c *relay.Channel, memberIDs []r
 }
 
 func (db *DB) insertChannel(ctx context.Context, tx *sql.Tx, c *relay.Channel, memberIDs []relay.ID, isDefault bool) error {
+	c.Default = isDefault
 	if c.Kind == relay.ChannelDM {
 		if c.DMKey == "" {
 			return invalid(msgDMKeyMissing)
