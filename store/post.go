@@ -40,6 +40,7 @@ func (db *DB) PostMessages(ctx context.Context, msgs []*relay.Message) ([]app.Po
 		b := &batch{
 			db:       db,
 			tx:       tx,
+			q:        db.cached(tx),
 			channels: map[relay.ID]*channelState{},
 			stored:   map[relay.ID]*relay.Message{},
 			byClient: map[clientKey]*relay.Message{},
@@ -100,6 +101,7 @@ type newRow struct {
 type batch struct {
 	db       *DB
 	tx       *sql.Tx
+	q        *wtx // tx, with statements prepared once each on SQLite
 	channels map[relay.ID]*channelState
 	stored   map[relay.ID]*relay.Message // messages read from the database (duplicates, parents)
 	byClient map[clientKey]*relay.Message
@@ -154,7 +156,7 @@ func (b *batch) lockChannels(ctx context.Context, msgs []*relay.Message) error {
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), b.db.inListSize())]
 		ids = ids[len(chunk):]
-		rows, err := b.tx.QueryContext(ctx, `SELECT id, workspace_id, last_seq, last_change, visible_count, active_at
+		rows, err := b.q.QueryContext(ctx, `SELECT id, workspace_id, last_seq, last_change, visible_count, active_at
 			FROM channels WHERE id IN (`+placeholders(1, len(chunk))+`) ORDER BY id`+b.db.forNoKeyUpdate, idArgs(chunk)...)
 		if err != nil {
 			return fmt.Errorf("lock channels: %w", err)
@@ -201,7 +203,7 @@ func (b *batch) loadDuplicates(ctx context.Context, msgs []*relay.Message) error
 	// whatever plan the engine caches. (An OR of the keys made SQLite scan
 	// the whole index; a join with a VALUES list got PostgreSQL a cached
 	// generic plan that slowed down as the table grew.)
-	ids, err := b.db.queryRows(ctx, b.tx, func(n int) string {
+	ids, err := b.db.queryRows(ctx, b.q, func(n int) string {
 		probes := make([]string, n)
 		for i := range n {
 			probes[i] = fmt.Sprintf(`SELECT id FROM messages
@@ -248,7 +250,7 @@ func (b *batch) messages(ctx context.Context, ids []relay.ID) ([]*relay.Message,
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), b.db.inListSize())]
 		ids = ids[len(chunk):]
-		found, err := b.db.queryMessages(ctx, b.tx, selectMessages+` WHERE m.id IN (`+placeholders(1, len(chunk))+`)`, idArgs(chunk)...)
+		found, err := b.db.queryMessages(ctx, b.q, selectMessages+` WHERE m.id IN (`+placeholders(1, len(chunk))+`)`, idArgs(chunk)...)
 		if err != nil {
 			return nil, err
 		}
@@ -278,7 +280,7 @@ func (b *batch) loadAuthors(ctx context.Context, msgs []*relay.Message) error {
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), b.db.inListSize())]
 		ids = ids[len(chunk):]
-		rows, err := b.tx.QueryContext(ctx, `SELECT id, display_name, avatar_url FROM users
+		rows, err := b.q.QueryContext(ctx, `SELECT id, display_name, avatar_url FROM users
 			WHERE id IN (`+placeholders(1, len(chunk))+`)`, idArgs(chunk)...)
 		if err != nil {
 			return fmt.Errorf("authors: %w", err)
@@ -397,7 +399,7 @@ func (b *batch) write(ctx context.Context) error {
 			m.ReplyCount, nullMicros(m.LastReplyAt), encodeIDs(m.ReplyUsers), m.ClientMsgID, m.Internal, micros(m.CreatedAt),
 			encodeIDs(m.Mentions), m.MentionAll}
 	}
-	if err := b.db.insertRows(ctx, b.tx, "messages", messageInsertCols, rows); err != nil {
+	if err := b.db.insertRows(ctx, b.q, "messages", messageInsertCols, rows); err != nil {
 		return classify("insert messages", err, on{
 			primaryKeyViolation: conflict(msgIDTaken),
 			uniqueViolation:     conflict(msgIDTaken),
@@ -405,11 +407,11 @@ func (b *batch) write(ctx context.Context) error {
 			checkViolation:      invalid(msgBadMessage),
 		})
 	}
-	if err := b.db.insertRows(ctx, b.tx, "mentions", mentionCols, b.mentions); err != nil {
+	if err := b.db.insertRows(ctx, b.q, "mentions", mentionCols, b.mentions); err != nil {
 		return fmt.Errorf("insert mentions: %w", err)
 	}
 	for _, p := range b.parents {
-		if _, err := b.tx.ExecContext(ctx, `UPDATE messages SET reply_count = $2, last_reply_at = $3,
+		if _, err := b.q.ExecContext(ctx, `UPDATE messages SET reply_count = $2, last_reply_at = $3,
 				reply_users = $4, change = $5 WHERE id = $1`,
 			p.ID, p.ReplyCount, nullMicros(p.LastReplyAt), encodeIDs(p.ReplyUsers), p.Change); err != nil {
 			return fmt.Errorf("update parent: %w", err)
@@ -422,14 +424,6 @@ func (b *batch) write(ctx context.Context) error {
 		}
 	}
 	slices.Sort(ids)
-	for _, id := range ids {
-		c := b.channels[id]
-		if _, err := b.tx.ExecContext(ctx, `UPDATE channels SET last_seq = $2, last_change = $3,
-				visible_count = $4, active_at = $5 WHERE id = $1`,
-			id, c.lastSeq, c.lastChange, c.visibleCount, c.activeAt); err != nil {
-			return fmt.Errorf("update channel: %w", err)
-		}
-	}
 	keys := make([]memberKey, 0, len(b.cursors))
 	for k := range b.cursors {
 		keys = append(keys, k)
@@ -437,12 +431,62 @@ func (b *batch) write(ctx context.Context) error {
 	slices.SortFunc(keys, func(a, b memberKey) int {
 		return cmp.Or(cmp.Compare(a.channelID, b.channelID), cmp.Compare(a.userID, b.userID))
 	})
+	if b.db.engine == EnginePostgres {
+		return b.writeCountersPostgres(ctx, ids, keys)
+	}
+	// SQLite: one cached statement per row; execution is in-process and cheap.
+	for _, id := range ids {
+		c := b.channels[id]
+		if _, err := b.q.ExecContext(ctx, `UPDATE channels SET last_seq = $2, last_change = $3,
+				visible_count = $4, active_at = $5 WHERE id = $1`,
+			id, c.lastSeq, c.lastChange, c.visibleCount, c.activeAt); err != nil {
+			return fmt.Errorf("update channel: %w", err)
+		}
+	}
 	for _, k := range keys {
 		cur := b.cursors[k]
-		if _, err := b.tx.ExecContext(ctx, `UPDATE channel_members SET last_read_seq = $3, read_visible = $4
+		if _, err := b.q.ExecContext(ctx, `UPDATE channel_members SET last_read_seq = $3, read_visible = $4
 				WHERE channel_id = $1 AND user_id = $2 AND last_read_seq < $3`,
 			k.channelID, k.userID, cur.seq, cur.visible); err != nil {
 			return fmt.Errorf("move author's cursor: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeCountersPostgres updates every channel of the batch in one statement
+// and every author's cursor in another: a round trip each, whatever the
+// batch holds (one per row cost a round trip per message when a batch
+// spans many channels).
+func (b *batch) writeCountersPostgres(ctx context.Context, ids []relay.ID, keys []memberKey) error {
+	if len(ids) > 0 {
+		n := len(ids)
+		id, seq, change, visible, active := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		for i, cid := range ids {
+			c := b.channels[cid]
+			id[i], seq[i], change[i], visible[i], active[i] = int64(cid), c.lastSeq, c.lastChange, c.visibleCount, c.activeAt
+		}
+		if _, err := b.tx.ExecContext(ctx, `UPDATE channels AS c SET last_seq = v.seq, last_change = v.change,
+				visible_count = v.visible, active_at = v.active
+			FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::bigint[]) AS seq, unnest($3::bigint[]) AS change,
+				unnest($4::bigint[]) AS visible, unnest($5::bigint[]) AS active) AS v
+			WHERE c.id = v.id`, id, seq, change, visible, active); err != nil {
+			return fmt.Errorf("update channels: %w", err)
+		}
+	}
+	if len(keys) > 0 {
+		n := len(keys)
+		ch, user, seq, visible := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		for i, k := range keys {
+			cur := b.cursors[k]
+			ch[i], user[i], seq[i], visible[i] = int64(k.channelID), int64(k.userID), cur.seq, cur.visible
+		}
+		if _, err := b.tx.ExecContext(ctx, `UPDATE channel_members AS cm SET last_read_seq = v.seq, read_visible = v.visible
+			FROM (SELECT unnest($1::bigint[]) AS channel_id, unnest($2::bigint[]) AS user_id,
+				unnest($3::bigint[]) AS seq, unnest($4::bigint[]) AS visible) AS v
+			WHERE cm.channel_id = v.channel_id AND cm.user_id = v.user_id AND cm.last_read_seq < v.seq`,
+			ch, user, seq, visible); err != nil {
+			return fmt.Errorf("move authors' cursors: %w", err)
 		}
 	}
 	return nil
