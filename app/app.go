@@ -54,6 +54,7 @@ type App struct {
 	box    *secretbox.Box
 	bus    Publisher
 	seq    *sequencer
+	access *accessCache
 
 	loginIP    *ratelimit.Limiter
 	loginEmail *ratelimit.Limiter
@@ -103,6 +104,7 @@ func New(c Config) *App {
 	if a.bus == nil {
 		a.bus = noPublisher{}
 	}
+	a.access = newAccessCache(c.Now)
 	a.seq = newSequencer(a, c.PostShards)
 	return a
 }

@@ -83,12 +83,19 @@ func onChannel(actor *relay.Actor, c *relay.Channel) policy.On {
 }
 
 // channelAccess is channelView for hot paths (post, react, read, typing):
-// one indexed lookup, no counts, no DM members.
-func (a *App) channelAccess(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, policy.On, error) {
+// one indexed lookup, no counts, no DM members, through the access cache
+// (stale counters) unless fresh is set.
+func (a *App) channelAccess(ctx context.Context, actor *relay.Actor, id relay.ID, fresh bool) (*relay.Channel, policy.On, error) {
 	if actor == nil || actor.Membership == nil {
 		return nil, policy.On{}, policy.CheckChannel(actor, policy.ReadChannel, policy.On{})
 	}
-	c, err := a.store.ChannelAccess(ctx, actor.Workspace.ID, id, actor.User.ID)
+	var c *relay.Channel
+	var err error
+	if fresh {
+		c, err = a.store.ChannelAccess(ctx, actor.Workspace.ID, id, actor.User.ID)
+	} else {
+		c, err = a.cachedAccess(ctx, actor, id)
+	}
 	if err != nil {
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			return nil, policy.On{}, relay.Errorf(relay.ENOTFOUND, "Channel not found.")
@@ -274,6 +281,7 @@ func (a *App) UpdateChannel(ctx context.Context, actor *relay.Actor, id relay.ID
 
 // channelChanged reloads a channel after a change and tells its watchers.
 func (a *App) channelChanged(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
+	a.access.dropChannel(id)
 	c, _, err := a.channelView(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -325,6 +333,7 @@ func (a *App) JoinChannel(ctx context.Context, actor *relay.Actor, id relay.ID) 
 // addMembers adds users and tells the channel and each new member.
 func (a *App) addMembers(ctx context.Context, actor *relay.Actor, c *relay.Channel, ids []relay.ID) error {
 	added, err := a.store.AddChannelMembers(ctx, actor.Workspace.ID, c.ID, ids, a.Now())
+	a.access.dropChannel(c.ID)
 	if err != nil {
 		return err
 	}
@@ -397,7 +406,9 @@ func (a *App) RemoveChannelMember(ctx context.Context, actor *relay.Actor, id, u
 }
 
 func (a *App) removeMember(ctx context.Context, c *relay.Channel, u *relay.User) error {
-	if err := a.store.RemoveChannelMember(ctx, c.WorkspaceID, c.ID, u.ID); err != nil {
+	err := a.store.RemoveChannelMember(ctx, c.WorkspaceID, c.ID, u.ID)
+	a.access.dropChannel(c.ID)
+	if err != nil {
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			return relay.Errorf(relay.ENOTFOUND, "That person is not a member of this channel.")
 		}

@@ -55,6 +55,7 @@ type AccessEvent struct {
 
 // accessChanged publishes access:changed for a user.
 func (a *App) accessChanged(ctx context.Context, ws, user, session relay.ID, reason string) {
+	a.access.dropUser(user)
 	a.publish(ctx, ws, relay.UserTopic(user), EvAccessChanged,
 		AccessEvent{WorkspaceID: ws, UserID: user, SessionID: session, Reason: reason}, 0, 0)
 }

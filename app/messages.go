@@ -78,7 +78,7 @@ func (a *App) mentionsIn(ctx context.Context, ws, channel relay.ID, ids []relay.
 // PostMessage sends a message to a channel as the actor. Retrying with the
 // same client_msg_id returns the message already stored.
 func (a *App) PostMessage(ctx context.Context, actor *relay.Actor, channelID relay.ID, in PostInput) (*relay.Message, error) {
-	c, on, err := a.channelAccess(ctx, actor, channelID)
+	c, on, err := a.channelAccess(ctx, actor, channelID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (a *App) messageView(ctx context.Context, actor *relay.Actor, id relay.ID) 
 		}
 		return nil, nil, policy.On{}, err
 	}
-	c, on, err := a.channelAccess(ctx, actor, m.ChannelID)
+	c, on, err := a.channelAccess(ctx, actor, m.ChannelID, false)
 	if err != nil {
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			return nil, nil, on, relay.Errorf(relay.ENOTFOUND, "Message not found.")
@@ -277,7 +277,7 @@ func (a *App) React(ctx context.Context, actor *relay.Actor, id relay.ID, emoji 
 
 // History returns a page of a channel's timeline.
 func (a *App) History(ctx context.Context, actor *relay.Actor, channelID relay.ID, q relay.HistoryQuery) ([]relay.Message, error) {
-	c, _, err := a.channelAccess(ctx, actor, channelID)
+	c, _, err := a.channelAccess(ctx, actor, channelID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func (a *App) Replies(ctx context.Context, actor *relay.Actor, id relay.ID) ([]r
 // MarkRead moves the actor's read cursor in a channel (never backwards)
 // and tells the actor's other tabs.
 func (a *App) MarkRead(ctx context.Context, actor *relay.Actor, channelID relay.ID, seq int64) (*relay.ChannelMember, error) {
-	c, on, err := a.channelAccess(ctx, actor, channelID)
+	c, on, err := a.channelAccess(ctx, actor, channelID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +400,7 @@ const MaxCatchUp = 1000
 
 // CatchUp loads what a client that saw up to lastSeq / lastChange missed in a channel.
 func (a *App) CatchUp(ctx context.Context, actor *relay.Actor, channelID relay.ID, lastSeq, lastChange int64) (*CatchUp, error) {
-	c, _, err := a.channelAccess(ctx, actor, channelID)
+	c, _, err := a.channelAccess(ctx, actor, channelID, true)
 	if err != nil {
 		return nil, err
 	}
@@ -428,9 +428,9 @@ func (a *App) CatchUp(ctx context.Context, actor *relay.Actor, channelID relay.I
 }
 
 // ChannelAccess checks the actor may read a channel and returns its kind,
-// flags, counters and the actor's membership, cheaply (no counts). The
-// socket layer uses it on joins and typing.
+// flags, fresh counters and the actor's membership, in one indexed lookup
+// (no counts, no cache). The socket layer uses it on joins and rechecks.
 func (a *App) ChannelAccess(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
-	c, _, err := a.channelAccess(ctx, actor, id)
+	c, _, err := a.channelAccess(ctx, actor, id, true)
 	return c, err
 }

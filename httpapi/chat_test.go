@@ -217,14 +217,19 @@ func TestChannelLifecycle(t *testing.T) {
 	want(t, e.do("PATCH", "acme", "/api/v1/channels/"+priv, map[string]string{"topic": "quiet"}, bearer(g.token)), http.StatusOK, "")
 	want(t, e.do("PATCH", "acme", "/api/v1/channels/"+priv, map[string]string{"name": "loud"}, bearer(g.token)), http.StatusForbidden, "forbidden")
 	want(t, e.do("PATCH", "acme", "/api/v1/channels/"+priv, map[string]string{"name": "loud"}, bearer(m.token)), http.StatusOK, "")
+	e.post(m, priv, "before archiving") // warms the access cache
 	want(t, e.do("POST", "acme", "/api/v1/channels/"+priv+"/archive", nil, bearer(m.token)), http.StatusOK, "")
 	want(t, e.do("POST", "acme", "/api/v1/channels/"+priv+"/messages", map[string]string{"body": "x"}, bearer(m.token)), http.StatusForbidden, "forbidden")
 	want(t, e.do("POST", "acme", "/api/v1/channels/"+priv+"/unarchive", nil, bearer(m.token)), http.StatusOK, "")
 	// Kick: admins only; the kicked member loses sight of it.
 	want(t, e.do("DELETE", "acme", "/api/v1/channels/"+priv+"/members/"+g.userID, nil, bearer(m.token)), http.StatusForbidden, "forbidden")
 	want(t, e.do("DELETE", "acme", "/api/v1/channels/"+priv+"/members/"+g.userID, nil, bearer(o.token)), http.StatusNotFound, "not_found") // the owner is not in it: cannot see it
+	e.post(g, priv, "still here") // warms the access cache
 	want(t, e.do("DELETE", "acme", "/api/v1/channels/"+priv+"/members/"+g.userID, nil, bearer(g.token)), http.StatusNoContent, "")
 	want(t, e.do("GET", "acme", "/api/v1/channels/"+priv, nil, bearer(g.token)), http.StatusNotFound, "not_found")
+	// Access answers are cached on the hot path, but a change drops them at once.
+	want(t, e.do("POST", "acme", "/api/v1/channels/"+priv+"/messages", map[string]string{"body": "ghost"}, bearer(g.token)), http.StatusNotFound, "not_found")
+	want(t, e.do("POST", "acme", "/api/v1/channels/"+priv+"/read", map[string]any{"seq": 1}, bearer(g.token)), http.StatusNotFound, "not_found")
 
 	// #general cannot be left or archived.
 	gen := e.general(o)
@@ -324,4 +329,21 @@ func TestConcurrentPosts(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRemovedMemberCannotPost: removal from the workspace drops cached
+// access at once, for posts and reactions.
+func TestRemovedMemberCannotPost(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), app.Limits{LoginPerIP: 1000, SignupPerIP: 1000})
+	o := e.signup("acme")
+	m := e.join(o, "mia", "member")
+	gen := e.general(o)
+	msg := e.post(m, gen, "hi")
+	want(t, e.do("PUT", "acme", "/api/v1/messages/"+msg["id"].(string)+"/reactions/👍", nil, bearer(m.token)), http.StatusOK, "")
+	// A second session, so removal's session cleanup is not what refuses her.
+	li := e.do("POST", "acme", "/api/v1/auth/login", map[string]string{"email": m.email, "password": m.password})
+	want(t, li, http.StatusOK, "")
+	want(t, e.do("PATCH", "acme", "/api/v1/members/"+m.userID, map[string]string{"role": "customer"}, bearer(o.token)), http.StatusOK, "")
+	// Now a customer: internal channels are gone for her, cache or not.
+	want(t, e.do("POST", "acme", "/api/v1/channels/"+gen+"/messages", map[string]string{"body": "x"}, bearer(li.json(t)["token"].(string))), http.StatusNotFound, "not_found")
 }

@@ -187,6 +187,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer a.Close()
 	sock := socket.New(a, hub, presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
+		a.Observe(ev) // first: drop stale access answers before anyone acts on the event
 		hub.Dispatch(ev)
 		sock.Observe(ev)
 	})
