@@ -224,7 +224,7 @@ func TestChannelLifecycle(t *testing.T) {
 	// Kick: admins only; the kicked member loses sight of it.
 	want(t, e.do("DELETE", "acme", "/api/v1/channels/"+priv+"/members/"+g.userID, nil, bearer(m.token)), http.StatusForbidden, "forbidden")
 	want(t, e.do("DELETE", "acme", "/api/v1/channels/"+priv+"/members/"+g.userID, nil, bearer(o.token)), http.StatusNotFound, "not_found") // the owner is not in it: cannot see it
-	e.post(g, priv, "still here") // warms the access cache
+	e.post(g, priv, "still here")                                                                                                          // warms the access cache
 	want(t, e.do("DELETE", "acme", "/api/v1/channels/"+priv+"/members/"+g.userID, nil, bearer(g.token)), http.StatusNoContent, "")
 	want(t, e.do("GET", "acme", "/api/v1/channels/"+priv, nil, bearer(g.token)), http.StatusNotFound, "not_found")
 	// Access answers are cached on the hot path, but a change drops them at once.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/relayhq/relay/phoenix"
 )
@@ -29,6 +30,7 @@ func benchBroadcast(b *testing.B, paced bool) {
 		// A burst benchmark queues b.N events at once; real traffic does not.
 		s.QueueLen = 1 << 20
 		s.QueueBytes = 1 << 30
+		s.IdleTimeout = -1 // the clients send no heartbeats
 	})
 	clients := make([]*client, subscribers)
 	for i := range clients {
@@ -38,17 +40,19 @@ func benchBroadcast(b *testing.B, paced bool) {
 	}
 	var read sync.WaitGroup // one Done per frame read
 	var exited sync.WaitGroup
+	failed := make(chan error, subscribers)
 	exited.Add(subscribers)
 	if !paced {
 		read.Add(b.N * subscribers)
 	}
 	for _, c := range clients {
+		_ = c.ws.SetReadDeadline(time.Time{}) // join() left one
 		go func() {
 			defer exited.Done()
 			for n := 0; n < b.N; n++ {
 				_, r, err := c.ws.NextReader()
 				if err != nil {
-					b.Errorf("client read: %v", err)
+					failed <- err
 					return
 				}
 				_, _ = io.Copy(io.Discard, r)
@@ -65,10 +69,10 @@ func benchBroadcast(b *testing.B, paced bool) {
 		}
 		ts.hub.Broadcast("room:bench", "message:new", payload)
 		if paced {
-			read.Wait()
+			waitRead(b, &read, failed)
 		}
 	}
-	read.Wait()
+	waitRead(b, &read, failed)
 	b.StopTimer()
 	exited.Wait()
 	after := ts.hub.Stats()
@@ -79,5 +83,17 @@ func benchBroadcast(b *testing.B, paced bool) {
 	}
 	for _, c := range clients {
 		c.close()
+	}
+}
+
+// waitRead waits for the clients to read what was sent, or fails the
+// benchmark if one of them cannot.
+func waitRead(b *testing.B, read *sync.WaitGroup, failed <-chan error) {
+	done := make(chan struct{})
+	go func() { read.Wait(); close(done) }()
+	select {
+	case <-done:
+	case err := <-failed:
+		b.Fatalf("a client stopped reading: %v", err)
 	}
 }

@@ -107,7 +107,7 @@ func (c *Conn) Push(topic, event string, payload any) error {
 func (c *Conn) Send(frame []byte) error {
 	err := c.q.Push(frame)
 	if err == realtime.ErrQueueFull {
-		c.srv.log.Warn("phoenix: outbound queue full; closing socket (slow consumer)", "conn", c.id)
+		c.srv.log.Info("phoenix: outbound queue full; closing socket (slow consumer)", "conn", c.id)
 		_ = c.nc.Close() // not a close frame: there is no room for one
 	}
 	return err

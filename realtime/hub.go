@@ -51,11 +51,13 @@ type Options struct {
 	QueueLen int
 	// Logger receives encode failures and slow consumers. Default slog.Default().
 	Logger *slog.Logger
-	// OnSlowConsumer, if set, is called (with no hub lock held) for each
+	// OnSlowConsumer, if set, is called on a goroutine of its own for each
 	// connection disconnected because it could not keep up.
 	OnSlowConsumer func(c Conn)
-	// OnDispatch, if set, is called (with no hub lock held) after each event
-	// with a subscriber, with the number of frames queued for it.
+	// OnDispatch, if set, is called after each event with a subscriber, with
+	// the number of frames queued for it. No hub lock is held, but a Presence
+	// lock may be (for presence diffs): it must be quick and must not call
+	// Presence. Meant for metrics.
 	OnDispatch func(ev relay.Event, delivered int)
 }
 
@@ -310,7 +312,7 @@ func (h *Hub) Dispatch(ev relay.Event) {
 	if t == nil {
 		return
 	}
-	var slow, overflowed []Conn
+	var slow, overflowed, gone []Conn
 	t.mu.Lock()
 	if len(t.subs) == 0 {
 		t.mu.Unlock()
@@ -343,6 +345,8 @@ func (h *Hub) Dispatch(ev relay.Event) {
 		if err := s.conn.Send(frame); err != nil {
 			if errors.Is(err, ErrQueueFull) {
 				slow = append(slow, s.conn)
+			} else {
+				gone = append(gone, s.conn) // closed: its subscriptions are stale
 			}
 			continue
 		}
@@ -352,6 +356,9 @@ func (h *Hub) Dispatch(ev relay.Event) {
 	h.delivered.Add(int64(delivered))
 	for _, c := range overflowed {
 		c.Close("slow consumer")
+	}
+	for _, c := range gone {
+		h.UnsubscribeAll(c)
 	}
 	h.slowConsumers(slow, overflowed)
 	if h.opts.OnDispatch != nil {
@@ -365,8 +372,8 @@ func (h *Hub) slowConsumers(lists ...[]Conn) {
 			h.slows.Add(1)
 			h.log.Warn("realtime: slow consumer disconnected", "conn", c.ID())
 			h.UnsubscribeAll(c)
-			if h.opts.OnSlowConsumer != nil {
-				h.opts.OnSlowConsumer(c)
+			if fn := h.opts.OnSlowConsumer; fn != nil {
+				go fn(c) // we may be under a Presence lock; the hook may not know
 			}
 		}
 	}

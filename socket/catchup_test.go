@@ -231,7 +231,7 @@ func TestCatchUpKeepsEditsMadeDuringJoin(t *testing.T) {
 // every join it must see last_seq+1, last_seq+2, … with nothing skipped or
 // repeated, and in the end every seq 1..N exactly once.
 func TestNoGapNoDuplicateUnderLoad(t *testing.T) {
-	const rounds, perPoster = 4, 50
+	const rounds, perPoster = 5, 150
 	testdb.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, testserver.Config{DB: db})
 		carol := w.st.Invite(t, w.owner, "carol", relay.RoleMember)
@@ -251,30 +251,65 @@ func TestNoGapNoDuplicateUnderLoad(t *testing.T) {
 func loadRound(t *testing.T, st *testserver.Stack, viewer testserver.Account, posters []testserver.Account, ch relay.ID, perPoster int, rng *rand.Rand) {
 	topic := relay.ChannelTopic(ch)
 	total := int64(len(posters) * perPoster)
+
+	// A failing poster closes the viewer's socket, so the viewer stops
+	// waiting at once and the poster's error is reported.
+	var mu sync.Mutex
+	var c *client
+	var postErr error
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if postErr == nil {
+			postErr = err
+			_ = c.ws.Close()
+		}
+	}
+	setClient := func(nc *client) {
+		mu.Lock()
+		defer mu.Unlock()
+		c = nc
+		if postErr != nil {
+			_ = c.ws.Close()
+		}
+	}
+	next := func() frame {
+		t.Helper()
+		f, err := c.tryExpect(func(frame) bool { return true })
+		if err != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			if postErr != nil {
+				t.Fatalf("poster: %v", postErr)
+			}
+			t.Fatalf("viewer: %v", err)
+		}
+		return f
+	}
+
 	start := make(chan struct{})
-	errs := make(chan error, len(posters))
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for _, p := range posters {
+	for pi, p := range posters {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
 			for i := range perPoster {
 				r, err := st.TryDo("POST", p.Sub, "/api/v1/channels/"+ch.String()+"/messages", p.Token,
-					map[string]string{"body": fmt.Sprintf("%s %d", p.Name, i), "client_msg_id": fmt.Sprintf("%s-%d", p.Name, i)})
+					map[string]string{"body": fmt.Sprintf("%s %d", p.Name, i), "client_msg_id": fmt.Sprintf("p%d-%d", pi, i)})
 				if err == nil && r.Status != http.StatusCreated {
 					err = fmt.Errorf("post: status %d: %s", r.Status, r.Body)
 				}
 				if err != nil {
-					errs <- err
+					fail(err)
 					return
 				}
 			}
 		}()
 	}
 
-	c := dial(t, st, viewer)
+	setClient(dial(t, st, viewer))
 	close(start)
 	seen := map[int64]int{}
 	var last int64 // every seq up to last was seen, in order
@@ -302,15 +337,15 @@ func loadRound(t *testing.T, st *testserver.Stack, viewer testserver.Account, po
 		if j.Reset {
 			t.Fatalf("join %d with last_seq %d: reset", joins, last)
 		}
-		for quota := 1 + rng.IntN(40); quota > 0 && last < total; quota-- {
-			take(c.next())
+		for quota := 1 + rng.IntN(25); quota > 0 && last < total; quota-- {
+			take(next())
 		}
 		if last == total {
 			break
 		}
 		if rng.IntN(2) == 0 {
 			c.close()
-			c = dial(t, st, viewer)
+			setClient(dial(t, st, viewer))
 			continue
 		}
 		if r := c.leave(topic); r.Status != "ok" {
@@ -321,9 +356,8 @@ func loadRound(t *testing.T, st *testserver.Stack, viewer testserver.Account, po
 		}
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
+	if postErr != nil {
+		t.Fatalf("poster: %v", postErr)
 	}
 	for s := int64(1); s <= total; s++ {
 		if seen[s] != 1 {

@@ -322,14 +322,18 @@ func (c *client) mustJoin(topic string, params, out any) {
 	}
 }
 
+// joinRef returns the join_ref of the latest join of topic.
+func (c *client) joinRef(topic string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.joins[topic]
+}
+
 // sendPush sends a push on a joined topic without waiting; it returns the ref.
 func (c *client) sendPush(topic, event string, payload any) string {
 	c.t.Helper()
-	c.mu.Lock()
-	joinRef := c.joins[topic]
-	c.mu.Unlock()
 	ref := c.ref()
-	c.send(joinRef, ref, topic, event, payload)
+	c.send(c.joinRef(topic), ref, topic, event, payload)
 	return ref
 }
 
