@@ -29,6 +29,7 @@ type Config struct {
 	BaseDomain      string        // --base-domain, RELAY_BASE_DOMAIN
 	DatabaseURL     string        // --database-url, RELAY_DATABASE_URL ("" = SQLite in DataDir)
 	NATSURL         string        // --nats-url, RELAY_NATS_URL ("" = in-process bus, one node)
+	DebugAddr       string        // --debug-addr, RELAY_DEBUG_ADDR ("" = off): pprof on its own listener
 	SecretKey       string        // --secret-key, RELAY_SECRET_KEY ("" = generated into DataDir)
 	LogLevel        string        // --log-level, RELAY_LOG_LEVEL
 	TrustProxy      bool          // --trust-proxy, RELAY_TRUST_PROXY
@@ -57,6 +58,7 @@ func (c *Config) settings() []setting {
 		{flag: "database-url", env: "RELAY_DATABASE_URL", usage: "postgres://… URL; empty uses SQLite in the data folder", str: &c.DatabaseURL},
 		{flag: "nats-url", env: "RELAY_NATS_URL", usage: "nats://… URL of the bus that joins several nodes; empty runs one node with an in-process bus", str: &c.NATSURL},
 		{flag: "secret-key", env: "RELAY_SECRET_KEY", usage: "key that encrypts stored secrets (32+ characters); generated into the data folder if empty", str: &c.SecretKey},
+		{flag: "debug-addr", env: "RELAY_DEBUG_ADDR", usage: "host:port for Go's pprof profiles (keep it on loopback); empty: off", str: &c.DebugAddr},
 		{flag: "log-level", env: "RELAY_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "trust-proxy", env: "RELAY_TRUST_PROXY", usage: "trust X-Forwarded-For/-Proto from a reverse proxy", boolean: &c.TrustProxy},
 		{flag: "shutdown-timeout", env: "RELAY_SHUTDOWN_TIMEOUT", usage: "how long SIGTERM waits for in-flight requests", dur: &c.ShutdownTimeout},
@@ -173,6 +175,11 @@ func (c *Config) Validate() error {
 		bad("--addr %q has an invalid port", c.Addr)
 	} else if host != "" && net.ParseIP(host) == nil && !labelRE.MatchString(strings.Split(host, ".")[0]) {
 		bad("--addr %q has an invalid host", c.Addr)
+	}
+	if c.DebugAddr != "" {
+		if _, _, err := net.SplitHostPort(c.DebugAddr); err != nil {
+			bad("--debug-addr %q must be host:port, like 127.0.0.1:6060", c.DebugAddr)
+		}
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		bad("--data must name a folder")
