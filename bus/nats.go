@@ -108,8 +108,9 @@ func (b *NATS) Publish(ctx context.Context, ev relay.Event) error {
 }
 
 // Subscribe makes a NATS subscription whose events are passed to fn one at a
-// time, in the order NATS delivers them. An event that cannot be decoded is
-// logged and skipped.
+// time, in the order NATS delivers them. It waits (up to 5 s) for the server
+// to confirm the subscription, so events published anywhere after it returns
+// are received. An event that cannot be decoded is logged and skipped.
 func (b *NATS) Subscribe(fn func(relay.Event)) (func(), error) {
 	if b.closed.Load() {
 		return nil, ErrClosed
@@ -124,6 +125,11 @@ func (b *NATS) Subscribe(fn func(relay.Event)) (func(), error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bus: subscribe: %w", err)
+	}
+	// SUB is sent asynchronously; a round trip makes the server apply it.
+	// While disconnected it cannot: the client re-subscribes on reconnect.
+	if err := b.nc.FlushTimeout(5 * time.Second); err != nil {
+		b.log.Warn("bus: subscription not confirmed by NATS yet", "err", err)
 	}
 	return func() { _ = sub.Unsubscribe() }, nil
 }
