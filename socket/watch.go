@@ -120,3 +120,22 @@ func (h *Handler) markAway() {
 		}
 	}
 }
+
+// Resync closes every socket on this node, so each client reconnects and
+// rejoins with its last_seq / last_change and catches up from the store.
+// The bus calls for it when it may have lost events (NATS delivers at most
+// once: a reconnect, or a subscriber that fell behind).
+func (h *Handler) Resync(reason string) {
+	h.mu.Lock()
+	var all []*phoenix.Conn
+	for _, set := range h.conns {
+		for c := range set {
+			all = append(all, c)
+		}
+	}
+	h.mu.Unlock()
+	h.log.Warn("resyncing sockets: events may have been lost", "reason", reason, "sockets", len(all))
+	for _, c := range all {
+		c.Close("resync: " + reason)
+	}
+}

@@ -170,10 +170,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// bus subscription hands events to its hub (fan-out to sockets) and to
 	// the socket layer (access changes, statuses).
 	var b bus.Bus = bus.NewMemory()
+	var nb *bus.NATS
 	if cfg.NATSURL != "" {
-		if b, err = bus.NewNATS(cfg.NATSURL, "relay.events", log); err != nil {
+		if nb, err = bus.NewNATS(cfg.NATSURL, bus.DefaultSubject, log); err != nil {
 			return fmt.Errorf("nats: %w", err)
 		}
+		b = nb
 	}
 	defer b.Close()
 	hub := realtime.NewHub(realtime.Options{Encode: phoenix.EncodeBroadcast, Logger: log})
@@ -195,6 +197,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("bus subscribe: %w", err)
 	}
 	defer unsubscribe()
+	if nb != nil {
+		// NATS delivers at most once: after a gap, sockets rejoin and catch up.
+		nb.OnGap(sock.Resync)
+	}
 	ps := &phoenix.Server{Handler: sock, Hub: hub, Presence: presence, Logger: log}
 
 	metrics := httpapi.NewMetrics(Version(), db.Pools())
