@@ -17,6 +17,10 @@ type Event struct {
 	// and live delivery without gaps or duplicates.
 	Seq    int64 `json:"seq,omitempty"`
 	Change int64 `json:"change,omitempty"`
+	// MessageID names the message a message event describes (0 otherwise),
+	// so a rejoining socket can tell an update it already replayed from one
+	// it has not seen, without decoding the payload.
+	MessageID ID `json:"message_id,omitempty"`
 	// Exclude names a connection that must not receive the event (the
 	// sender of a typing notice).
 	Exclude string `json:"exclude,omitempty"`

@@ -75,6 +75,24 @@ func (a *App) publish(ctx context.Context, ws relay.ID, topic, name string, payl
 	}
 }
 
+// publishMessage publishes an event about message m (its id and change go
+// on the event, and seq too for message:new).
+func (a *App) publishMessage(ctx context.Context, name string, payload any, m *relay.Message) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		a.log.ErrorContext(ctx, "encode event", "event", name, "err", err)
+		return
+	}
+	ev := relay.Event{Topic: relay.ChannelTopic(m.ChannelID), Name: name, Payload: b, WorkspaceID: m.WorkspaceID,
+		Change: m.Change, MessageID: m.ID}
+	if name == EvMessageNew {
+		ev.Seq = m.Seq
+	}
+	if err := a.bus.Publish(ctx, ev); err != nil {
+		a.log.WarnContext(ctx, "publish event", "event", name, "topic", ev.Topic, "err", err)
+	}
+}
+
 // Publish sends an ephemeral event (typing, presence changes) that is not
 // stored; ev.Payload must already be encoded.
 func (a *App) Publish(ctx context.Context, ev relay.Event) {

@@ -125,10 +125,9 @@ func (a *App) afterPost(ctx context.Context, r PostResult) {
 		return
 	}
 	m := r.Message
-	a.publish(ctx, m.WorkspaceID, relay.ChannelTopic(m.ChannelID), EvMessageNew, m, m.Seq, m.Change)
+	a.publishMessage(ctx, EvMessageNew, m, m)
 	if r.Parent != nil {
-		p := r.Parent
-		a.publish(ctx, p.WorkspaceID, relay.ChannelTopic(p.ChannelID), EvThreadUpdated, p, 0, p.Change)
+		a.publishMessage(ctx, EvThreadUpdated, r.Parent, r.Parent)
 	}
 	for _, uid := range m.Mentions {
 		if uid != m.Author.ID {
@@ -186,7 +185,7 @@ func (a *App) EditMessage(ctx context.Context, actor *relay.Actor, id relay.ID, 
 	err = a.seq.do(ctx, c.ID, func(ctx context.Context) error {
 		out, err = a.store.EditMessage(ctx, actor.Workspace.ID, id, body, ids, all, a.Now())
 		if err == nil {
-			a.publish(ctx, out.WorkspaceID, relay.ChannelTopic(out.ChannelID), EvMessageUpdated, out, 0, out.Change)
+			a.publishMessage(ctx, EvMessageUpdated, out, out)
 		}
 		return err
 	})
@@ -205,7 +204,7 @@ func (a *App) DeleteMessage(ctx context.Context, actor *relay.Actor, id relay.ID
 	return a.seq.do(ctx, c.ID, func(ctx context.Context) error {
 		out, err := a.store.DeleteMessage(ctx, actor.Workspace.ID, id, a.Now())
 		if err == nil {
-			a.publish(ctx, out.WorkspaceID, relay.ChannelTopic(out.ChannelID), EvMessageDeleted, out, 0, out.Change)
+			a.publishMessage(ctx, EvMessageDeleted, out, out)
 		}
 		return err
 	})
@@ -267,8 +266,7 @@ func (a *App) React(ctx context.Context, actor *relay.Actor, id relay.ID, emoji 
 			out, changed, err = a.store.RemoveReaction(ctx, actor.Workspace.ID, id, actor.User.ID, emoji, a.Now())
 		}
 		if err == nil && changed {
-			a.publish(ctx, out.WorkspaceID, relay.ChannelTopic(out.ChannelID), name,
-				MessageEvent{Message: out, Reaction: &ReactionChange{Emoji: emoji, UserID: actor.User.ID}}, 0, out.Change)
+			a.publishMessage(ctx, name, MessageEvent{Message: out, Reaction: &ReactionChange{Emoji: emoji, UserID: actor.User.ID}}, out)
 		}
 		return err
 	})

@@ -172,7 +172,7 @@ func (h *Handler) joinChannel(ctx context.Context, c *phoenix.Conn, topic string
 	if p.LastSeq == nil {
 		return resp, func() { sub.Release(nil) }, nil
 	}
-	var lastChange int64
+	var lastChange int64 // without last_change, older messages' changes are not replayed
 	if p.LastChange != nil {
 		lastChange = *p.LastChange
 	}
@@ -183,30 +183,44 @@ func (h *Handler) joinChannel(ctx context.Context, c *phoenix.Conn, topic string
 	}
 	resp.Reset = cu.Reset
 	after := func() {
-		maxSeq, maxChange := *p.LastSeq, lastChange
+		// The replay sends each message's latest state: new ones (seq >
+		// last_seq, contiguous) and, with last_change, every older one
+		// changed since. A held event is covered exactly when it is a
+		// message:new up to the last replayed seq, or a change to a message
+		// the replay sent at that change or a later one. (Comparing changes
+		// across different messages would drop an edit to an old message
+		// that the replay did not include.)
+		maxSeq := *p.LastSeq
+		replayed := make(map[relay.ID]int64, len(cu.Messages)+len(cu.Changed))
 		for i := range cu.Messages {
 			m := &cu.Messages[i]
 			if err := c.Push(topic, app.EvMessageNew, m); err != nil {
 				return
 			}
-			maxSeq, maxChange = max(maxSeq, m.Seq), max(maxChange, m.Change)
+			maxSeq, replayed[m.ID] = max(maxSeq, m.Seq), m.Change
 		}
 		for i := range cu.Changed {
 			m := &cu.Changed[i]
 			if err := c.Push(topic, app.EvMessageUpdated, m); err != nil {
 				return
 			}
-			maxChange = max(maxChange, m.Change)
+			replayed[m.ID] = max(replayed[m.ID], m.Change)
 		}
 		if cu.Reset {
 			sub.Release(nil)
 			return
 		}
+		// skip also filters later live events (a bus may deliver an event
+		// committed before the read after the release): keep it cheap.
 		sub.Release(func(ev relay.Event) bool {
 			if ev.Seq > 0 {
 				return ev.Seq <= maxSeq
 			}
-			return ev.Change > 0 && ev.Change <= maxChange
+			if ev.MessageID != 0 && ev.Change > 0 {
+				c, ok := replayed[ev.MessageID]
+				return ok && ev.Change <= c
+			}
+			return false
 		})
 	}
 	return resp, after, nil
