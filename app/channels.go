@@ -342,7 +342,7 @@ func (a *App) addMembers(ctx context.Context, actor *relay.Actor, c *relay.Chann
 		if err != nil {
 			return err
 		}
-		a.publish(ctx, c.WorkspaceID, relay.ChannelTopic(c.ID), EvMemberJoined, MemberEvent{ChannelID: c.ID, User: u}, 0, 0)
+		a.publish(ctx, c.WorkspaceID, relay.ChannelTopic(c.ID), EvMemberJoined, MemberEvent{ChannelID: c.ID, Kind: c.Kind, User: u}, 0, 0)
 		a.publish(ctx, c.WorkspaceID, relay.UserTopic(uid), EvChannelJoined, publicView(c), 0, 0)
 	}
 	return nil
@@ -414,7 +414,7 @@ func (a *App) removeMember(ctx context.Context, c *relay.Channel, u *relay.User)
 		}
 		return err
 	}
-	a.publish(ctx, c.WorkspaceID, relay.ChannelTopic(c.ID), EvMemberLeft, MemberEvent{ChannelID: c.ID, User: u}, 0, 0)
+	a.publish(ctx, c.WorkspaceID, relay.ChannelTopic(c.ID), EvMemberLeft, MemberEvent{ChannelID: c.ID, Kind: c.Kind, User: u}, 0, 0)
 	a.publish(ctx, c.WorkspaceID, relay.UserTopic(u.ID), EvChannelLeft, publicView(c), 0, 0)
 	return nil
 }

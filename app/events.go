@@ -116,8 +116,9 @@ type ReactionChange struct {
 
 // MemberEvent is the payload of member:joined and member:left.
 type MemberEvent struct {
-	ChannelID relay.ID    `json:"channel_id"`
-	User      *relay.User `json:"user"`
+	ChannelID relay.ID          `json:"channel_id"`
+	Kind      relay.ChannelKind `json:"channel_kind"`
+	User      *relay.User       `json:"user"`
 }
 
 // UnreadEvent is the payload of unread:updated on a user's topic.

@@ -40,6 +40,11 @@ type Conn struct {
 	cancel context.CancelFunc
 	q      *realtime.Queue
 
+	// writeDeadline (unix ns) is the write deadline last set by the queue's
+	// writer; only the writer touches it (one at a time, ordered by the
+	// queue's lock).
+	writeDeadline int64
+
 	mu     sync.Mutex
 	chans  map[string]string // joined topic → join_ref
 	closed bool
@@ -189,10 +194,17 @@ func (c *Conn) logInternal(op, topic string, err error) {
 	}
 }
 
-// marshalObject encodes v, which must be a JSON object (nil → {}).
+// marshalObject encodes v, which must be a JSON object (nil → {}). A
+// json.RawMessage holding an object is used as is, without the re-encoding
+// (validation and compaction) json.Marshal would do: a pre-encoded payload
+// such as realtime.Presence.State, sent to every joiner, costs a copy. It
+// must be valid JSON; the bytes are only read.
 func marshalObject(v any) ([]byte, error) {
 	if v == nil {
 		return emptyObject, nil
+	}
+	if raw, ok := v.(json.RawMessage); ok && len(raw) >= 2 && raw[0] == '{' && raw[len(raw)-1] == '}' {
+		return raw, nil
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -500,6 +512,8 @@ func (c *Conn) callHandleIn(m Message) (resp any, err error, crashed bool) {
 
 // writeRaw writes one frame directly, bypassing the queue (close frames).
 func (c *Conn) writeRaw(frame []byte) {
+	// Not recorded in writeDeadline: writeRaw is followed by closing the
+	// socket, and may run beside the writer (closeNow).
 	_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
 	_, _ = c.nc.Write(frame)
 }
@@ -513,7 +527,15 @@ type connWriter Conn
 // pong frames gorilla writes itself never land inside a frame.
 func (w *connWriter) WriteFrames(frames [][]byte) error {
 	c := (*Conn)(w)
-	_ = c.nc.SetWriteDeadline(time.Now().Add(c.srv.WriteTimeout))
+	// Setting a deadline re-arms a runtime timer: do it only when less than
+	// half of WriteTimeout is left, so a busy socket sets it about once per
+	// WriteTimeout/2 instead of on every write. A write still gets at least
+	// half of WriteTimeout.
+	if now := time.Now(); c.writeDeadline-now.UnixNano() < int64(c.srv.WriteTimeout/2) {
+		d := now.Add(c.srv.WriteTimeout)
+		c.writeDeadline = d.UnixNano()
+		_ = c.nc.SetWriteDeadline(d)
+	}
 	var err error
 	if len(frames) == 1 {
 		_, err = c.nc.Write(frames[0])

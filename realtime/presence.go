@@ -8,17 +8,43 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"time"
 )
+
+// DefaultDiffWindow is how long a topic's presence changes are gathered
+// into one presence_diff unless configured otherwise (DiffWindow).
+const DefaultDiffWindow = 50 * time.Millisecond
 
 // Presence tracks which connections are present on which topics, each with
 // a key (a user) and a meta (a device or tab: any JSON object), in the
-// format of phoenix.js's Presence: State answers presence_state, and every
-// change is broadcast on the topic through the hub as a presence_diff event
-// with payload {"joins": {...}, "leaves": {...}}, both always present.
+// format of phoenix.js's Presence: State answers presence_state, and changes
+// are broadcast on the topic through the hub as presence_diff events with
+// payload {"joins": {...}, "leaves": {...}}, both always present.
 //
 // Every tracked meta carries a unique "phx_ref"; Update gives it a new one
-// plus "phx_ref_prev" and broadcasts one diff holding the new meta in joins
-// and the old one in leaves, as Phoenix.Tracker does.
+// plus "phx_ref_prev", and the diff holds the new meta in joins and the old
+// one in leaves, as Phoenix.Tracker does.
+//
+// Coalescing: a topic's changes are gathered for a short window (DiffWindow,
+// default DefaultDiffWindow) and broadcast as one presence_diff, so N
+// sockets joining at once cost about one diff per window to each
+// subscriber instead of N. A join and a leave of the same phx_ref within one
+// window cancel out, unless State was read in between (a joiner may hold the
+// meta in its state: the diff then carries the join and the leave, which
+// phoenix.js applies joins first, so the meta ends absent everywhere).
+//
+// Consistency with State: State reflects every change, flushed or not, and
+// changes still pending are delivered later to every subscriber, including
+// one that subscribed before reading State. A joiner may thus receive, after
+// its state, a join it already has (phoenix.js dedupes joins by phx_ref) or a
+// leave of a ref it never had (ignored): harmless. It never misses a change
+// made after its state, since that change is in a later diff. The joiner must
+// subscribe before reading State (buffered, as socket.joinWorkspace does).
+//
+// Encoding: each meta is encoded to JSON once, when tracked or updated;
+// presence_state and presence_diff payloads are concatenations of those
+// encodings, and a topic's state is cached until its next change, so a
+// joiner costs a copy, not an encode.
 //
 // Presence is node-local: State and the diffs cover only the connections of
 // this process. Diffs are dispatched to the local hub, not published on the
@@ -30,11 +56,21 @@ import (
 // order matches the order of the changes. Methods are safe for concurrent use.
 type Presence struct {
 	hub    *Hub
+	window time.Duration
 	seed   maphash.Seed
 	node   [4]byte // random, so refs from different processes differ
 	seq    atomic.Uint64
 	topics [shardCount]presenceShard
 	conns  [shardCount]presenceConns
+}
+
+// PresenceOption configures NewPresence.
+type PresenceOption func(*Presence)
+
+// DiffWindow sets how long changes are gathered into one presence_diff; 0
+// (or less) broadcasts one diff per change, at once.
+func DiffWindow(d time.Duration) PresenceOption {
+	return func(p *Presence) { p.window = max(d, 0) }
 }
 
 type presenceShard struct {
@@ -50,26 +86,37 @@ type presenceConns struct {
 type presenceTopic struct {
 	keys   map[string][]*presenceEntry // in track order
 	byConn map[Conn][]*presenceEntry
+	state  []byte // encoded state, cached; nil after a change
+
+	// The diff being gathered (see flushLocked).
+	epoch     uint64         // bumped by State while joins are pending
+	joins     []pendingMeta  // in order; js nil once cancelled
+	leaves    []pendingMeta  // in order
+	joinIndex map[string]int // phx_ref → index in joins, for cancelling
+	scheduled bool           // a flush timer is set
+}
+
+type pendingMeta struct {
+	kjs   []byte // encoded key
+	js    []byte // encoded meta
+	epoch uint64 // of the topic when the join was gathered
 }
 
 type presenceEntry struct {
 	key  string
+	kjs  []byte // key, encoded
 	conn Conn
+	ref  string
 	meta map[string]any // owned; includes phx_ref; never modified once shared
-}
-
-type metaList struct {
-	Metas []map[string]any `json:"metas"`
-}
-
-type presenceDiff struct {
-	Joins  map[string]*metaList `json:"joins"`
-	Leaves map[string]*metaList `json:"leaves"`
+	js   []byte         // meta, encoded; nil if meta is not JSON
 }
 
 // NewPresence returns a tracker that broadcasts through h.
-func NewPresence(h *Hub) *Presence {
-	p := &Presence{hub: h, seed: maphash.MakeSeed()}
+func NewPresence(h *Hub, opts ...PresenceOption) *Presence {
+	p := &Presence{hub: h, window: DefaultDiffWindow, seed: maphash.MakeSeed()}
+	for _, o := range opts {
+		o(p)
+	}
 	_, _ = rand.Read(p.node[:])
 	for i := range p.topics {
 		p.topics[i].m = make(map[string]*presenceTopic)
@@ -108,6 +155,18 @@ func withRefs(meta map[string]any, ref, prev string) map[string]any {
 	return m
 }
 
+// setMeta gives e a new meta with refs, encoded once.
+func (p *Presence) setMeta(topic string, e *presenceEntry, meta map[string]any, ref, prev string) {
+	e.ref = ref
+	e.meta = withRefs(meta, ref, prev)
+	js, err := json.Marshal(e.meta)
+	if err != nil {
+		p.hub.log.Error("realtime: presence meta is not JSON; left out of state and diffs", "topic", topic, "err", err)
+		js = nil
+	}
+	e.js = js
+}
+
 // Track marks c present on topic under key with meta (copied), broadcasts
 // the join and returns the meta's phx_ref. Tracking the same (topic, key, c)
 // again is an Update.
@@ -121,10 +180,12 @@ func (p *Presence) Track(topic, key string, c Conn, meta map[string]any) (phxRef
 		sh.m[topic] = pt
 	}
 	if e := pt.find(key, c); e != nil {
-		return p.updateLocked(topic, e, meta)
+		return p.updateLocked(topic, pt, e, meta)
 	}
+	kjs, _ := json.Marshal(key) // a string always encodes
+	e := &presenceEntry{key: key, kjs: kjs, conn: c}
 	ref := p.newRef()
-	e := &presenceEntry{key: key, conn: c, meta: withRefs(meta, ref, "")}
+	p.setMeta(topic, e, meta, ref, "")
 	pt.keys[key] = append(pt.keys[key], e)
 	if len(pt.byConn[c]) == 0 {
 		cs := p.connShard(c)
@@ -133,12 +194,13 @@ func (p *Presence) Track(topic, key string, c Conn, meta map[string]any) (phxRef
 		cs.mu.Unlock()
 	}
 	pt.byConn[c] = append(pt.byConn[c], e)
-	p.broadcast(topic, map[string]*metaList{key: {Metas: []map[string]any{e.meta}}}, nil)
+	pt.addJoin(e)
+	p.changedLocked(topic, sh, pt)
 	return ref
 }
 
 // Update replaces the meta of c under key on topic (tracking it if it is
-// not tracked): the new meta gets a new phx_ref and phx_ref_prev, and one
+// not tracked): the new meta gets a new phx_ref and phx_ref_prev, and the
 // diff carries it in joins and the old meta in leaves.
 func (p *Presence) Update(topic, key string, c Conn, meta map[string]any) {
 	sh := p.shard(topic)
@@ -153,18 +215,17 @@ func (p *Presence) Update(topic, key string, c Conn, meta map[string]any) {
 		p.Track(topic, key, c, meta)
 		return
 	}
-	p.updateLocked(topic, e, meta)
+	p.updateLocked(topic, pt, e, meta)
 	sh.mu.Unlock()
 }
 
-func (p *Presence) updateLocked(topic string, e *presenceEntry, meta map[string]any) string {
-	old := e.meta
-	prev, _ := old["phx_ref"].(string)
+func (p *Presence) updateLocked(topic string, pt *presenceTopic, e *presenceEntry, meta map[string]any) string {
+	sh := p.shard(topic)
+	pt.addLeave(e)
 	ref := p.newRef()
-	e.meta = withRefs(meta, ref, prev)
-	p.broadcast(topic,
-		map[string]*metaList{e.key: {Metas: []map[string]any{e.meta}}},
-		map[string]*metaList{e.key: {Metas: []map[string]any{old}}})
+	p.setMeta(topic, e, meta, ref, e.ref)
+	pt.addJoin(e)
+	p.changedLocked(topic, sh, pt)
 	return ref
 }
 
@@ -175,6 +236,126 @@ func (pt *presenceTopic) find(key string, c Conn) *presenceEntry {
 		}
 	}
 	return nil
+}
+
+// addJoin gathers the join of e's current meta.
+func (pt *presenceTopic) addJoin(e *presenceEntry) {
+	if e.js == nil {
+		return
+	}
+	if pt.joinIndex == nil {
+		pt.joinIndex = make(map[string]int)
+	}
+	pt.joinIndex[e.ref] = len(pt.joins)
+	pt.joins = append(pt.joins, pendingMeta{kjs: e.kjs, js: e.js, epoch: pt.epoch})
+}
+
+// addLeave gathers the leave of e's current meta. A pending join of the same
+// ref is cancelled instead, unless State was read since it was gathered.
+func (pt *presenceTopic) addLeave(e *presenceEntry) {
+	if e.js == nil {
+		return
+	}
+	if i, ok := pt.joinIndex[e.ref]; ok {
+		delete(pt.joinIndex, e.ref)
+		if pt.joins[i].epoch == pt.epoch {
+			pt.joins[i].js = nil // nobody can have seen it
+			return
+		}
+	}
+	pt.leaves = append(pt.leaves, pendingMeta{kjs: e.kjs, js: e.js})
+}
+
+// changedLocked records that pt changed: the cached state is dropped and the
+// diff is flushed now (no window) or when the window ends.
+func (p *Presence) changedLocked(topic string, sh *presenceShard, pt *presenceTopic) {
+	pt.state = nil
+	if p.window <= 0 {
+		p.flushLocked(topic, sh, pt)
+		return
+	}
+	if !pt.scheduled {
+		pt.scheduled = true
+		time.AfterFunc(p.window, func() {
+			sh.mu.Lock()
+			defer sh.mu.Unlock()
+			pt.scheduled = false
+			p.flushLocked(topic, sh, pt)
+		})
+	}
+}
+
+// flushLocked broadcasts the gathered diff, if not empty, and drops the
+// topic once it has neither presences nor a diff to send.
+func (p *Presence) flushLocked(topic string, sh *presenceShard, pt *presenceTopic) {
+	joins, leaves := pt.joins, pt.leaves
+	pt.joins, pt.leaves = pt.joins[:0], pt.leaves[:0]
+	clear(pt.joinIndex)
+	if cap(pt.joins) > 64 {
+		pt.joins, pt.joinIndex = nil, nil
+	}
+	if cap(pt.leaves) > 64 {
+		pt.leaves = nil
+	}
+	var payload []byte
+	n := 32
+	for _, m := range joins {
+		n += len(m.kjs) + len(m.js) + 16
+	}
+	for _, m := range leaves {
+		n += len(m.kjs) + len(m.js) + 16
+	}
+	payload = make([]byte, 0, n)
+	payload = append(payload, `{"joins":`...)
+	payload, nj := appendGrouped(payload, joins)
+	payload = append(payload, `,"leaves":`...)
+	payload, nl := appendGrouped(payload, leaves)
+	payload = append(payload, '}')
+	clear(joins)
+	clear(leaves)
+	if len(pt.keys) == 0 && !pt.scheduled && sh.m[topic] == pt {
+		delete(sh.m, topic)
+	}
+	if nj+nl == 0 {
+		return
+	}
+	p.hub.Broadcast(topic, "presence_diff", payload)
+}
+
+// appendGrouped appends {"<key>":{"metas":[…]},…} for ms (cancelled ones
+// skipped), grouping metas by key in order of appearance, and returns how
+// many metas it wrote.
+func appendGrouped(b []byte, ms []pendingMeta) ([]byte, int) {
+	b = append(b, '{')
+	written := 0
+	var order []string
+	groups := make(map[string][]int)
+	for i, m := range ms {
+		if m.js == nil {
+			continue
+		}
+		k := string(m.kjs)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	for n, k := range order {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, k...)
+		b = append(b, `:{"metas":[`...)
+		for j, i := range groups[k] {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, ms[i].js...)
+			written++
+		}
+		b = append(b, "]}"...)
+	}
+	return append(b, '}'), written
 }
 
 // Untrack removes everything c tracks on topic and broadcasts the leaves.
@@ -220,14 +401,8 @@ func (p *Presence) untrack(topic string, c Conn) bool {
 	if pt == nil || len(pt.byConn[c]) == 0 {
 		return false
 	}
-	leaves := make(map[string]*metaList)
 	for _, e := range pt.byConn[c] {
-		l := leaves[e.key]
-		if l == nil {
-			l = &metaList{}
-			leaves[e.key] = l
-		}
-		l.Metas = append(l.Metas, e.meta)
+		pt.addLeave(e)
 		entries := pt.keys[e.key]
 		for i, x := range entries {
 			if x == e {
@@ -242,48 +417,67 @@ func (p *Presence) untrack(topic string, c Conn) bool {
 		}
 	}
 	delete(pt.byConn, c)
-	if len(pt.keys) == 0 {
-		delete(sh.m, topic)
-	}
-	p.broadcast(topic, nil, leaves)
+	p.changedLocked(topic, sh, pt)
 	return true
 }
 
-func (p *Presence) broadcast(topic string, joins, leaves map[string]*metaList) {
-	if joins == nil {
-		joins = map[string]*metaList{}
-	}
-	if leaves == nil {
-		leaves = map[string]*metaList{}
-	}
-	payload, err := json.Marshal(presenceDiff{Joins: joins, Leaves: leaves})
-	if err != nil {
-		p.hub.log.Error("realtime: presence meta is not JSON; diff not sent", "topic", topic, "err", err)
-		return
-	}
-	p.hub.Broadcast(topic, "presence_diff", payload)
-}
-
-// State returns the topic's presences for presence_state:
-// {"<key>": {"metas": [meta, …]}}, metas in track order. The metas are
-// shared with the tracker: read them (or encode them), never modify them.
-func (p *Presence) State(topic string) map[string]any {
+// State returns the topic's presences for presence_state, encoded:
+// {"<key>": {"metas": [meta, …]}, …}, metas in track order. It reflects
+// every change so far, including those whose diff is still being gathered
+// (see Presence). The bytes are shared (cached until the topic's next
+// change): do not modify them.
+func (p *Presence) State(topic string) json.RawMessage {
 	sh := p.shard(topic)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	state := make(map[string]any)
 	pt := sh.m[topic]
 	if pt == nil {
-		return state
+		return json.RawMessage(`{}`)
 	}
-	for key, entries := range pt.keys {
-		metas := make([]map[string]any, len(entries))
-		for i, e := range entries {
-			metas[i] = e.meta
+	if len(pt.joinIndex) > 0 {
+		pt.epoch++ // the joins gathered so far may now be seen
+	}
+	if pt.state == nil {
+		pt.state = pt.encodeState()
+	}
+	return pt.state
+}
+
+func (pt *presenceTopic) encodeState() []byte {
+	n := 2
+	for _, entries := range pt.keys {
+		n += len(entries[0].kjs) + 14
+		for _, e := range entries {
+			n += len(e.js) + 1
 		}
-		state[key] = map[string]any{"metas": metas}
 	}
-	return state
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	first := true
+	for _, entries := range pt.keys {
+		wrote := false
+		for _, e := range entries {
+			if e.js == nil {
+				continue
+			}
+			if !wrote {
+				if !first {
+					b = append(b, ',')
+				}
+				first = false
+				b = append(b, e.kjs...)
+				b = append(b, `:{"metas":[`...)
+				wrote = true
+			} else {
+				b = append(b, ',')
+			}
+			b = append(b, e.js...)
+		}
+		if wrote {
+			b = append(b, "]}"...)
+		}
+	}
+	return append(b, '}')
 }
 
 // ForEach calls fn for every presence on topic, from a snapshot taken first,

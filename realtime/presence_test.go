@@ -51,7 +51,7 @@ func roundTrip(t *testing.T, v any) map[string]any {
 
 func TestPresenceTrackUpdateUntrack(t *testing.T) {
 	h, _ := newHub(t, realtime.Options{})
-	p := realtime.NewPresence(h)
+	p := realtime.NewPresence(h, realtime.DiffWindow(0))
 	watcher := newFakeConn("watcher")
 	h.Subscribe("room", watcher, false)
 	web, phone := newFakeConn("web"), newFakeConn("phone")
@@ -94,14 +94,14 @@ func TestPresenceTrackUpdateUntrack(t *testing.T) {
 	if diff := cmp.Diff(want, diffs(t, watcher)); diff != "" {
 		t.Errorf("diffs (-want +got):\n%s", diff)
 	}
-	if got := p.State("room"); len(got) != 0 {
+	if got := roundTrip(t, p.State("room")); len(got) != 0 {
 		t.Errorf("state after everyone left = %v", got)
 	}
 }
 
 func TestPresenceUntrackAllTopics(t *testing.T) {
 	h, _ := newHub(t, realtime.Options{})
-	p := realtime.NewPresence(h)
+	p := realtime.NewPresence(h, realtime.DiffWindow(0))
 	c := newFakeConn("c")
 	p.Track("a", "u1", c, nil)
 	p.Track("b", "u1", c, map[string]any{"x": 1})
@@ -109,7 +109,7 @@ func TestPresenceUntrackAllTopics(t *testing.T) {
 	watcher := newFakeConn("w")
 	h.Subscribe("b", watcher, false)
 	p.UntrackAll(c)
-	if len(p.State("a")) != 0 || len(p.State("b")) != 0 {
+	if len(roundTrip(t, p.State("a"))) != 0 || len(roundTrip(t, p.State("b"))) != 0 {
 		t.Fatalf("state after UntrackAll: a=%v b=%v", p.State("a"), p.State("b"))
 	}
 	d := diffs(t, watcher)
@@ -124,7 +124,7 @@ func TestPresenceUntrackAllTopics(t *testing.T) {
 
 func TestPresenceForEachMayUpdate(t *testing.T) {
 	h, _ := newHub(t, realtime.Options{})
-	p := realtime.NewPresence(h)
+	p := realtime.NewPresence(h, realtime.DiffWindow(0))
 	c := newFakeConn("c")
 	p.Track("room", "u1", c, map[string]any{"status": "online"})
 	p.ForEach("room", func(key string, c realtime.Conn, m map[string]any) {
@@ -136,7 +136,7 @@ func TestPresenceForEachMayUpdate(t *testing.T) {
 		t.Errorf("meta after update = %v", got)
 	}
 	p.Update("room", "u9", c, nil) // untracked: tracks
-	if len(p.State("room")) != 2 {
+	if len(roundTrip(t, p.State("room"))) != 2 {
 		t.Errorf("Update of an untracked key did not track it")
 	}
 }

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 )
 
@@ -30,8 +31,9 @@ const keptBatchCap = 8
 //
 // Push never blocks. A writer goroutine is started on demand when the first
 // frame arrives, takes everything queued at each wake-up (write coalescing:
-// one FrameWriter call per batch), and exits as soon as the queue is empty,
-// so an idle connection has no writer goroutine at all.
+// one FrameWriter call per batch), and exits once the queue stays empty
+// after it yields the processor once (so the rest of a burst or
+// a fan-out reuses it), so an idle connection has no writer goroutine at all.
 //
 // The bound counts frames and bytes that wait to be written, not the batch
 // the writer holds. A frame that does not fit makes Push return ErrQueueFull
@@ -139,11 +141,24 @@ func (q *Queue) Closed() bool {
 	return q.closed
 }
 
+// lingerYields is how many times an idle writer yields the processor
+// (runtime.Gosched) before it exits: frames pushed meanwhile (the rest of a
+// fan-out, a burst) reuse it instead of starting a new goroutine. Yielding
+// costs no timer and no extra goroutine, so an idle queue still has none.
+const lingerYields = 1
+
 // run is the writer goroutine.
 func (q *Queue) run() {
 	var batch [][]byte
+	idle := 0
 	for {
 		q.mu.Lock()
+		if !q.aborted && len(q.frames) == 0 && q.final == nil && idle < lingerYields {
+			q.mu.Unlock()
+			idle++
+			runtime.Gosched()
+			continue
+		}
 		if q.aborted || len(q.frames) == 0 {
 			final := q.final
 			q.final = nil
@@ -162,6 +177,7 @@ func (q *Queue) run() {
 		batch, q.frames = q.frames, batch[:0]
 		q.bytes = 0
 		q.mu.Unlock()
+		idle = 0
 
 		err := q.w.WriteFrames(batch)
 		clear(batch) // drop references to frames already written

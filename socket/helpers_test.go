@@ -541,3 +541,77 @@ func engineWorld(t *testing.T, cfg testserver.Config, fn func(t *testing.T, w *w
 		fn(t, newWorld(t, c))
 	})
 }
+
+// hookStore lets a test run code inside store calls, to hold the server at
+// a chosen point: a slow database, deterministically.
+type hookStore struct {
+	*store.DB
+	mu     sync.Mutex
+	once   map[string]func()            // by method: run once by its next call
+	access func(channel, user relay.ID) // run by every ChannelAccess read
+}
+
+// before runs fn in the next call of method ("MessagesAfter" or
+// "ChangedSince": a join's catch-up reads), before the store is read.
+func (s *hookStore) before(method string, fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.once == nil {
+		s.once = map[string]func(){}
+	}
+	s.once[method] = fn
+}
+
+func (s *hookStore) run(method string) {
+	s.mu.Lock()
+	fn := s.once[method]
+	delete(s.once, method)
+	s.mu.Unlock()
+	if fn != nil {
+		fn()
+	}
+}
+
+func (s *hookStore) MessagesAfter(ctx context.Context, ws, ch relay.ID, after int64, limit int) ([]relay.Message, error) {
+	s.run("MessagesAfter")
+	return s.DB.MessagesAfter(ctx, ws, ch, after, limit)
+}
+
+func (s *hookStore) ChangedSince(ctx context.Context, ws, ch relay.ID, maxSeq, after int64, limit int) ([]relay.Message, error) {
+	s.run("ChangedSince")
+	return s.DB.ChangedSince(ctx, ws, ch, maxSeq, after, limit)
+}
+
+// holdAccess makes access checks of user on channel (ChannelAccess: joins,
+// rechecks, typing) wait until release is called.
+func (s *hookStore) holdAccess(t testing.TB, channel, user relay.ID) (release func()) {
+	gate := make(chan struct{})
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.access = nil
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
+	t.Cleanup(release) // never leave the server blocked
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.access = func(c, u relay.ID) {
+		if c == channel && u == user {
+			<-gate
+		}
+	}
+	return release
+}
+
+func (s *hookStore) ChannelAccess(ctx context.Context, ws, channel, user relay.ID) (*relay.Channel, error) {
+	s.mu.Lock()
+	fn := s.access
+	s.mu.Unlock()
+	if fn != nil {
+		fn(channel, user)
+	}
+	return s.DB.ChannelAccess(ctx, ws, channel, user)
+}

@@ -47,7 +47,9 @@ func New(a *app.App, hub *realtime.Hub, p *realtime.Presence, log *slog.Logger) 
 
 // state is what a connection carries.
 type state struct {
-	actor *relay.Actor
+	actor     *relay.Actor
+	token     string // re-checked on every join: a socket outlives changes to its access
+	viaCookie bool
 
 	mu         sync.Mutex
 	lastActive time.Time
@@ -87,7 +89,7 @@ func (h *Handler) Connect(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &state{actor: actor, lastActive: h.now(), typing: map[string]time.Time{}}
+	s := &state{actor: actor, token: token, viaCookie: viaCookie, lastActive: h.now(), typing: map[string]time.Time{}}
 	if sts, err := h.app.Statuses(r.Context(), actor); err == nil {
 		if mine, ok := sts[actor.User.ID]; ok {
 			s.status = mine
@@ -114,6 +116,13 @@ func (h *Handler) Join(ctx context.Context, c *phoenix.Conn, topic string, param
 	s := st(c)
 	s.touch(h.now())
 	h.track(c)
+	// The credential and role were checked at connect; a session can end or
+	// a role change while the socket stays open, so check again.
+	fresh, err := h.app.Authenticate(ctx, s.actor.Workspace, s.token, s.viaCookie)
+	if err != nil || fresh.Role() != s.actor.Role() {
+		go c.Close("access changed")
+		return nil, nil, relay.Errorf(relay.EUNAUTHORIZED, "Your access changed: reconnect.")
+	}
 	kind, id, err := parseTopic(topic)
 	if err != nil {
 		return nil, nil, err
@@ -170,7 +179,8 @@ func (h *Handler) joinChannel(ctx context.Context, c *phoenix.Conn, topic string
 	}
 	resp := channelJoined{LastSeq: ch.LastSeq, LastChange: ch.LastChange}
 	if p.LastSeq == nil {
-		return resp, func() { sub.Release(nil) }, nil
+		o := &ordered{c: c, topic: topic, next: ch.LastSeq + 1}
+		return resp, func() { sub.Release(o.skip(nil)) }, nil
 	}
 	var lastChange int64 // without last_change, older messages' changes are not replayed
 	if p.LastChange != nil {
@@ -212,16 +222,14 @@ func (h *Handler) joinChannel(ctx context.Context, c *phoenix.Conn, topic string
 		}
 		// skip also filters later live events (a bus may deliver an event
 		// committed before the read after the release): keep it cheap.
-		sub.Release(func(ev relay.Event) bool {
-			if ev.Seq > 0 {
-				return ev.Seq <= maxSeq
-			}
-			if ev.MessageID != 0 && ev.Change > 0 {
+		o := &ordered{c: c, topic: topic, next: maxSeq + 1}
+		sub.Release(o.skip(func(ev relay.Event) bool {
+			if ev.MessageID != 0 && ev.Change > 0 && ev.Seq == 0 {
 				c, ok := replayed[ev.MessageID]
 				return ok && ev.Change <= c
 			}
 			return false
-		})
+		}))
 	}
 	return resp, after, nil
 }
@@ -427,4 +435,39 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// ordered keeps one subscription's message:new events in seq order without
+// gaps. One node publishes a channel's messages in order, but in a cluster
+// two nodes posting to one channel publish independently, so a socket could
+// see seq N+1 before N; a client that then dropped would rejoin past N and
+// never get it. On a gap the subscription stops delivering and asks the
+// client to rejoin (phx_error), which replays from the store in order.
+// skip runs under the hub's topic lock, one event at a time.
+type ordered struct {
+	c      *phoenix.Conn
+	topic  string
+	next   int64 // the seq the client needs next
+	broken bool
+}
+
+func (o *ordered) skip(also func(relay.Event) bool) func(relay.Event) bool {
+	return func(ev relay.Event) bool {
+		if o.broken {
+			return true
+		}
+		if ev.Seq > 0 {
+			switch {
+			case ev.Seq < o.next:
+				return true // already delivered or replayed
+			case ev.Seq > o.next:
+				o.broken = true
+				go o.c.CloseChannel(o.topic, true)
+				return true
+			}
+			o.next++
+			return false
+		}
+		return also != nil && also(ev)
+	}
 }

@@ -19,14 +19,27 @@ func (h *Handler) Observe(ev relay.Event) {
 	switch ev.Name {
 	case app.EvMemberLeft:
 		var p struct {
-			ChannelID relay.ID `json:"channel_id"`
+			ChannelID relay.ID          `json:"channel_id"`
+			Kind      relay.ChannelKind `json:"channel_kind"`
 			User      struct {
 				ID relay.ID `json:"id"`
 			} `json:"user"`
 		}
-		if json.Unmarshal(ev.Payload, &p) == nil {
-			go h.recheckChannel(p.User.ID, ev.Topic, p.ChannelID)
+		if json.Unmarshal(ev.Payload, &p) != nil {
+			return
 		}
+		if p.Kind != relay.ChannelPublic {
+			// Stop delivery now, before the bus hands over anything posted
+			// after the removal; then tell the client (phx_close: no rejoin).
+			for _, c := range h.connsOf(p.User.ID) {
+				if _, ok := c.Joined(ev.Topic); ok {
+					h.hub.Unsubscribe(ev.Topic, c)
+					go c.CloseChannel(ev.Topic, false)
+				}
+			}
+			return
+		}
+		go h.recheckChannel(p.User.ID, ev.Topic, p.ChannelID)
 	case app.EvAccessChanged:
 		var p app.AccessEvent
 		if json.Unmarshal(ev.Payload, &p) == nil {
