@@ -156,6 +156,7 @@ type wireEvent struct {
 	WorkspaceID int64           `json:"workspace_id,string,omitempty"`
 	Seq         int64           `json:"seq,omitempty"`
 	Change      int64           `json:"change,omitempty"`
+	MessageID   int64           `json:"message_id,string,omitempty"`
 	Exclude     string          `json:"exclude,omitempty"`
 	Payload     json.RawMessage `json:"payload,omitempty"`
 }
@@ -168,7 +169,7 @@ func encodeEvent(ev relay.Event) ([]byte, error) {
 	}
 	b, err := json.Marshal(wireEvent{
 		Topic: ev.Topic, Name: ev.Name, WorkspaceID: int64(ev.WorkspaceID),
-		Seq: ev.Seq, Change: ev.Change, Exclude: ev.Exclude,
+		Seq: ev.Seq, Change: ev.Change, MessageID: int64(ev.MessageID), Exclude: ev.Exclude,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bus: encode event: %w", err)
@@ -190,7 +191,7 @@ func decodeEvent(data []byte) (relay.Event, error) {
 	}
 	return relay.Event{
 		Topic: w.Topic, Name: w.Name, Payload: w.Payload, WorkspaceID: relay.ID(w.WorkspaceID),
-		Seq: w.Seq, Change: w.Change, Exclude: w.Exclude,
+		Seq: w.Seq, Change: w.Change, MessageID: relay.ID(w.MessageID), Exclude: w.Exclude,
 	}, nil
 }
 

@@ -93,7 +93,7 @@ func TestNATSRoundTripPreservesPayload(t *testing.T) {
 	// Whitespace, key order, escapes and big numbers: bytes must survive as is.
 	payload := json.RawMessage("{ \"b\": 1,\n  \"a\": [1, 2.50, 12345678901234567890], \"s\": \"\\u00e9<>&\" }")
 	want := relay.Event{Topic: "channel:7", Name: "message:new", Payload: payload,
-		WorkspaceID: 123456789012345, Seq: 42, Change: 43, Exclude: "conn-1"}
+		WorkspaceID: 123456789012345, Seq: 42, Change: 43, MessageID: 250070962517528576, Exclude: "conn-1"}
 	if err := b.Publish(context.Background(), want); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestEventFieldsCarried(t *testing.T) {
 		names = append(names, typ.Field(i).Name)
 	}
 	sort.Strings(names)
-	want := "Change Exclude Name Payload Seq Topic WorkspaceID"
+	want := "Change Exclude MessageID Name Payload Seq Topic WorkspaceID"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("relay.Event fields are %s; the bus carries %s: update bus/nats.go (wireEvent) and this test", got, want)
 	}
