@@ -8,38 +8,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
+	"github.com/relayhq/relay/internal/testenv"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/bus"
 )
-
-// natsURL returns the NATS server for tests (RELAY_TEST_NATS_URL, default
-// nats://127.0.0.1:4222). If it does not answer, the test fails under
-// CI=true or RELAY_TEST_REQUIRE_NATS=1 and is skipped otherwise.
-func natsURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("RELAY_TEST_NATS_URL")
-	if u == "" {
-		u = "nats://127.0.0.1:4222"
-	}
-	nc, err := nats.Connect(u, nats.Timeout(3*time.Second))
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("RELAY_TEST_REQUIRE_NATS") == "1" {
-			t.Fatalf("NATS at %s is unreachable (%v); it is required under CI=true or RELAY_TEST_REQUIRE_NATS=1 (scripts/test-services.sh starts it)", u, err)
-		}
-		t.Skipf("NATS at %s is unreachable (%v); skipped outside CI (set CI=true or RELAY_TEST_REQUIRE_NATS=1 to fail instead)", u, err)
-	}
-	nc.Close()
-	return u
-}
 
 // subject returns a subject of its own for each test, so runs never mix.
 func subject(t *testing.T) string {
@@ -56,21 +35,6 @@ func newNATS(t *testing.T, url, subj string) *bus.NATS {
 	}
 	t.Cleanup(func() { _ = b.Close() })
 	return b
-}
-
-func checkFor(t *testing.T, total, sleep time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %v", total, err)
-		}
-		time.Sleep(sleep)
-	}
 }
 
 func waitFor(t *testing.T, r *recorder, n int) {
@@ -193,3 +157,9 @@ func TestEventFieldsCarried(t *testing.T) {
 		t.Errorf("relay.Event fields are %s; the bus carries %s: update bus/nats.go (wireEvent) and this test", got, want)
 	}
 }
+
+// checkFor polls instead of sleeping (internal/testenv).
+var checkFor = testenv.CheckFor
+
+// natsURL is the test NATS server (internal/testenv).
+var natsURL = testenv.NATSURL

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/relayhq/relay/internal/testenv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -26,23 +27,6 @@ import (
 const wait = 10 * time.Second // upper bound for anything a test waits for
 
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-// checkFor polls f until it returns nil or total elapses, then fails with
-// f's last error. Tests wait with it instead of sleeping.
-func checkFor(t testing.TB, total, sleep time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %v", total, err)
-		}
-		time.Sleep(sleep)
-	}
-}
 
 // fakeHandler is the application in these tests. Topics decide behaviour:
 // "deny:*" is refused, "panic:*" panics, anything else joins, subscribing
@@ -313,3 +297,6 @@ func mustParse(t testing.TB, s string) *url.URL {
 	}
 	return u
 }
+
+// checkFor polls instead of sleeping (internal/testenv).
+var checkFor = testenv.CheckFor

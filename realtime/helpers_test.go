@@ -3,6 +3,7 @@ package realtime_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/relayhq/relay/internal/testenv"
 	"io"
 	"log/slog"
 	"sync"
@@ -12,23 +13,6 @@ import (
 
 	"github.com/relayhq/relay/realtime"
 )
-
-// checkFor polls f until it returns nil or total elapses, then fails with
-// f's last error. Tests wait with it instead of sleeping.
-func checkFor(t testing.TB, total, sleep time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %v", total, err)
-		}
-		time.Sleep(sleep)
-	}
-}
 
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -170,3 +154,6 @@ func waitCount(t testing.TB, c *fakeConn, want int) {
 		return nil
 	})
 }
+
+// checkFor polls instead of sleeping (internal/testenv).
+var checkFor = testenv.CheckFor

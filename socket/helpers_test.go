@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/relayhq/relay/internal/testenv"
 	"net"
 	"net/http"
 	"net/url"
@@ -31,24 +32,6 @@ import (
 // wait bounds anything a test waits for. Generous: the machines have two
 // cores and the race detector slows everything down.
 const wait = 30 * time.Second
-
-// checkFor polls f until it returns nil or total elapses, then fails with
-// f's last error. Tests wait with it (or with the client's expect) instead
-// of sleeping.
-func checkFor(t testing.TB, total, sleep time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %v", total, err)
-		}
-		time.Sleep(sleep)
-	}
-}
 
 // frame is one received Phoenix message; null refs are "".
 type frame struct {
@@ -615,3 +598,6 @@ func (s *hookStore) ChannelAccess(ctx context.Context, ws, channel, user relay.I
 	}
 	return s.DB.ChannelAccess(ctx, ws, channel, user)
 }
+
+// checkFor polls instead of sleeping (internal/testenv).
+var checkFor = testenv.CheckFor

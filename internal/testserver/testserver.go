@@ -23,13 +23,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
+	"github.com/relayhq/relay/internal/testenv"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
@@ -194,26 +193,6 @@ func (s *Stack) Stop() {
 			s.stops[i]()
 		}
 	})
-}
-
-// NATSURL returns the NATS server for tests (RELAY_TEST_NATS_URL, default
-// nats://127.0.0.1:4222). When it does not answer the test fails under
-// CI=true or RELAY_TEST_REQUIRE_NATS=1 and is skipped otherwise.
-func NATSURL(tb testing.TB) string {
-	tb.Helper()
-	u := os.Getenv("RELAY_TEST_NATS_URL")
-	if u == "" {
-		u = "nats://127.0.0.1:4222"
-	}
-	nc, err := nats.Connect(u, nats.Timeout(3*time.Second))
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("RELAY_TEST_REQUIRE_NATS") == "1" {
-			tb.Fatalf("NATS at %s is unreachable (%v); it is required under CI=true or RELAY_TEST_REQUIRE_NATS=1 (scripts/test-services.sh starts it)", u, err)
-		}
-		tb.Skipf("NATS at %s is unreachable (%v); skipped outside CI (set CI=true or RELAY_TEST_REQUIRE_NATS=1 to fail instead)", u, err)
-	}
-	nc.Close()
-	return u
 }
 
 // Subject returns a NATS subject of its own, so concurrent runs never mix.
@@ -401,3 +380,6 @@ func (s *Stack) Channel(tb testing.TB, a Account, id relay.ID) relay.Channel {
 	s.Must(tb, http.StatusOK, "GET", a.Sub, "/api/v1/channels/"+id.String(), a.Token, nil, &c)
 	return c
 }
+
+// NATSURL is the test NATS server (internal/testenv).
+func NATSURL(tb testing.TB) string { tb.Helper(); return testenv.NATSURL(tb) }
