@@ -19,27 +19,27 @@ func (h *Handler) Observe(ev relay.Event) {
 	switch ev.Name {
 	case app.EvMemberLeft:
 		var p struct {
-			ChannelID relay.ID          `json:"channel_id"`
-			Kind      relay.ChannelKind `json:"channel_kind"`
-			User      struct {
+			Kind relay.ChannelKind `json:"channel_kind"`
+			User struct {
 				ID relay.ID `json:"id"`
 			} `json:"user"`
 		}
 		if json.Unmarshal(ev.Payload, &p) != nil {
 			return
 		}
-		if p.Kind != relay.ChannelPublic {
-			// Stop delivery now, before the bus hands over anything posted
-			// after the removal; then tell the client (phx_close: no rejoin).
-			for _, c := range h.connsOf(p.User.ID) {
-				if _, ok := c.Joined(ev.Topic); ok {
-					h.hub.Unsubscribe(ev.Topic, c)
-					go c.CloseChannel(ev.Topic, false)
-				}
-			}
+		// Staff who leave a public channel may still read it: their
+		// subscription stays. Anywhere else, leaving ends access: stop
+		// delivery now, before the bus hands over anything posted after the
+		// removal, then tell the client (phx_close: no rejoin).
+		if p.Kind == relay.ChannelPublic {
 			return
 		}
-		go h.recheckChannel(p.User.ID, ev.Topic, p.ChannelID)
+		for _, c := range h.connsOf(p.User.ID) {
+			if _, ok := c.Joined(ev.Topic); ok {
+				h.hub.Unsubscribe(ev.Topic, c)
+				go c.CloseChannel(ev.Topic, false)
+			}
+		}
 	case app.EvAccessChanged:
 		var p app.AccessEvent
 		if json.Unmarshal(ev.Payload, &p) == nil {
@@ -59,23 +59,6 @@ func (h *Handler) Observe(ev relay.Event) {
 				}
 			}
 			h.refreshPresence(p.UserID)
-		}
-	}
-}
-
-// recheckChannel closes the channel topic on a user's sockets if they may
-// no longer read it (removed from a private channel, say). phx_close tells
-// phoenix.js not to rejoin.
-func (h *Handler) recheckChannel(uid relay.ID, topic string, channelID relay.ID) {
-	for _, c := range h.connsOf(uid) {
-		if _, ok := c.Joined(topic); !ok {
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := h.app.ChannelAccess(ctx, st(c).actor, channelID)
-		cancel()
-		if relay.ErrorCode(err) == relay.ENOTFOUND || relay.ErrorCode(err) == relay.EFORBIDDEN {
-			c.CloseChannel(topic, false)
 		}
 	}
 }
