@@ -51,58 +51,48 @@ type CreateChannelInput struct {
 	UserIDs []relay.ID `json:"user_ids"`
 }
 
-// channelView loads a channel as the actor sees it, or ENOTFOUND when the
-// actor may not see it.
+// channelView loads a channel as the actor sees it (with counts and, for
+// DMs, the members), or ENOTFOUND when the actor may not see it.
 func (a *App) channelView(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, policy.On, error) {
-	if actor == nil || actor.Membership == nil {
-		return nil, policy.On{}, policy.CheckChannel(actor, policy.ReadChannel, policy.On{})
+	c, on, err := a.readChannel(actor, func() (*relay.Channel, error) {
+		return a.store.Channel(ctx, actor.Workspace.ID, id, actor.User.ID)
+	})
+	if err != nil || c.Kind != relay.ChannelDM {
+		return c, on, err
 	}
-	c, err := a.store.Channel(ctx, actor.Workspace.ID, id, actor.User.ID)
+	ids, err := a.store.DMUserIDs(ctx, actor.Workspace.ID, []relay.ID{c.ID})
 	if err != nil {
-		if relay.ErrorCode(err) == relay.ENOTFOUND {
-			return nil, policy.On{}, relay.Errorf(relay.ENOTFOUND, "Channel not found.")
-		}
-		return nil, policy.On{}, err
-	}
-	on := onChannel(actor, c)
-	if err := policy.CheckChannel(actor, policy.ReadChannel, on); err != nil {
 		return nil, on, err
 	}
-	if c.Kind == relay.ChannelDM {
-		ids, err := a.store.DMUserIDs(ctx, actor.Workspace.ID, []relay.ID{c.ID})
-		if err != nil {
-			return nil, on, err
-		}
-		c.DMUserIDs = ids[c.ID]
-	}
+	c.DMUserIDs = ids[c.ID]
 	return c, on, nil
-}
-
-func onChannel(actor *relay.Actor, c *relay.Channel) policy.On {
-	return policy.On{Kind: c.Kind, Member: c.IsMember, Creator: c.CreatedBy == actor.User.ID, Archived: c.Archived, Default: c.Default}
 }
 
 // channelAccess is channelView for hot paths (post, react, read, typing):
 // one indexed lookup, no counts, no DM members, through the access cache
 // (stale counters) unless fresh is set.
 func (a *App) channelAccess(ctx context.Context, actor *relay.Actor, id relay.ID, fresh bool) (*relay.Channel, policy.On, error) {
+	return a.readChannel(actor, func() (*relay.Channel, error) {
+		if fresh {
+			return a.store.ChannelAccess(ctx, actor.Workspace.ID, id, actor.User.ID)
+		}
+		return a.cachedAccess(ctx, actor, id)
+	})
+}
+
+// readChannel loads a channel with load and checks the actor may read it.
+// A channel the actor may not see is ENOTFOUND, like a missing one.
+func (a *App) readChannel(actor *relay.Actor, load func() (*relay.Channel, error)) (*relay.Channel, policy.On, error) {
 	if actor == nil || actor.Membership == nil {
 		return nil, policy.On{}, policy.CheckChannel(actor, policy.ReadChannel, policy.On{})
 	}
-	var c *relay.Channel
-	var err error
-	if fresh {
-		c, err = a.store.ChannelAccess(ctx, actor.Workspace.ID, id, actor.User.ID)
-	} else {
-		c, err = a.cachedAccess(ctx, actor, id)
-	}
-	if err != nil {
-		if relay.ErrorCode(err) == relay.ENOTFOUND {
-			return nil, policy.On{}, relay.Errorf(relay.ENOTFOUND, "Channel not found.")
-		}
+	c, err := load()
+	if relay.ErrorCode(err) == relay.ENOTFOUND {
+		return nil, policy.On{}, relay.Errorf(relay.ENOTFOUND, "Channel not found.")
+	} else if err != nil {
 		return nil, policy.On{}, err
 	}
-	on := onChannel(actor, c)
+	on := policy.On{Kind: c.Kind, Member: c.IsMember, Creator: c.CreatedBy == actor.User.ID, Archived: c.Archived, Default: c.Default}
 	if err := policy.CheckChannel(actor, policy.ReadChannel, on); err != nil {
 		return nil, on, err
 	}

@@ -60,37 +60,33 @@ func (a *App) accessChanged(ctx context.Context, ws, user, session relay.ID, rea
 		AccessEvent{WorkspaceID: ws, UserID: user, SessionID: session, Reason: reason}, 0, 0)
 }
 
-// publish encodes the payload once and hands the event to the bus. A bus
-// failure is logged, not returned: the change is committed, and clients
-// that missed the event catch up from the store when they rejoin.
+// publish encodes the payload once and hands the event to the bus.
 func (a *App) publish(ctx context.Context, ws relay.ID, topic, name string, payload any, seq, change int64) {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		a.log.ErrorContext(ctx, "encode event", "event", name, "err", err)
-		return
-	}
-	ev := relay.Event{Topic: topic, Name: name, Payload: b, WorkspaceID: ws, Seq: seq, Change: change}
-	if err := a.bus.Publish(ctx, ev); err != nil {
-		a.log.WarnContext(ctx, "publish event", "event", name, "topic", topic, "err", err)
-	}
+	a.emit(ctx, relay.Event{Topic: topic, Name: name, WorkspaceID: ws, Seq: seq, Change: change}, payload)
 }
 
 // publishMessage publishes an event about message m (its id and change go
 // on the event, and seq too for message:new).
 func (a *App) publishMessage(ctx context.Context, name string, payload any, m *relay.Message) {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		a.log.ErrorContext(ctx, "encode event", "event", name, "err", err)
-		return
-	}
-	ev := relay.Event{Topic: relay.ChannelTopic(m.ChannelID), Name: name, Payload: b, WorkspaceID: m.WorkspaceID,
+	ev := relay.Event{Topic: relay.ChannelTopic(m.ChannelID), Name: name, WorkspaceID: m.WorkspaceID,
 		Change: m.Change, MessageID: m.ID}
 	if name == EvMessageNew {
 		ev.Seq = m.Seq
 	}
-	if err := a.bus.Publish(ctx, ev); err != nil {
-		a.log.WarnContext(ctx, "publish event", "event", name, "topic", ev.Topic, "err", err)
+	a.emit(ctx, ev, payload)
+}
+
+// emit encodes payload into ev, once for every subscriber, and publishes it.
+// A bus failure is logged, not returned: the change is committed, and
+// clients that missed the event catch up from the store when they rejoin.
+func (a *App) emit(ctx context.Context, ev relay.Event, payload any) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		a.log.ErrorContext(ctx, "encode event", "event", ev.Name, "err", err)
+		return
 	}
+	ev.Payload = b
+	a.Publish(ctx, ev)
 }
 
 // Publish sends an ephemeral event (typing, presence changes) that is not
