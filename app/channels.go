@@ -157,16 +157,20 @@ func (a *App) staffMembers(ctx context.Context, actor *relay.Actor, ids []relay.
 	if len(ids) > 1000 {
 		return nil, relay.Errorf(relay.EINVALID, "At most 1000 people can be added at once.")
 	}
+	members, err := a.store.MembersByID(ctx, actor.Workspace.ID, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []relay.ID
+	seen := make(map[relay.ID]bool, len(ids))
 	for _, id := range ids {
-		if id == actor.User.ID || slices.Contains(out, id) {
+		if id == actor.User.ID || seen[id] {
 			continue
 		}
-		m, err := a.store.Membership(ctx, actor.Workspace.ID, id)
-		if relay.ErrorCode(err) == relay.ENOTFOUND {
+		seen[id] = true
+		m, ok := members[id]
+		if !ok {
 			return nil, relay.Errorf(relay.ENOTFOUND, "User %s is not a member of this workspace.", id)
-		} else if err != nil {
-			return nil, err
 		}
 		if m.Role == relay.RoleCustomer {
 			return nil, relay.Errorf(relay.EFORBIDDEN, "Customers cannot be added to internal channels.")
@@ -327,12 +331,13 @@ func (a *App) addMembers(ctx context.Context, actor *relay.Actor, c *relay.Chann
 	if err != nil {
 		return err
 	}
+	users, err := a.store.MembersByID(ctx, actor.Workspace.ID, added)
+	if err != nil {
+		return err
+	}
 	for _, uid := range added {
-		u, err := a.store.UserByID(ctx, uid)
-		if err != nil {
-			return err
-		}
-		a.publish(ctx, c.WorkspaceID, relay.ChannelTopic(c.ID), EvMemberJoined, MemberEvent{ChannelID: c.ID, Kind: c.Kind, User: u}, 0, 0)
+		u := users[uid].User
+		a.publish(ctx, c.WorkspaceID, relay.ChannelTopic(c.ID), EvMemberJoined, MemberEvent{ChannelID: c.ID, Kind: c.Kind, User: &u}, 0, 0)
 		a.publish(ctx, c.WorkspaceID, relay.UserTopic(uid), EvChannelJoined, publicView(c), 0, 0)
 	}
 	return nil

@@ -43,6 +43,9 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (*relay.User, error)
 
 	Membership(ctx context.Context, workspaceID, userID relay.ID) (*relay.Membership, error)
+	// MembersByID returns the workspace's members among userIDs, by user id
+	// (non-members absent), in one query rather than one per id.
+	MembersByID(ctx context.Context, workspaceID relay.ID, userIDs []relay.ID) (map[relay.ID]relay.Member, error)
 	// ListMembers returns the workspace's members with their users, oldest first.
 	ListMembers(ctx context.Context, workspaceID relay.ID) ([]relay.Member, error)
 	// SetRole changes a member's role. If that would leave the workspace with

@@ -51,15 +51,44 @@ func (db *DB) Membership(ctx context.Context, workspaceID, userID relay.ID) (*re
 // first. The users' PasswordHash is left empty: a listing never needs it.
 // An unknown workspace has no members (an empty list, not ENOTFOUND).
 func (db *DB) ListMembers(ctx context.Context, workspaceID relay.ID) ([]relay.Member, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT
+	members, err := queryMembers(ctx, db.read, `WHERE m.workspace_id = $1 ORDER BY m.created_at, m.user_id`, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	return members, nil
+}
+
+// MembersByID returns the members of the workspace among userIDs, by user
+// id; ids that are not members are absent. One query per IN-list chunk,
+// not one per id.
+func (db *DB) MembersByID(ctx context.Context, workspaceID relay.ID, userIDs []relay.ID) (map[relay.ID]relay.Member, error) {
+	out := make(map[relay.ID]relay.Member, len(userIDs))
+	ids := distinctIDs(userIDs)
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), db.inListSize())]
+		ids = ids[len(chunk):]
+		found, err := queryMembers(ctx, db.read, `WHERE m.workspace_id = $1 AND m.user_id IN (`+placeholders(2, len(chunk))+`)`,
+			append([]any{workspaceID}, idArgs(chunk)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("members by id: %w", err)
+		}
+		for _, m := range found {
+			out[m.User.ID] = m
+		}
+	}
+	return out, nil
+}
+
+// queryMembers reads memberships joined with their users; where filters
+// and orders "memberships m".
+func queryMembers(ctx context.Context, q querier, where string, args ...any) ([]relay.Member, error) {
+	rows, err := q.QueryContext(ctx, `SELECT
 			u.id, u.email, u.display_name, u.avatar_url, u.superadmin, u.created_at,
 			m.role, m.created_at
 		FROM memberships m
-		JOIN users u ON u.id = m.user_id
-		WHERE m.workspace_id = $1
-		ORDER BY m.created_at, m.user_id`, workspaceID)
+		JOIN users u ON u.id = m.user_id `+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	members := []relay.Member{}
@@ -68,15 +97,12 @@ func (db *DB) ListMembers(ctx context.Context, workspaceID relay.ID) ([]relay.Me
 		var userCreated, joined int64
 		if err := rows.Scan(&m.User.ID, &m.User.Email, &m.User.DisplayName, &m.User.AvatarURL,
 			&m.User.Superadmin, &userCreated, &m.Role, &joined); err != nil {
-			return nil, fmt.Errorf("list members: %w", err)
+			return nil, err
 		}
 		m.User.CreatedAt, m.At = fromMicros(userCreated), fromMicros(joined)
 		members = append(members, m)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
-	}
-	return members, nil
+	return members, rows.Err()
 }
 
 // SetRole changes a member's role. If that would leave the workspace with no

@@ -52,3 +52,27 @@ func TestUsers(t *testing.T) {
 		}
 	})
 }
+
+func TestMembersByID(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		a := mustCreateWorkspace(t, db, "alpha", "a@alpha.example")
+		b := mustCreateWorkspace(t, db, "bravo", "b@bravo.example")
+		bob := mustMember(t, db, a, "bob@alpha.example")
+		got, err := db.MembersByID(ctx, a.ws.ID, []relay.ID{a.owner.ID, bob.ID, bob.ID, b.owner.ID, ids.New()})
+		must(t, err)
+		if len(got) != 2 || got[a.owner.ID].Role != relay.RoleOwner || got[bob.ID].User.Email != "bob@alpha.example" {
+			t.Fatalf("MembersByID = %+v; want alpha's owner and bob only", got)
+		}
+		if _, leaked := got[b.owner.ID]; leaked {
+			t.Fatal("a member of another workspace was returned")
+		}
+		if got[bob.ID].User.PasswordHash != "" {
+			t.Fatal("password hash read")
+		}
+		empty, err := db.MembersByID(ctx, a.ws.ID, nil)
+		must(t, err)
+		if len(empty) != 0 {
+			t.Fatalf("no ids: %v", empty)
+		}
+	})
+}
