@@ -195,9 +195,14 @@ func TestHostRouting(t *testing.T) {
 	// Nor does it hide a session cookie.
 	want(t, e.do("GET", "alpha", "/api/v1/auth/me", nil, header("Authorization", "Basic dXNlcjpwYXNz"), cookie(alpha.token)), http.StatusOK, "")
 
-	// The host's port is ignored, and case does not matter.
-	r := e.do("GET", "ALPHA", "/api/v1/workspace", nil, header("X-Ignore", ""))
-	want(t, r, http.StatusOK, "")
+	// The host's port is ignored, and so are case and a trailing dot.
+	for _, h := range []string{"ALPHA.relay.test:9999", "alpha.relay.test.", "Alpha.Relay.Test:80"} {
+		r := e.do("GET", "", "/api/v1/workspace", nil, func(r *http.Request) { r.Host = h })
+		want(t, r, http.StatusOK, "")
+		if r.json(t)["subdomain"] != "alpha" {
+			t.Fatalf("Host %q resolved to %s", h, r.body)
+		}
+	}
 }
 
 type alphaState struct {
