@@ -182,15 +182,15 @@ func TestMembersAndRoles(t *testing.T) {
 		role := func(by account, target account, r string) res {
 			return e.do("PATCH", "acme", "/api/v1/members/"+target.userID, map[string]string{"role": r}, bearer(by.token))
 		}
-		want(t, role(ad, o, "member"), http.StatusForbidden, "forbidden")                        // admins cannot touch owners
-		want(t, role(ad, me, "owner"), http.StatusForbidden, "forbidden")                        // nor make owners
-		want(t, role(ag, me, "admin"), http.StatusForbidden, "forbidden")                        // agents manage nobody
-		want(t, role(me, me, "admin"), http.StatusForbidden, "forbidden")                        // nor do members, even themselves
-		want(t, role(cu, cu, "owner"), http.StatusForbidden, "forbidden")                        // nor customers
-		want(t, role(ad, me, "agent"), http.StatusOK, "")                                        // admins manage the rest
-		want(t, role(o, ad, "owner"), http.StatusOK, "")                                         // owners may add owners
-		want(t, role(ad, o, "admin"), http.StatusOK, "")                                         // …and then one may step down
-		want(t, role(ad, ad, "admin"), http.StatusConflict, "conflict")                          // but never the last one
+		want(t, role(ad, o, "member"), http.StatusForbidden, "forbidden") // admins cannot touch owners
+		want(t, role(ad, me, "owner"), http.StatusForbidden, "forbidden") // nor make owners
+		want(t, role(ag, me, "admin"), http.StatusForbidden, "forbidden") // agents manage nobody
+		want(t, role(me, me, "admin"), http.StatusForbidden, "forbidden") // nor do members, even themselves
+		want(t, role(cu, cu, "owner"), http.StatusForbidden, "forbidden") // nor customers
+		want(t, role(ad, me, "agent"), http.StatusOK, "")                 // admins manage the rest
+		want(t, role(o, ad, "owner"), http.StatusOK, "")                  // owners may add owners
+		want(t, role(ad, o, "admin"), http.StatusOK, "")                  // …and then one may step down
+		want(t, role(ad, ad, "admin"), http.StatusConflict, "conflict")   // but never the last one
 		// Role changes apply at once, to sessions already open.
 		if got := e.do("GET", "acme", "/api/v1/auth/me", nil, bearer(o.token)).json(t)["membership"].(map[string]any)["role"]; got != "admin" {
 			t.Fatalf("former owner's role = %v", got)
