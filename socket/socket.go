@@ -48,8 +48,9 @@ func New(a *app.App, hub *realtime.Hub, p *realtime.Presence, log *slog.Logger) 
 // state is what a connection carries.
 type state struct {
 	actor     *relay.Actor
-	token     string // re-checked on every join: a socket outlives changes to its access
+	token     string // re-checked at the first join: a socket outlives changes to its access
 	viaCookie bool
+	verified  bool // the first join re-checked the credential; set on the reader goroutine only
 
 	mu         sync.Mutex
 	lastActive time.Time
@@ -116,12 +117,17 @@ func (h *Handler) Join(ctx context.Context, c *phoenix.Conn, topic string, param
 	s := st(c)
 	s.touch(h.now())
 	h.track(c)
-	// The credential and role were checked at connect; a session can end or
-	// a role change while the socket stays open, so check again.
-	fresh, err := h.app.Authenticate(ctx, s.actor.Workspace, s.token, s.viaCookie)
-	if err != nil || fresh.Role() != s.actor.Role() {
-		go c.Close("access changed")
-		return nil, nil, relay.Errorf(relay.EUNAUTHORIZED, "Your access changed: reconnect.")
+	// The credential and role were checked at connect, but a session can end
+	// or a role change before the socket is tracked (revocation events only
+	// reach tracked sockets): check once more at the first join. Tracking
+	// comes first, so every change after this check closes the socket.
+	if !s.verified {
+		fresh, err := h.app.Authenticate(ctx, s.actor.Workspace, s.token, s.viaCookie)
+		if err != nil || fresh.Role() != s.actor.Role() {
+			go c.Close("access changed")
+			return nil, nil, relay.Errorf(relay.EUNAUTHORIZED, "Your access changed: reconnect.")
+		}
+		s.verified = true
 	}
 	kind, id, err := parseTopic(topic)
 	if err != nil {
