@@ -3,15 +3,19 @@ GO      ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build test test-go vet fmt clean
+.PHONY: run build web test test-go vet fmt clean
 
 ## run: build Relay and serve it on embedded defaults (SQLite, local files) at http://localhost:8080
 run: build
 	./bin/relay serve
 
-## build: one static binary at bin/relay
-build:
+## build: the web app (web/dist) and one static binary embedding it at bin/relay
+build: web
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/relay ./cmd/relay
+
+## web: build the web app into web/dist (npm ci when the lock changed)
+web:
+	bash scripts/web-build.sh
 
 ## test: every test, on SQLite and PostgreSQL, with the race detector (starts services it needs)
 test:
@@ -24,4 +28,4 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin relay-data
+	rm -rf bin relay-data web/dist/assets web/dist/index.html

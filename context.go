@@ -26,6 +26,7 @@ const (
 	actorKey ctxKey = iota
 	workspaceKey
 	requestIDKey
+	clientIPKey
 )
 
 // NewContextWithActor returns ctx carrying the actor.
@@ -58,5 +59,17 @@ func NewContextWithRequestID(ctx context.Context, id string) context.Context {
 // RequestIDFromContext returns the request id in ctx, or "".
 func RequestIDFromContext(ctx context.Context) string {
 	s, _ := ctx.Value(requestIDKey).(string)
+	return s
+}
+
+// NewContextWithClientIP returns ctx carrying the client's IP address (as
+// the HTTP layer determined it), for the audit log.
+func NewContextWithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey, ip)
+}
+
+// ClientIPFromContext returns the client IP in ctx, or "".
+func ClientIPFromContext(ctx context.Context) string {
+	s, _ := ctx.Value(clientIPKey).(string)
 	return s
 }

@@ -61,6 +61,10 @@ type Message struct {
 	// @channel and @here.
 	Mentions   []ID `json:"mentions"`
 	MentionAll bool `json:"mention_all"`
+	// TicketID names the ticket whose conversation or notes channel the
+	// message is in, when the poster knows it: its events then go to the
+	// ticket's topics (not stored; zero on messages read back).
+	TicketID ID `json:"-"`
 }
 
 // Reaction aggregates one emoji on a message.

@@ -5,14 +5,17 @@ import "time"
 // Workspace is a tenant: one company, reached on its own subdomain, with its
 // own branding. Every tenant row in the store carries its WorkspaceID.
 type Workspace struct {
-	ID           ID        `json:"id"`
-	Subdomain    string    `json:"subdomain"`
-	Name         string    `json:"name"`
-	PrimaryColor string    `json:"primary_color"`
-	AccentColor  string    `json:"accent_color"`
-	LogoURL      string    `json:"logo_url"` // empty when no logo is set
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           ID     `json:"id"`
+	Subdomain    string `json:"subdomain"`
+	Name         string `json:"name"`
+	PrimaryColor string `json:"primary_color"`
+	AccentColor  string `json:"accent_color"`
+	LogoURL      string `json:"logo_url"` // empty when no logo is set
+	// CustomerSignup lets customers sign themselves up on the workspace's
+	// host (POST /api/v1/auth/signup); off by default.
+	CustomerSignup bool      `json:"customer_signup"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 
 	// LogoKey names the logo in the file store and LogoType is its sniffed
 	// content type; both are empty when there is no logo. LogoVersion changes
@@ -30,7 +33,8 @@ const (
 
 // WorkspaceUpdate lists the fields a PATCH may change; nil means unchanged.
 type WorkspaceUpdate struct {
-	Name         *string `json:"name"`
-	PrimaryColor *string `json:"primary_color"`
-	AccentColor  *string `json:"accent_color"`
+	Name           *string `json:"name"`
+	PrimaryColor   *string `json:"primary_color"`
+	AccentColor    *string `json:"accent_color"`
+	CustomerSignup *bool   `json:"customer_signup"`
 }

@@ -22,6 +22,7 @@ type Limits struct {
 	LoginPerEmail int           // failed logins per email per LoginWindow (default 10)
 	LoginWindow   time.Duration // default 5 minutes
 	SignupPerIP   int           // sign-ups and invitation accepts per IP per hour (default 20)
+	LookupPerIP   int           // public workspace look-ups by subdomain per IP per minute (default 30)
 }
 
 // Config configures an App. Store and Files are required.
@@ -41,6 +42,12 @@ type Config struct {
 	// are spread over them). SQLite has one writer: 1 is right there; on
 	// PostgreSQL a few shards commit in parallel. Zero means 1.
 	PostShards int
+	// Live counts sockets for the dashboard; nil: a LiveCounter (this
+	// process only). A cluster passes one backed by shared state.
+	Live LiveTracker
+	// StatsDebounce coalesces stats:updated per workspace; zero:
+	// DefaultStatsDebounce.
+	StatsDebounce time.Duration
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -55,10 +62,13 @@ type App struct {
 	bus    Publisher
 	seq    *sequencer
 	access *accessCache
+	live   LiveTracker
+	stats  *statsDebouncer
 
 	loginIP    *ratelimit.Limiter
 	loginEmail *ratelimit.Limiter
 	signupIP   *ratelimit.Limiter
+	lookupIP   *ratelimit.Limiter
 }
 
 // New returns an App.
@@ -85,6 +95,9 @@ func New(c Config) *App {
 	if l.SignupPerIP == 0 {
 		l.SignupPerIP = 20
 	}
+	if l.LookupPerIP == 0 {
+		l.LookupPerIP = 30
+	}
 	a := &App{
 		store:      c.Store,
 		files:      c.Files,
@@ -97,14 +110,23 @@ func New(c Config) *App {
 		loginIP:    ratelimit.New(l.LoginPerIP, l.LoginWindow),
 		loginEmail: ratelimit.New(l.LoginPerEmail, l.LoginWindow),
 		signupIP:   ratelimit.New(l.SignupPerIP, time.Hour),
+		lookupIP:   ratelimit.New(l.LookupPerIP, time.Minute),
 	}
-	for _, rl := range []*ratelimit.Limiter{a.loginIP, a.loginEmail, a.signupIP} {
+	for _, rl := range []*ratelimit.Limiter{a.loginIP, a.loginEmail, a.signupIP, a.lookupIP} {
 		rl.Now = c.Now
 	}
 	if a.bus == nil {
 		a.bus = noPublisher{}
 	}
 	a.access = newAccessCache(c.Now)
+	a.live = c.Live
+	if a.live == nil {
+		a.live = NewLiveCounter()
+	}
+	if c.StatsDebounce <= 0 {
+		c.StatsDebounce = DefaultStatsDebounce
+	}
+	a.stats = &statsDebouncer{delay: c.StatsDebounce, pending: map[relay.ID]string{}}
 	a.seq = newSequencer(a, c.PostShards)
 	return a
 }

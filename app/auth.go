@@ -25,6 +25,9 @@ type AuthResult struct {
 	Membership *relay.Membership `json:"membership"`
 	Workspace  *relay.Workspace  `json:"workspace"`
 	Session    *relay.Session    `json:"-"`
+	// Handoff is a sign-up's single-use code for the workspace host (see
+	// ExchangeHandoff); the HTTP layer turns it into a URL.
+	Handoff string `json:"-"`
 }
 
 // Signup creates a workspace, its owner (or makes an existing user its
@@ -49,28 +52,12 @@ func (a *App) Signup(ctx context.Context, in SignupInput, ip string) (*AuthResul
 	}
 
 	now := a.Now()
-	user, err := a.store.UserByEmail(ctx, email)
-	createUser := false
-	switch {
-	case relay.ErrorCode(err) == relay.ENOTFOUND:
-		display, err := NormalizeName("Your display name", in.DisplayName, 80)
-		if err != nil {
-			return nil, err
-		}
-		hash, err := a.hasher.Hash(ctx, in.Password)
-		if err != nil {
-			return nil, err
-		}
-		user = &relay.User{ID: a.ids.New(), Email: email, DisplayName: display, PasswordHash: hash, CreatedAt: now}
-		createUser = true
-	case err != nil:
+	// The email may have an account: only its owner, who knows its
+	// password, may found a workspace with it.
+	user, createUser, err := a.account(ctx, email, in.Password, in.DisplayName, now,
+		relay.Errorf(relay.ECONFLICT, "An account with that email already exists; sign up with its password to add a workspace to it."))
+	if err != nil {
 		return nil, err
-	default:
-		// The email has an account: only its owner, who knows its password,
-		// may found a workspace with it.
-		if ok, err := a.hasher.Verify(ctx, user.PasswordHash, in.Password); err != nil || !ok {
-			return nil, relay.Errorf(relay.ECONFLICT, "An account with that email already exists; sign up with its password to add a workspace to it.")
-		}
 	}
 
 	ws := &relay.Workspace{ID: a.ids.New(), Subdomain: in.Subdomain, Name: name,
@@ -83,7 +70,36 @@ func (a *App) Signup(ctx context.Context, in SignupInput, ip string) (*AuthResul
 	}
 	a.log.InfoContext(ctx, "workspace created", "workspace_id", ws.ID, "subdomain", ws.Subdomain, "user_id", user.ID)
 	m := &relay.Membership{WorkspaceID: ws.ID, UserID: user.ID, Role: relay.RoleOwner, CreatedAt: now}
-	return &AuthResult{Token: tok, User: user, Membership: m, Workspace: withLogoURL(ws), Session: sess}, nil
+	handoff, err := a.newHandoff(ctx, ws.ID, user.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &AuthResult{Token: tok, User: user, Membership: m, Workspace: withLogoURL(ws), Session: sess, Handoff: handoff}, nil
+}
+
+// account finds the user of an email or prepares a new one (not stored
+// yet: create reports it). A new account needs a display name; an existing
+// one must prove itself with its password, else wrongPassword.
+func (a *App) account(ctx context.Context, email, password, displayName string, now time.Time, wrongPassword error) (u *relay.User, create bool, err error) {
+	u, err = a.store.UserByEmail(ctx, email)
+	switch {
+	case relay.ErrorCode(err) == relay.ENOTFOUND:
+		display, err := NormalizeName("Your display name", displayName, 80)
+		if err != nil {
+			return nil, false, err
+		}
+		hash, err := a.hasher.Hash(ctx, password)
+		if err != nil {
+			return nil, false, err
+		}
+		return &relay.User{ID: a.ids.New(), Email: email, DisplayName: display, PasswordHash: hash, CreatedAt: now}, true, nil
+	case err != nil:
+		return nil, false, err
+	}
+	if ok, err := a.hasher.Verify(ctx, u.PasswordHash, password); err != nil || !ok {
+		return nil, false, wrongPassword
+	}
+	return u, false, nil
 }
 
 func (a *App) newSession(wsID, userID relay.ID, now time.Time) (string, *relay.Session) {
@@ -191,6 +207,9 @@ type Me struct {
 	User       *relay.User       `json:"user"`
 	Membership *relay.Membership `json:"membership"`
 	Workspace  *relay.Workspace  `json:"workspace"`
+	// Status is the actor's status in this workspace; an expired one reads
+	// as the default (online, no text or emoji).
+	Status relay.Status `json:"status"`
 }
 
 // Me returns who the actor is.
@@ -198,7 +217,11 @@ func (a *App) Me(ctx context.Context, actor *relay.Actor) (*Me, error) {
 	if err := policy.Check(actor, policy.ReadSelf, policy.Target{}); err != nil {
 		return nil, err
 	}
-	return &Me{User: actor.User, Membership: actor.Membership, Workspace: withLogoURL(actor.Workspace)}, nil
+	st, err := a.store.MemberStatus(ctx, actor.Workspace.ID, actor.User.ID, a.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &Me{User: actor.User, Membership: actor.Membership, Workspace: withLogoURL(actor.Workspace), Status: st}, nil
 }
 
 // NewToken is a created API token, with its secret shown this once.

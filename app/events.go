@@ -33,6 +33,9 @@ const (
 	// workspace:<id>
 	EvChannelCreated = "channel:created"
 	EvStatusUpdated  = "status:updated"
+	EvMemberUpdated  = "member:updated"
+	EvMemberAdded    = "member:added"
+	EvMemberRemoved  = "member:removed"
 	// user:<id>
 	EvUnreadUpdated = "unread:updated"
 	EvChannelJoined = "channel:joined"
@@ -67,8 +70,19 @@ func (a *App) publish(ctx context.Context, ws relay.ID, topic, name string, payl
 
 // publishMessage publishes an event about message m (its id and change go
 // on the event, and seq too for message:new).
+//
+// A message of a ticket (TicketID set) goes to the ticket's topic instead
+// of its channel's: ticket:<id> for the conversation, the staff-only
+// ticket:<id>:staff for internal notes.
 func (a *App) publishMessage(ctx context.Context, name string, payload any, m *relay.Message) {
-	ev := relay.Event{Topic: relay.ChannelTopic(m.ChannelID), Name: name, WorkspaceID: m.WorkspaceID,
+	topic := relay.ChannelTopic(m.ChannelID)
+	switch {
+	case m.TicketID != 0 && m.Internal:
+		topic = relay.TicketStaffTopic(m.TicketID)
+	case m.TicketID != 0:
+		topic = relay.TicketTopic(m.TicketID)
+	}
+	ev := relay.Event{Topic: topic, Name: name, WorkspaceID: m.WorkspaceID,
 		Change: m.Change, MessageID: m.ID}
 	if name == EvMessageNew {
 		ev.Seq = m.Seq
@@ -115,6 +129,30 @@ type MemberEvent struct {
 	ChannelID relay.ID          `json:"channel_id"`
 	Kind      relay.ChannelKind `json:"channel_kind"`
 	User      *relay.User       `json:"user"`
+}
+
+// MemberUpdatedEvent is the payload of member:updated on a workspace's
+// topic: a member changed their display name or avatar. It carries only
+// what every member may see (no email).
+type MemberUpdatedEvent struct {
+	UserID      relay.ID `json:"user_id"`
+	DisplayName string   `json:"display_name"`
+	AvatarURL   string   `json:"avatar_url"`
+}
+
+// MemberAddedEvent is the payload of member:added on a workspace's topic:
+// someone became a member (an invitation was accepted). No email.
+type MemberAddedEvent struct {
+	UserID      relay.ID   `json:"user_id"`
+	DisplayName string     `json:"display_name"`
+	AvatarURL   string     `json:"avatar_url"`
+	Role        relay.Role `json:"role"`
+}
+
+// MemberRemovedEvent is the payload of member:removed on a workspace's
+// topic: someone left or was removed from the workspace.
+type MemberRemovedEvent struct {
+	UserID relay.ID `json:"user_id"`
 }
 
 // UnreadEvent is the payload of unread:updated on a user's topic.

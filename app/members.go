@@ -45,6 +45,7 @@ func (a *App) CreateInvite(ctx context.Context, actor *relay.Actor, email string
 	if err := a.store.CreateInvite(ctx, &inv); err != nil {
 		return nil, err
 	}
+	a.audit(ctx, actor, AuditInviteCreated, AuditTargetInvite, inv.ID, map[string]any{"email": email, "role": role})
 	return &NewInvite{InviteView: InviteView{Invite: inv}, Token: tok, URL: baseURL + "/invite/" + tok}, nil
 }
 
@@ -70,7 +71,11 @@ func (a *App) RevokeInvite(ctx context.Context, actor *relay.Actor, id relay.ID)
 	if err := policy.Check(actor, policy.RevokeInvite, policy.Target{}); err != nil {
 		return err
 	}
-	return a.store.DeleteInvite(ctx, actor.Workspace.ID, id)
+	if err := a.store.DeleteInvite(ctx, actor.Workspace.ID, id); err != nil {
+		return err
+	}
+	a.audit(ctx, actor, AuditInviteRevoked, AuditTargetInvite, id, nil)
+	return nil
 }
 
 // InvitePreview is what the accept page shows before anyone signs in.
@@ -80,6 +85,14 @@ type InvitePreview struct {
 	ExpiresAt       any              `json:"expires_at"`
 	Workspace       *relay.Workspace `json:"workspace"`
 	ExistingAccount bool             `json:"existing_account"`
+	// Inviter is who sent the invitation, while they are still a member.
+	Inviter *InvitePerson `json:"inviter"`
+}
+
+// InvitePerson is the public face of an invitation's sender.
+type InvitePerson struct {
+	DisplayName string `json:"display_name"`
+	AvatarURL   string `json:"avatar_url"`
 }
 
 // pendingInvite finds a usable invitation by its token.
@@ -113,8 +126,16 @@ func (a *App) PreviewInvite(ctx context.Context, ws *relay.Workspace, token stri
 	if err != nil && relay.ErrorCode(err) != relay.ENOTFOUND {
 		return nil, err
 	}
-	return &InvitePreview{Email: inv.Email, Role: inv.Role, ExpiresAt: inv.ExpiresAt, Workspace: withLogoURL(ws),
-		ExistingAccount: err == nil}, nil
+	p := &InvitePreview{Email: inv.Email, Role: inv.Role, ExpiresAt: inv.ExpiresAt, Workspace: withLogoURL(ws),
+		ExistingAccount: err == nil}
+	ms, err := a.store.MembersByID(ctx, ws.ID, []relay.ID{inv.InvitedBy})
+	if err != nil {
+		return nil, err
+	}
+	if m, ok := ms[inv.InvitedBy]; ok {
+		p.Inviter = &InvitePerson{DisplayName: m.User.DisplayName, AvatarURL: m.User.AvatarURL}
+	}
+	return p, nil
 }
 
 // AcceptInput is what accepting an invitation takes.
@@ -168,6 +189,9 @@ func (a *App) AcceptInvite(ctx context.Context, ws *relay.Workspace, token strin
 		return nil, err
 	}
 	a.log.InfoContext(ctx, "invitation accepted", "workspace_id", ws.ID, "user_id", user.ID, "role", m.Role)
+	a.auditAs(ctx, ws.ID, user.ID, AuditInviteAccepted, AuditTargetInvite, inv.ID,
+		map[string]any{"email": inv.Email, "role": m.Role, "user_id": user.ID, "invited_by": inv.InvitedBy})
+	a.memberAdded(ctx, ws.ID, user, m.Role)
 	return &AuthResult{Token: tok, User: user, Membership: m, Workspace: withLogoURL(ws), Session: sess}, nil
 }
 
@@ -188,36 +212,93 @@ func (a *App) targetMembership(ctx context.Context, actor *relay.Actor, userID r
 	return m, err
 }
 
+// MemberUpdate is what PATCH /members/{user_id} may change; nil is unchanged.
+type MemberUpdate struct {
+	Role *relay.Role `json:"role"`
+	// Desk grants (true) or revokes the support desk (docs/desk.md). It
+	// matters for members only: agents, admins and owners always have the
+	// desk, and customers can never be given it.
+	Desk *bool `json:"desk"`
+}
+
 // ChangeRole gives a member another role.
 func (a *App) ChangeRole(ctx context.Context, actor *relay.Actor, userID relay.ID, role relay.Role) (*relay.Member, error) {
-	if !role.Valid() {
+	return a.UpdateMember(ctx, actor, userID, MemberUpdate{Role: &role})
+}
+
+// UpdateMember changes a member's role, desk grant or both (the role
+// first). Owners and admins only; every change is audited, and any change
+// of what the member may reach closes their sockets so they re-authorise
+// (revoking the desk ends their desk:<ws> and ticket:<id> topics).
+func (a *App) UpdateMember(ctx context.Context, actor *relay.Actor, userID relay.ID, in MemberUpdate) (*relay.Member, error) {
+	if in.Role == nil && in.Desk == nil {
+		return nil, relay.Errorf(relay.EINVALID, "Send role, desk or both.")
+	}
+	if in.Role != nil && !in.Role.Valid() {
 		return nil, relay.Errorf(relay.EINVALID, "role must be one of owner, admin, agent, member or customer.")
 	}
+	act := policy.ChangeRole
+	if in.Role == nil {
+		act = policy.GrantDesk
+	}
 	if actor == nil || actor.Membership == nil {
-		return nil, policy.Check(actor, policy.ChangeRole, policy.Target{})
+		return nil, policy.Check(actor, act, policy.Target{})
 	}
 	if err := policy.Check(actor, policy.ListMembers, policy.Target{}); err != nil {
-		return nil, policy.Check(actor, policy.ChangeRole, policy.Target{}) // do not reveal who is a member
+		return nil, policy.Check(actor, act, policy.Target{}) // do not reveal who is a member
 	}
 	m, err := a.targetMembership(ctx, actor, userID)
 	if err != nil {
 		return nil, err
 	}
-	if err := policy.Check(actor, policy.ChangeRole, policy.Target{Role: m.Role, NewRole: role, Self: userID == actor.User.ID}); err != nil {
-		return nil, err
+	role := m.Role
+	if in.Role != nil {
+		if err := policy.Check(actor, policy.ChangeRole, policy.Target{Role: m.Role, NewRole: *in.Role, Self: userID == actor.User.ID}); err != nil {
+			return nil, err
+		}
+		role = *in.Role
 	}
-	if m.Role != role {
+	if in.Desk != nil {
+		if err := policy.Check(actor, policy.GrantDesk, policy.Target{Role: m.Role, Self: userID == actor.User.ID}); err != nil {
+			return nil, err
+		}
+		if *in.Desk && role == relay.RoleCustomer {
+			return nil, relay.Errorf(relay.EINVALID, "Customers cannot be given the support desk: they only see their own tickets. Make them a member first.")
+		}
+	}
+	wasDesk := policy.DeskStaff(m.Role, m.Desk)
+	desk := m.Desk
+	if role != m.Role {
 		if err := a.store.SetRole(ctx, actor.Workspace.ID, userID, role); err != nil {
 			return nil, err
 		}
+		if role == relay.RoleCustomer {
+			desk = false // the store clears the grant of a customer
+		}
 		a.log.InfoContext(ctx, "role changed", "workspace_id", actor.Workspace.ID, "user_id", userID, "from", m.Role, "to", role, "by", actor.User.ID)
 		a.accessChanged(ctx, actor.Workspace.ID, userID, 0, "role changed")
+		a.audit(ctx, actor, AuditRoleChanged, AuditTargetUser, userID, map[string]any{"from": m.Role, "to": role})
+	}
+	if in.Desk != nil && *in.Desk != desk {
+		if err := a.store.SetDesk(ctx, actor.Workspace.ID, userID, *in.Desk); err != nil {
+			return nil, err
+		}
+		a.log.InfoContext(ctx, "desk access changed", "workspace_id", actor.Workspace.ID, "user_id", userID, "desk", *in.Desk, "by", actor.User.ID)
+		a.audit(ctx, actor, AuditDeskAccessChanged, AuditTargetUser, userID, map[string]any{"from": desk, "to": *in.Desk, "role": role})
+		desk = *in.Desk
+		if role == m.Role && policy.DeskStaff(role, desk) != wasDesk {
+			reason := "desk access granted"
+			if !desk {
+				reason = "desk access revoked"
+			}
+			a.accessChanged(ctx, actor.Workspace.ID, userID, 0, reason)
+		}
 	}
 	u, err := a.store.UserByID(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	return &relay.Member{User: *u, Role: role, At: m.CreatedAt}, nil
+	return &relay.Member{User: *u, Role: role, Desk: desk, At: m.CreatedAt}, nil
 }
 
 // RemoveMember removes a member, or lets the actor leave.
@@ -242,6 +323,29 @@ func (a *App) RemoveMember(ctx context.Context, actor *relay.Actor, userID relay
 		return err
 	}
 	a.log.InfoContext(ctx, "member removed", "workspace_id", actor.Workspace.ID, "user_id", userID, "by", actor.User.ID)
+	a.audit(ctx, actor, AuditMemberRemoved, AuditTargetUser, userID, map[string]any{"role": m.Role, "left": self})
 	a.accessChanged(ctx, actor.Workspace.ID, userID, 0, "removed from the workspace")
+	a.publish(ctx, actor.Workspace.ID, relay.WorkspaceTopic(actor.Workspace.ID), EvMemberRemoved, MemberRemovedEvent{UserID: userID}, 0, 0)
 	return nil
+}
+
+// memberAdded tells open clients about a new member: member:added on the
+// workspace topic, and member:joined on each default channel the store put
+// a staff member into, so member lists and counts follow without a reload.
+func (a *App) memberAdded(ctx context.Context, wsID relay.ID, u *relay.User, role relay.Role) {
+	a.publish(ctx, wsID, relay.WorkspaceTopic(wsID), EvMemberAdded,
+		MemberAddedEvent{UserID: u.ID, DisplayName: u.DisplayName, AvatarURL: u.AvatarURL, Role: role}, 0, 0)
+	if role == relay.RoleCustomer {
+		return
+	}
+	ids, err := a.store.DefaultChannels(ctx, wsID)
+	if err != nil {
+		a.log.WarnContext(ctx, "member added: default channels", "err", err)
+		return
+	}
+	pub := *u
+	pub.Email = "" // channel events reach every member of the channel
+	for _, id := range ids {
+		a.publish(ctx, wsID, relay.ChannelTopic(id), EvMemberJoined, MemberEvent{ChannelID: id, Kind: relay.ChannelPublic, User: &pub}, 0, 0)
+	}
 }

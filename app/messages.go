@@ -279,25 +279,33 @@ func (a *App) History(ctx context.Context, actor *relay.Actor, channelID relay.I
 	if err != nil {
 		return nil, err
 	}
+	if err := checkHistoryQuery(&q); err != nil {
+		return nil, err
+	}
+	return a.store.History(ctx, actor.Workspace.ID, c.ID, q)
+}
+
+// checkHistoryQuery validates a history page request and sets its default limit.
+func checkHistoryQuery(q *relay.HistoryQuery) error {
 	set := 0
 	for _, v := range []int64{q.Before, q.After, q.Around} {
 		if v < 0 {
-			return nil, relay.Errorf(relay.EINVALID, "before, after and around must be positive seqs.")
+			return relay.Errorf(relay.EINVALID, "before, after and around must be positive seqs.")
 		}
 		if v > 0 {
 			set++
 		}
 	}
 	if set > 1 {
-		return nil, relay.Errorf(relay.EINVALID, "Use at most one of before, after and around.")
+		return relay.Errorf(relay.EINVALID, "Use at most one of before, after and around.")
 	}
 	switch {
 	case q.Limit == 0:
 		q.Limit = 50
 	case q.Limit < 1 || q.Limit > 200:
-		return nil, relay.Errorf(relay.EINVALID, "limit must be between 1 and 200.")
+		return relay.Errorf(relay.EINVALID, "limit must be between 1 and 200.")
 	}
-	return a.store.History(ctx, actor.Workspace.ID, c.ID, q)
+	return nil
 }
 
 // Replies returns a thread: its first message's replies, oldest first.
@@ -402,6 +410,13 @@ func (a *App) CatchUp(ctx context.Context, actor *relay.Actor, channelID relay.I
 	if err != nil {
 		return nil, err
 	}
+	return a.catchUp(ctx, c, lastSeq, lastChange)
+}
+
+// catchUp loads what a client missed in channel c (read fresh: its
+// counters are current), once access is decided.
+func (a *App) catchUp(ctx context.Context, c *relay.Channel, lastSeq, lastChange int64) (*CatchUp, error) {
+	var err error
 	out := &CatchUp{}
 	if lastSeq < 0 || lastChange < 0 || lastSeq > c.LastSeq || lastChange > c.LastChange {
 		out.Reset = true // the client's view is from another world (a restored database?)
@@ -411,11 +426,11 @@ func (a *App) CatchUp(ctx context.Context, actor *relay.Actor, channelID relay.I
 		out.Reset = true
 		return out, nil
 	}
-	if out.Messages, err = a.store.MessagesAfter(ctx, actor.Workspace.ID, c.ID, lastSeq, MaxCatchUp); err != nil {
+	if out.Messages, err = a.store.MessagesAfter(ctx, c.WorkspaceID, c.ID, lastSeq, MaxCatchUp); err != nil {
 		return nil, err
 	}
 	if lastChange > 0 {
-		if out.Changed, err = a.store.ChangedSince(ctx, actor.Workspace.ID, c.ID, lastSeq, lastChange, MaxCatchUp+1); err != nil {
+		if out.Changed, err = a.store.ChangedSince(ctx, c.WorkspaceID, c.ID, lastSeq, lastChange, MaxCatchUp+1); err != nil {
 			return nil, err
 		}
 		if len(out.Changed) > MaxCatchUp {

@@ -19,6 +19,10 @@ import (
 //   - times are stored with microsecond precision in UTC.
 type Store interface {
 	MessagingStore
+	AuditStore
+	StatsStore
+	CustomerStore
+	TicketStore
 	Ping(ctx context.Context) error
 
 	// CreateWorkspace inserts w, the owner (only when createUser is true;
@@ -41,6 +45,15 @@ type Store interface {
 	UserByID(ctx context.Context, id relay.ID) (*relay.User, error)
 	// UserByEmail looks up by the lower-cased email.
 	UserByEmail(ctx context.Context, email string) (*relay.User, error)
+	// SetUserName changes a user's display name (already validated) and
+	// returns the user. Users are global: the change shows in every workspace.
+	SetUserName(ctx context.Context, userID relay.ID, name string) (*relay.User, error)
+	// SetUserAvatar records the avatar's file key, content type, version and
+	// the public URL derived from them (all empty: no avatar), and returns
+	// the user. The URL is stored so every read of a user carries it.
+	SetUserAvatar(ctx context.Context, userID relay.ID, key, contentType, version, url string) (*relay.User, error)
+	// UserWorkspaceIDs lists the workspaces the user is a member of; never nil.
+	UserWorkspaceIDs(ctx context.Context, userID relay.ID) ([]relay.ID, error)
 
 	Membership(ctx context.Context, workspaceID, userID relay.ID) (*relay.Membership, error)
 	// MembersByID returns the workspace's members among userIDs, by user id
@@ -53,6 +66,9 @@ type Store interface {
 	// change are one transaction, so two owners demoting each other at once
 	// cannot both succeed.
 	SetRole(ctx context.Context, workspaceID, userID relay.ID, role relay.Role) error
+	// SetDesk grants or revokes a member's support-desk access; granting it
+	// to a customer changes nothing and returns ECONFLICT.
+	SetDesk(ctx context.Context, workspaceID, userID relay.ID, desk bool) error
 	// RemoveMember deletes the membership and every session and API token of
 	// that user in that workspace, with the same last-owner rule as SetRole.
 	RemoveMember(ctx context.Context, workspaceID, userID relay.ID) error
@@ -94,8 +110,16 @@ type Store interface {
 	// role is customer, and stores the session s.
 	AcceptInvite(ctx context.Context, workspaceID, inviteID relay.ID, u *relay.User, createUser bool, s *relay.Session, now time.Time) (*relay.Membership, error)
 
+	// CreateHandoff stores the hash of a sign-up hand-off code of a member,
+	// valid until expiresAt.
+	CreateHandoff(ctx context.Context, workspaceID, userID relay.ID, codeHash []byte, expiresAt time.Time) error
+	// ExchangeHandoff consumes a code of the workspace valid at now and
+	// stores s as a session of its user (setting s.UserID), atomically; any
+	// other code is EUNAUTHORIZED.
+	ExchangeHandoff(ctx context.Context, workspaceID relay.ID, codeHash []byte, now time.Time, s *relay.Session) error
+
 	// PurgeExpired is maintenance across all workspaces: it deletes sessions
-	// expired at now, and unaccepted invitations that expired before
+	// and hand-off codes expired at now, and unaccepted invitations that expired before
 	// inviteCutoff (they stay listed, marked expired, until then). It returns
 	// how many of each it deleted.
 	PurgeExpired(ctx context.Context, now, inviteCutoff time.Time) (sessions, invites int64, err error)

@@ -135,4 +135,7 @@ type MessagingStore interface {
 	// Statuses returns the custom statuses of the workspace's members that
 	// have one (expired ones excluded at now).
 	Statuses(ctx context.Context, workspaceID relay.ID, now time.Time) (map[relay.ID]relay.Status, error)
+	// MemberStatus returns one member's status; one expired at now reads as
+	// the default (online, no text or emoji). ENOTFOUND for a non-member.
+	MemberStatus(ctx context.Context, workspaceID, userID relay.ID, now time.Time) (relay.Status, error)
 }

@@ -1,17 +1,8 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"image"
-	_ "image/jpeg" // register decoders for DecodeConfig
-	_ "image/png"
-	"net/http"
-
-	_ "golang.org/x/image/webp"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/policy"
@@ -43,8 +34,8 @@ func (a *App) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd relay
 	if err := policy.Check(actor, policy.UpdateWorkspace, policy.Target{}); err != nil {
 		return nil, err
 	}
-	if upd.Name == nil && upd.PrimaryColor == nil && upd.AccentColor == nil {
-		return nil, relay.Errorf(relay.EINVALID, "Nothing to change: send name, primary_color or accent_color.")
+	if upd.Name == nil && upd.PrimaryColor == nil && upd.AccentColor == nil && upd.CustomerSignup == nil {
+		return nil, relay.Errorf(relay.EINVALID, "Nothing to change: send name, primary_color, accent_color or customer_signup.")
 	}
 	if upd.Name != nil {
 		n, err := NormalizeName("The workspace name", *upd.Name, 80)
@@ -65,64 +56,53 @@ func (a *App) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd relay
 			*f.v = &c
 		}
 	}
+	old := actor.Workspace
 	ws, err := a.store.UpdateWorkspace(ctx, actor.Workspace.ID, upd, a.Now())
 	if err != nil {
 		return nil, err
 	}
+	branding := map[string]any{}
+	for _, f := range []struct {
+		name     string
+		from, to string
+	}{{"name", old.Name, ws.Name}, {"primary_color", old.PrimaryColor, ws.PrimaryColor}, {"accent_color", old.AccentColor, ws.AccentColor}} {
+		if f.from != f.to {
+			branding[f.name] = map[string]string{"from": f.from, "to": f.to}
+		}
+	}
+	if len(branding) > 0 {
+		a.audit(ctx, actor, AuditBrandingChanged, AuditTargetWorkspace, ws.ID, branding)
+	}
+	if old.CustomerSignup != ws.CustomerSignup {
+		a.audit(ctx, actor, AuditSettingsChanged, AuditTargetWorkspace, ws.ID,
+			map[string]any{"customer_signup": map[string]bool{"from": old.CustomerSignup, "to": ws.CustomerSignup}})
+	}
 	return withLogoURL(ws), nil
 }
 
-// MaxLogoBytes is the largest logo accepted.
-const MaxLogoBytes = 1 << 20
-
-// MaxLogoSide is the largest width or height of a logo, in pixels.
-const MaxLogoSide = 4096
-
-var logoTypes = map[string]string{"image/png": "png", "image/jpeg": "jpeg", "image/webp": "webp"}
-
-// SetLogo stores a new logo. Its type is sniffed from the bytes and the image
-// header must decode; the client's Content-Type is never trusted.
+// SetLogo stores a new logo, vetted by checkImage.
 func (a *App) SetLogo(ctx context.Context, actor *relay.Actor, data []byte) (*relay.Workspace, error) {
 	if err := policy.Check(actor, policy.UpdateWorkspace, policy.Target{}); err != nil {
 		return nil, err
 	}
-	if len(data) > MaxLogoBytes {
-		return nil, relay.Errorf(relay.ETOOLARGE, "A logo may be at most 1 MiB.")
+	img, err := checkImage("logo", data)
+	if err != nil {
+		return nil, err
 	}
-	if len(data) == 0 {
-		return nil, relay.Errorf(relay.EINVALID, "The logo is empty: send the image bytes as the request body.")
-	}
-	ctype := http.DetectContentType(data)
-	format, ok := logoTypes[ctype]
-	if !ok {
-		return nil, relay.Errorf(relay.EUNSUPPORTED, "A logo must be a PNG, JPEG or WebP image.")
-	}
-	cfg, got, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || got != format {
-		return nil, relay.Errorf(relay.EUNSUPPORTED, "The logo is not a readable %s image.", format)
-	}
-	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxLogoSide || cfg.Height > MaxLogoSide {
-		return nil, relay.Errorf(relay.EINVALID, "A logo must be between 1 and %d pixels on each side.", MaxLogoSide)
-	}
-	sum := sha256.Sum256(data)
-	version := hex.EncodeToString(sum[:8])
+	ctype, version := img.contentType, img.version
 	key := fmt.Sprintf("workspaces/%d/logo-%s", actor.Workspace.ID, version)
 	if err := a.files.Put(ctx, key, data); err != nil {
 		return nil, err
 	}
-	old := actor.Workspace.LogoKey
-	ws, err := a.store.SetWorkspaceLogo(ctx, actor.Workspace.ID, key, ctype, version, a.Now())
+	var ws *relay.Workspace
+	err = a.replaceFile(ctx, "logo", key, actor.Workspace.LogoKey, func() (err error) {
+		ws, err = a.store.SetWorkspaceLogo(ctx, actor.Workspace.ID, key, ctype, version, a.Now())
+		return err
+	})
 	if err != nil {
-		if key != old {
-			_ = a.files.Delete(ctx, key)
-		}
 		return nil, err
 	}
-	if old != "" && old != key {
-		if err := a.files.Delete(ctx, old); err != nil {
-			a.log.WarnContext(ctx, "delete old logo", "err", err)
-		}
-	}
+	a.audit(ctx, actor, AuditBrandingChanged, AuditTargetWorkspace, ws.ID, map[string]any{"logo": "set", "type": ctype})
 	return withLogoURL(ws), nil
 }
 
@@ -131,15 +111,16 @@ func (a *App) DeleteLogo(ctx context.Context, actor *relay.Actor) (*relay.Worksp
 	if err := policy.Check(actor, policy.UpdateWorkspace, policy.Target{}); err != nil {
 		return nil, err
 	}
-	old := actor.Workspace.LogoKey
-	ws, err := a.store.SetWorkspaceLogo(ctx, actor.Workspace.ID, "", "", "", a.Now())
+	var ws *relay.Workspace
+	err := a.replaceFile(ctx, "logo", "", actor.Workspace.LogoKey, func() (err error) {
+		ws, err = a.store.SetWorkspaceLogo(ctx, actor.Workspace.ID, "", "", "", a.Now())
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if old != "" {
-		if err := a.files.Delete(ctx, old); err != nil {
-			a.log.WarnContext(ctx, "delete logo", "err", err)
-		}
+	if actor.Workspace.LogoKey != "" {
+		a.audit(ctx, actor, AuditBrandingChanged, AuditTargetWorkspace, ws.ID, map[string]any{"logo": "removed"})
 	}
 	return withLogoURL(ws), nil
 }
@@ -190,5 +171,9 @@ func (a *App) TransferOwnership(ctx context.Context, actor *relay.Actor, to rela
 	if m.Role == relay.RoleCustomer {
 		return relay.Errorf(relay.EINVALID, "Ownership can only go to a staff member, not a customer.")
 	}
-	return a.store.TransferOwnership(ctx, actor.Workspace.ID, actor.User.ID, to)
+	if err := a.store.TransferOwnership(ctx, actor.Workspace.ID, actor.User.ID, to); err != nil {
+		return err
+	}
+	a.audit(ctx, actor, AuditOwnerChanged, AuditTargetUser, to, map[string]any{"from": actor.User.ID})
+	return nil
 }

@@ -28,7 +28,8 @@ func TestInvitationLifecycle(t *testing.T) {
 		// Anyone holding the token sees what they are joining.
 		p := e.do("GET", "acme", "/api/v1/invites/"+tok, nil)
 		want(t, p, http.StatusOK, "")
-		if pm := p.json(t); pm["role"] != "agent" || pm["existing_account"] != false || pm["workspace"].(map[string]any)["subdomain"] != "acme" {
+		if pm := p.json(t); pm["role"] != "agent" || pm["existing_account"] != false || pm["workspace"].(map[string]any)["subdomain"] != "acme" ||
+			pm["inviter"].(map[string]any)["display_name"] != "Owner of acme" || strings.Contains(p.String(), "owner@acme") {
 			t.Fatalf("preview: %s", p.body)
 		}
 
@@ -254,4 +255,72 @@ func TestRateLimits(t *testing.T) {
 	r = e.do("POST", "", "/api/v1/signup", map[string]string{"workspace_name": "G", "subdomain": "gamma", "email": "g@x.example",
 		"password": "long-enough", "display_name": "G"})
 	want(t, r, http.StatusTooManyRequests, "rate_limited")
+}
+
+func TestSignupHandoff(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, app.Limits{LoginPerIP: 1000, SignupPerIP: 1000})
+		r := e.do("POST", "", "/api/v1/signup", map[string]string{"workspace_name": "Acme", "subdomain": "acme",
+			"email": "o@acme.example", "password": "owner-password", "display_name": "Olive"})
+		want(t, r, http.StatusCreated, "")
+		m := r.json(t)
+		port := "" // the requests name the host without a port
+		if m["workspace_url"] != "http://acme."+base+port {
+			t.Fatalf("workspace_url = %v", m["workspace_url"])
+		}
+		hu, _ := m["handoff_url"].(string)
+		prefix := "http://acme." + base + port + "/handoff#code="
+		if !strings.HasPrefix(hu, prefix) {
+			t.Fatalf("handoff_url = %q, want %s…", hu, prefix)
+		}
+		code := strings.TrimPrefix(hu, prefix)
+		e.signup("bravo")
+
+		// The code means nothing on another workspace's host, and trying it
+		// there does not use it up.
+		want(t, e.do("POST", "bravo", "/api/v1/auth/handoff", map[string]string{"code": code}), http.StatusUnauthorized, "unauthenticated")
+		// Nor is it a bearer token.
+		want(t, e.do("GET", "acme", "/api/v1/auth/me", nil, bearer(code)), http.StatusUnauthorized, "unauthenticated")
+
+		for _, tt := range []struct {
+			name   string
+			body   any
+			status int
+			code   string
+		}{
+			{"no code", map[string]string{}, 400, "invalid"},
+			{"not JSON", "code=" + code, 400, "invalid"},
+			{"garbage", map[string]string{"code": "nope"}, 401, "unauthenticated"},
+			{"unknown", map[string]string{"code": code[:len(code)-4] + "AAAA"}, 401, "unauthenticated"},
+		} {
+			want(t, e.do("POST", "acme", "/api/v1/auth/handoff", tt.body), tt.status, tt.code)
+		}
+
+		r = e.do("POST", "acme", "/api/v1/auth/handoff", map[string]string{"code": code})
+		want(t, r, http.StatusOK, "")
+		var sess string
+		for _, c := range r.header.Values("Set-Cookie") {
+			if v, ok := strings.CutPrefix(c, CookieName+"="); ok {
+				sess = v[:strings.Index(v, ";")]
+				if !strings.Contains(c, "HttpOnly") {
+					t.Errorf("session cookie not HttpOnly: %s", c)
+				}
+			}
+		}
+		if sess == "" {
+			t.Fatalf("no session cookie set: %v", r.header)
+		}
+		me := e.do("GET", "acme", "/api/v1/auth/me", nil, cookie(sess))
+		want(t, me, http.StatusOK, "")
+		if u := me.json(t)["user"].(map[string]any); u["email"] != "o@acme.example" {
+			t.Fatalf("me = %v", u)
+		}
+		// Single use.
+		want(t, e.do("POST", "acme", "/api/v1/auth/handoff", map[string]string{"code": code}), http.StatusUnauthorized, "unauthenticated")
+
+		// Codes expire after a minute.
+		late := e.signup("late")
+		e.clock.Advance(app.HandoffTTL + time.Second)
+		want(t, e.do("POST", "late", "/api/v1/auth/handoff", map[string]string{"code": late.handoff}), http.StatusUnauthorized, "unauthenticated")
+	})
 }

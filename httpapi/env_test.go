@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"io/fs"
@@ -165,6 +166,7 @@ func want(t testing.TB, r res, status int, code string) {
 // account is one signed-in person in a workspace.
 type account struct {
 	sub, email, password, token, userID, role string
+	handoff                                   string // sign-up's hand-off code
 }
 
 func (e *env) signup(sub string) account {
@@ -176,6 +178,9 @@ func (e *env) signup(sub string) account {
 	m := r.json(e.t)
 	a.token = m["token"].(string)
 	a.userID = m["user"].(map[string]any)["id"].(string)
+	if u, _ := m["handoff_url"].(string); strings.Contains(u, "#code=") {
+		a.handoff = u[strings.Index(u, "#code=")+len("#code="):]
+	}
 	return a
 }
 
@@ -226,4 +231,20 @@ func dirFiles(t *testing.T, e *env) []string {
 		return nil
 	})
 	return out
+}
+
+// sampleImage is a small valid image of each accepted type.
+type sampleImage struct {
+	name  string
+	data  []byte
+	ctype string
+}
+
+func sampleImages(t testing.TB) []sampleImage {
+	t.Helper()
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, image.NewGray(image.Rect(0, 0, 3, 3)), nil); err != nil {
+		t.Fatal(err)
+	}
+	return []sampleImage{{"png", pngBytes(t, 16, 8), "image/png"}, {"jpeg", jpg.Bytes(), "image/jpeg"}, {"webp", webp1x1, "image/webp"}}
 }

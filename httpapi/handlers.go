@@ -53,7 +53,34 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// No cookie here: this is the apex host, and cookies do not cross hosts.
-	writeJSON(w, http.StatusCreated, res)
+	// The browser carries a single-use code to the workspace host in the
+	// URL fragment (never sent to a server, so never in a log) and exchanges
+	// it there for a session cookie.
+	site := s.siteURL(r, res.Workspace.Subdomain)
+	writeJSON(w, http.StatusCreated, struct {
+		*app.AuthResult
+		WorkspaceURL string `json:"workspace_url"`
+		HandoffURL   string `json:"handoff_url"`
+	}{res, site, site + "/handoff#code=" + res.Handoff})
+	return nil
+}
+
+func (s *Server) handoff(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.Code == "" {
+		return relay.Errorf(relay.EINVALID, "code is required.")
+	}
+	res, err := s.app.ExchangeHandoff(r.Context(), workspace(r), in.Code, s.clientIP(r))
+	if err != nil {
+		return err
+	}
+	s.setCookie(w, r, res.Token, *res.Session.ExpiresAt)
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -265,13 +292,11 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return relay.Errorf(relay.ENOTFOUND, "No such member in this workspace.")
 	}
-	var in struct {
-		Role relay.Role `json:"role"`
-	}
+	var in app.MemberUpdate
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	m, err := s.app.ChangeRole(r.Context(), actor(r), id, in.Role)
+	m, err := s.app.UpdateMember(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}

@@ -206,6 +206,20 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	q, err := historyQuery(r)
+	if err != nil {
+		return err
+	}
+	ms, err := s.app.History(r.Context(), actor(r), id, q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": nonNil(ms)})
+	return nil
+}
+
+// historyQuery reads before, after, around and limit (the app checks the rest).
+func historyQuery(r *http.Request) (relay.HistoryQuery, error) {
 	var q relay.HistoryQuery
 	params := r.URL.Query()
 	for _, p := range []struct {
@@ -215,7 +229,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 		if s := params.Get(p.name); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil || n < 1 {
-				return relay.Errorf(relay.EINVALID, "%s must be a positive seq.", p.name)
+				return q, relay.Errorf(relay.EINVALID, "%s must be a positive seq.", p.name)
 			}
 			*p.v = n
 		}
@@ -223,19 +237,14 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if l := params.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil {
-			return relay.Errorf(relay.EINVALID, "limit must be a number between 1 and 200.")
+			return q, relay.Errorf(relay.EINVALID, "limit must be a number between 1 and 200.")
 		}
 		q.Limit = n
 		if n == 0 {
 			q.Limit = -1 // explicit 0 is invalid, not "default"
 		}
 	}
-	ms, err := s.app.History(r.Context(), actor(r), id, q)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"messages": nonNil(ms)})
-	return nil
+	return q, nil
 }
 
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {

@@ -54,3 +54,21 @@ func (s *Server) origin(r *http.Request) string {
 	}
 	return scheme + "://" + r.Host
 }
+
+// siteURL is the address of the apex (sub == "") or of a workspace as the
+// client reaches this server: the request's scheme and port with the
+// configured base domain, so links never echo an arbitrary Host back.
+func (s *Server) siteURL(r *http.Request, sub string) string {
+	scheme := "http"
+	if s.secure(r) {
+		scheme = "https"
+	}
+	host := s.baseDomain
+	if sub != "" {
+		host = sub + "." + host
+	}
+	if _, port, err := net.SplitHostPort(r.Host); err == nil && port != "" {
+		host = net.JoinHostPort(host, port)
+	}
+	return scheme + "://" + host
+}

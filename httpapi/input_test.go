@@ -3,8 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/base64"
-	"image"
-	"image/jpeg"
 	"net/http"
 	"strings"
 	"testing"
@@ -137,15 +135,7 @@ func TestLogo(t *testing.T) {
 	o := e.signup("acme")
 	want(t, e.do("GET", "acme", "/api/v1/workspace/logo", nil), http.StatusNotFound, "not_found")
 
-	var jpg bytes.Buffer
-	if err := jpeg.Encode(&jpg, image.NewGray(image.Rect(0, 0, 3, 3)), nil); err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct {
-		name  string
-		data  []byte
-		ctype string
-	}{{"png", pngBytes(t, 16, 8), "image/png"}, {"jpeg", jpg.Bytes(), "image/jpeg"}, {"webp", webp1x1, "image/webp"}} {
+	for _, tt := range sampleImages(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			// The declared type is a lie on purpose: the server sniffs.
 			r := e.do("PUT", "acme", "/api/v1/workspace/logo", tt.data, bearer(o.token), header("Content-Type", "text/plain"))

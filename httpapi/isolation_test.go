@@ -26,6 +26,7 @@ func TestTenantIsolation(t *testing.T) {
 		want(t, tr, http.StatusCreated, "")
 		alphaTokenID := tr.json(t)["id"].(string)
 		want(t, e.do("PUT", "alpha", "/api/v1/workspace/logo", pngBytes(t, 8, 8), bearer(alpha.token)), http.StatusOK, "")
+		want(t, e.do("PUT", "alpha", "/api/v1/users/me/avatar", pngBytes(t, 8, 8), bearer(alpha.token)), http.StatusOK, "")
 
 		// A private channel with a message, a thread reply and a reaction.
 		cr := e.do("POST", "alpha", "/api/v1/channels", map[string]any{"name": "secret-plans", "kind": "private",
@@ -38,10 +39,27 @@ func TestTenantIsolation(t *testing.T) {
 		want(t, e.do("POST", "alpha", "/api/v1/channels/"+alphaChan+"/messages", map[string]string{"body": "reply", "parent_id": alphaMsg}, bearer(alphaAgent.token)), http.StatusCreated, "")
 		want(t, e.do("PUT", "alpha", "/api/v1/messages/"+alphaMsg+"/reactions/👍", nil, bearer(alpha.token)), http.StatusOK, "")
 
+		// A ticket with a conversation message and an internal note.
+		tk := e.do("POST", "alpha", "/api/v1/tickets", map[string]string{"subject": "alpha-ticket-subject", "description": "the alpha case"}, bearer(alpha.token))
+		want(t, tk, http.StatusCreated, "")
+		alphaTicket := tk.json(t)["id"].(string)
+		want(t, e.do("POST", "alpha", "/api/v1/tickets/"+alphaTicket+"/messages", map[string]any{"body": "alpha-note", "internal": true}, bearer(alpha.token)), http.StatusCreated, "")
+		ticketState := func() []any {
+			var out []any
+			for _, p := range []string{"", "/messages", "/messages?internal=true", "/events"} {
+				r := e.do("GET", "alpha", "/api/v1/tickets/"+alphaTicket+p, nil, bearer(alpha.token))
+				want(t, r, http.StatusOK, "")
+				out = append(out, r.json(t))
+			}
+			return out
+		}
+		beforeTicket := ticketState()
+
 		before := snapshot(t, e, alpha)
 		beforeChat := chatSnapshot(t, e, alpha, alphaChan, alphaMsg)
 		secrets := []string{alpha.email, alphaAgent.email, alpha.userID, alphaAgent.userID, alphaInviteID,
-			alphaTokenID, "pending@alpha.example", "alpha", "Alpha Inc", alphaChan, alphaMsg, "secret-plans", "launch codes"}
+			alphaTokenID, "pending@alpha.example", "alpha", "Alpha Inc", alphaChan, alphaMsg, "secret-plans", "launch codes",
+			alphaTicket, "alpha-ticket-subject", "alpha-note"}
 		noLeak := func(t *testing.T, r res) {
 			t.Helper()
 			for _, s := range secrets {
@@ -60,13 +78,19 @@ func TestTenantIsolation(t *testing.T) {
 			switch {
 			case strings.HasPrefix(path, "/api/v1/channels/"):
 				return strings.ReplaceAll(path, "{id}", alphaChan)
+			case strings.HasPrefix(path, "/api/v1/tickets/"):
+				return strings.ReplaceAll(path, "{id}", alphaTicket)
 			case strings.HasPrefix(path, "/api/v1/messages/"):
 				return strings.ReplaceAll(path, "{id}", alphaMsg)
+			case strings.HasPrefix(path, "/api/v1/users/"):
+				return strings.ReplaceAll(path, "{id}", alpha.userID) // alpha's owner has an avatar
 			}
 			return strings.ReplaceAll(path, "{id}", alphaTokenID)
 		}
 		bodies := map[string]any{
 			"POST /api/v1/auth/login":             map[string]string{"email": alpha.email, "password": alpha.password},
+			"POST /api/v1/auth/handoff":           map[string]string{"code": alpha.handoff},
+			"POST /api/v1/auth/signup":            map[string]string{"display_name": "Ann", "email": alpha.email, "password": alpha.password},
 			"PATCH /api/v1/workspace":             map[string]string{"name": "Hijacked"},
 			"DELETE /api/v1/workspace":            map[string]string{"confirm": "alpha"},
 			"POST /api/v1/workspace/transfer":     map[string]string{"user_id": alphaAgent.userID},
@@ -83,6 +107,14 @@ func TestTenantIsolation(t *testing.T) {
 			"POST /api/v1/dms":                    map[string]any{"user_ids": []string{alphaAgent.userID}},
 			"PATCH /api/v1/messages/{id}":         map[string]string{"body": "edited by a stranger"},
 			"PUT /api/v1/users/me/status":         map[string]string{"presence": "away"},
+			"PATCH /api/v1/users/me":              map[string]string{"display_name": "Hijacked"},
+			"PUT /api/v1/users/me/avatar":         pngBytes(t, 4, 4),
+			"POST /api/v1/tickets":                map[string]string{"description": "stolen"},
+			"PATCH /api/v1/tickets/{id}":          map[string]string{"priority": "urgent"},
+			"PATCH /api/v1/tickets/{id}/status":   map[string]string{"status": "closed"},
+			"PATCH /api/v1/tickets/{id}/assign":   map[string]string{"assignee_id": alpha.userID},
+			"POST /api/v1/tickets/{id}/messages":  map[string]any{"body": "injected", "internal": true},
+			"POST /api/v1/tickets/{id}/read":      map[string]any{"seq": 1},
 		}
 
 		tried := 0
@@ -116,8 +148,10 @@ func TestTenantIsolation(t *testing.T) {
 						if r.status != http.StatusOK || r.json(t)["subdomain"] != "bravo" {
 							t.Errorf("%s: got %d %s, want bravo's public workspace", cred.name, r.status, r.body)
 						}
-					case key == "POST /api/v1/auth/login":
+					case key == "POST /api/v1/auth/login", key == "POST /api/v1/auth/handoff":
 						want(t, r, http.StatusUnauthorized, "unauthenticated")
+					case key == "POST /api/v1/auth/signup": // bravo does not take customer sign-ups
+						want(t, r, http.StatusForbidden, "forbidden")
 					default: // logo (bravo has none), invitation preview and accept
 						want(t, r, http.StatusNotFound, "not_found")
 					}
@@ -140,11 +174,16 @@ func TestTenantIsolation(t *testing.T) {
 		if diff := cmp.Diff(before, snapshot(t, e, alpha)); diff != "" {
 			t.Fatalf("alpha changed (-before +after):\n%s", diff)
 		}
+		if diff := cmp.Diff(beforeTicket, ticketState()); diff != "" {
+			t.Fatalf("alpha's ticket changed (-before +after):\n%s", diff)
+		}
 		if diff := cmp.Diff(beforeChat, chatSnapshot(t, e, alpha, alphaChan, alphaMsg)); diff != "" {
 			t.Fatalf("alpha's channel changed (-before +after):\n%s", diff)
 		}
 		// Bravo's own lists never show alpha's channel.
-		for _, path := range []string{"/api/v1/channels", "/api/v1/channels?browse=true"} {
+		for _, path := range []string{"/api/v1/channels", "/api/v1/channels?browse=true", "/api/v1/audit",
+			"/api/v1/audit?actor_id=" + alpha.userID, "/api/v1/admin/stats",
+			"/api/v1/tickets", "/api/v1/tickets?q=alpha"} {
 			noLeak(t, e.do("GET", "bravo", path, nil, bearer(bravo.token)))
 		}
 		// Alpha's credentials still work at home.
@@ -180,7 +219,9 @@ func TestHostRouting(t *testing.T) {
 			if r.status != tt.status {
 				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
 			}
-			if r.status == http.StatusNotFound && r.errCode() != "not_found" {
+			// The app's pages are HTML even when 404 (TestWebAppServing);
+			// everything else answers JSON.
+			if r.status == http.StatusNotFound && tt.path != "/" && r.errCode() != "not_found" {
 				t.Fatalf("404 without the JSON error shape: %s", r.body)
 			}
 		})
@@ -210,6 +251,7 @@ type alphaState struct {
 	Members   []any
 	Invites   []any
 	Tokens    []any
+	Audit     []any
 }
 
 func snapshot(t *testing.T, e *env, a account) alphaState {
@@ -224,6 +266,7 @@ func snapshot(t *testing.T, e *env, a account) alphaState {
 		Members:   get("/api/v1/members").json(t)["members"].([]any),
 		Invites:   get("/api/v1/invites").json(t)["invites"].([]any),
 		Tokens:    get("/api/v1/tokens").json(t)["tokens"].([]any),
+		Audit:     get("/api/v1/audit").json(t)["events"].([]any),
 	}
 }
 

@@ -46,6 +46,7 @@ func (s *Server) wrap(rt route) http.Handler {
 
 // prepare resolves the tenant and the actor into r's context.
 func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route) error {
+	*r = *r.WithContext(relay.NewContextWithClientIP(r.Context(), s.clientIP(r))) // for the audit log
 	apex, sub := s.splitHost(r.Host)
 	switch rt.host {
 	case onApex:

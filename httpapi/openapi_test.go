@@ -118,15 +118,6 @@ func TestClientIP(t *testing.T) {
 	}
 }
 
-func TestReadableOn(t *testing.T) {
-	for bg, fg := range map[string]string{"#ffffff": "#111111", "#000000": "#ffffff", "#4f46e5": "#ffffff",
-		"#f59e0b": "#111111", "#06c755": "#111111", "#5865f2": "#ffffff"} {
-		if got := readableOn(bg); got != fg {
-			t.Errorf("readableOn(%s) = %s, want %s", bg, got, fg)
-		}
-	}
-}
-
 // TestOpenAPIErrorCodes keeps the documented error codes equal to the codes
 // the server maps to statuses.
 func TestOpenAPIErrorCodes(t *testing.T) {

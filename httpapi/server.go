@@ -7,6 +7,7 @@ import (
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/web"
 )
 
 // Config configures a Server.
@@ -22,6 +23,9 @@ type Config struct {
 	// Socket serves the realtime endpoint /socket/websocket (phoenix.Server);
 	// nil leaves it out.
 	Socket http.Handler
+	// Web is the browser app served on every path the server does not own;
+	// nil serves a page that says how to build it.
+	Web *web.App
 }
 
 // Server serves HTTP.
@@ -34,6 +38,7 @@ type Server struct {
 	version    string
 	cop        *http.CrossOriginProtection
 	socket     http.Handler
+	web        *web.App
 	handler    http.Handler
 }
 
@@ -43,7 +48,10 @@ func New(c Config) *Server {
 		c.Logger = slog.Default()
 	}
 	s := &Server{app: c.App, baseDomain: strings.ToLower(strings.TrimSuffix(c.BaseDomain, ".")), log: c.Logger,
-		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket}
+		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket, web: c.Web}
+	if s.web == nil {
+		s.web = web.None()
+	}
 	// Refusals go through the same JSON error path as everything else.
 	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errCrossOrigin)
@@ -59,7 +67,16 @@ func New(c Config) *Server {
 		}
 		allow[rt.path] = append(allow[rt.path], rt.method)
 	}
+	shell := s.wrap(route{host: onAny, auth: authNone, h: s.shell})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// Every path the server does not own belongs to the web app, so a
+		// reload on any deep link works.
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !serverPath(r.URL.Path) {
+			if !s.web.ServeFile(w, r) {
+				shell.ServeHTTP(w, r)
+			}
+			return
+		}
 		if _, pattern := paths.Handler(r); pattern != "" && allow[pattern] != nil {
 			w.Header().Set("Allow", strings.Join(allow[pattern], ", "))
 			s.writeError(w, r, relay.Errorf(relay.EMETHOD, "Method %s is not allowed here.", r.Method))
@@ -115,7 +132,8 @@ type route struct {
 // checks openapi.json against it, both ways.
 func (s *Server) routes() []route {
 	return []route{
-		{method: "GET", path: "/{$}", host: onAny, auth: authNone, h: s.page},
+		{method: "GET", path: "/{$}", host: onAny, auth: authNone, h: s.shell},
+		{method: "GET", path: "/assets/{file...}", host: onAny, auth: authNone, h: s.asset, undocumented: true},
 		{method: "GET", path: "/healthz", host: onAny, auth: authNone, h: s.healthz},
 		{method: "GET", path: "/readyz", host: onAny, auth: authNone, h: s.readyz},
 		{method: "GET", path: "/metrics", host: onAny, auth: authNone, h: s.metricsHandler},
@@ -125,8 +143,11 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/socket/websocket", host: onWorkspace, auth: authNone, h: s.serveSocket, undocumented: true},
 
 		{method: "POST", path: "/api/v1/signup", host: onApex, auth: authNone, h: s.signup},
+		{method: "GET", path: "/api/v1/workspaces/{subdomain}", host: onApex, auth: authNone, h: s.lookupWorkspace},
 
 		{method: "POST", path: "/api/v1/auth/login", host: onWorkspace, auth: authNone, h: s.login},
+		{method: "POST", path: "/api/v1/auth/signup", host: onWorkspace, auth: authNone, h: s.customerSignup},
+		{method: "POST", path: "/api/v1/auth/handoff", host: onWorkspace, auth: authNone, h: s.handoff},
 		{method: "POST", path: "/api/v1/auth/logout", host: onWorkspace, h: s.logout},
 		{method: "GET", path: "/api/v1/auth/me", host: onWorkspace, h: s.me},
 
@@ -173,6 +194,24 @@ func (s *Server) routes() []route {
 		{method: "PUT", path: "/api/v1/messages/{id}/reactions/{emoji}", host: onWorkspace, h: s.react(true)},
 		{method: "DELETE", path: "/api/v1/messages/{id}/reactions/{emoji}", host: onWorkspace, h: s.react(false)},
 		{method: "PUT", path: "/api/v1/users/me/status", host: onWorkspace, h: s.setStatus},
+		{method: "PATCH", path: "/api/v1/users/me", host: onWorkspace, h: s.patchMe},
+		{method: "PUT", path: "/api/v1/users/me/avatar", host: onWorkspace, maxBody: maxLogoBody, h: s.putAvatar},
+		{method: "DELETE", path: "/api/v1/users/me/avatar", host: onWorkspace, h: s.deleteAvatar},
+		{method: "GET", path: "/api/v1/users/{id}/avatar", host: onWorkspace, h: s.getAvatar},
+
+		{method: "POST", path: "/api/v1/tickets", host: onWorkspace, h: s.createTicket},
+		{method: "GET", path: "/api/v1/tickets", host: onWorkspace, h: s.listTickets},
+		{method: "GET", path: "/api/v1/tickets/{id}", host: onWorkspace, h: s.getTicket},
+		{method: "PATCH", path: "/api/v1/tickets/{id}", host: onWorkspace, h: s.patchTicket},
+		{method: "PATCH", path: "/api/v1/tickets/{id}/status", host: onWorkspace, h: s.setTicketStatus},
+		{method: "PATCH", path: "/api/v1/tickets/{id}/assign", host: onWorkspace, h: s.assignTicket},
+		{method: "GET", path: "/api/v1/tickets/{id}/messages", host: onWorkspace, h: s.listTicketMessages},
+		{method: "POST", path: "/api/v1/tickets/{id}/messages", host: onWorkspace, maxBody: maxMessageBody, h: s.postTicketMessage},
+		{method: "GET", path: "/api/v1/tickets/{id}/events", host: onWorkspace, h: s.listTicketEvents},
+		{method: "POST", path: "/api/v1/tickets/{id}/read", host: onWorkspace, h: s.markTicketRead},
+
+		{method: "GET", path: "/api/v1/audit", host: onWorkspace, h: s.listAudit},
+		{method: "GET", path: "/api/v1/admin/stats", host: onWorkspace, h: s.deskStats},
 	}
 }
 

@@ -63,7 +63,11 @@ func CheckChannel(actor *relay.Actor, act Action, on On) error {
 	case relay.ChannelExternal:
 		canSee = isStaff(role) && (on.Member || admin || role == relay.RoleAgent)
 	case relay.ChannelTicket:
-		canSee = on.Member
+		// A ticket's conversation and notes are reached through the ticket
+		// (/tickets/{id}/messages, the ticket:<id> topic), whose rules
+		// (CheckTicket) decide; never as channels, so a notes channel's id
+		// leads nowhere and posts cannot skip the desk's bookkeeping.
+		canSee = false
 	}
 
 	switch act {

@@ -33,7 +33,8 @@ func TestCheckChannel(t *testing.T) {
 		{policy.ReadChannel, policy.On{Kind: priv, Member: true}, "++++N"},
 		{policy.ReadChannel, policy.On{Kind: dm}, "NNNNN"},
 		{policy.ReadChannel, policy.On{Kind: dm, Member: true}, "++++N"},
-		{policy.ReadChannel, policy.On{Kind: relay.ChannelTicket, Member: true}, "+++++"},
+		{policy.ReadChannel, policy.On{Kind: relay.ChannelTicket, Member: true}, "NNNNN"},
+		{policy.PostMessage, policy.On{Kind: relay.ChannelTicket, Member: true}, "NNNNN"},
 		{policy.ReadChannel, policy.On{Kind: relay.ChannelTicket}, "NNNNN"},
 
 		{policy.JoinChannel, policy.On{Kind: pub}, "++++N"},

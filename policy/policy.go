@@ -8,6 +8,8 @@ type Action string
 // The actions decided here.
 const (
 	ReadSelf          Action = "self.read"          // me, logout
+	UpdateProfile     Action = "self.profile"       // one's own display name and avatar
+	ViewMember        Action = "member.view"        // another member's public profile (avatar)
 	ManageOwnTokens   Action = "tokens.manage"      // create, list, revoke one's own API tokens
 	UpdateWorkspace   Action = "workspace.update"   // name, colours, logo
 	DeleteWorkspace   Action = "workspace.delete"   // delete the whole workspace
@@ -18,11 +20,14 @@ const (
 	ListMembers       Action = "member.list"
 	ChangeRole        Action = "member.role"   // Target.Role is the current role, Target.NewRole the new one
 	RemoveMember      Action = "member.remove" // Target.Role is the member's role; Target.Self when leaving
+	GrantDesk         Action = "member.desk"   // grant or revoke the support desk; Target.Role is the member's role
+	ViewAudit         Action = "audit.view"    // list the audit log
+	ViewDeskStats     Action = "desk.stats"    // the admin dashboard's figures
 )
 
 // Actions lists every action, for exhaustive tests.
-var Actions = []Action{ReadSelf, ManageOwnTokens, UpdateWorkspace, DeleteWorkspace, TransferOwnership,
-	CreateInvite, ListInvites, RevokeInvite, ListMembers, ChangeRole, RemoveMember}
+var Actions = []Action{ReadSelf, UpdateProfile, ViewMember, ManageOwnTokens, UpdateWorkspace, DeleteWorkspace, TransferOwnership,
+	CreateInvite, ListInvites, RevokeInvite, ListMembers, ChangeRole, RemoveMember, GrantDesk, ViewAudit, ViewDeskStats}
 
 // Target describes what an action is aimed at, where that matters.
 type Target struct {
@@ -41,7 +46,13 @@ func Check(actor *relay.Actor, act Action, t Target) error {
 	staff := role == relay.RoleOwner || role == relay.RoleAdmin
 
 	switch act {
-	case ReadSelf, ManageOwnTokens:
+	case ReadSelf, ManageOwnTokens, UpdateProfile:
+		return nil
+
+	case ViewMember:
+		// Everyone sees the names and faces of the people they talk to,
+		// customers included (agents answer them); the caller checks the
+		// target is a member of the actor's workspace.
 		return nil
 
 	case UpdateWorkspace:
@@ -77,6 +88,18 @@ func Check(actor *relay.Actor, act Action, t Target) error {
 		}
 		return forbid("Only owners and admins can manage invitations.")
 
+	case ViewAudit:
+		if staff {
+			return nil
+		}
+		return forbid("Only owners and admins can read the audit log.")
+
+	case ViewDeskStats:
+		if staff {
+			return nil
+		}
+		return forbid("Only owners and admins can see the dashboard.")
+
 	case ListMembers:
 		if role == relay.RoleCustomer {
 			return forbid("Customers cannot list the workspace's members.")
@@ -97,6 +120,20 @@ func Check(actor *relay.Actor, act Action, t Target) error {
 			return nil
 		}
 		return forbid("Only owners and admins can change roles.")
+
+	case GrantDesk:
+		// Whether the grant means anything for the target's role (members
+		// only; never customers) is the app's business, not a permission.
+		switch role {
+		case relay.RoleOwner:
+			return nil
+		case relay.RoleAdmin:
+			if t.Role == relay.RoleOwner {
+				return forbid("Only an owner can change an owner's membership.")
+			}
+			return nil
+		}
+		return forbid("Only owners and admins can give or take away the support desk.")
 
 	case RemoveMember:
 		if t.Self {

@@ -39,6 +39,8 @@ func TestCheck(t *testing.T) {
 		allow  map[relay.Role]bool
 	}{
 		{policy.ReadSelf, policy.Target{}, all},
+		{policy.UpdateProfile, policy.Target{}, all},
+		{policy.ViewMember, policy.Target{}, all},
 		{policy.ManageOwnTokens, policy.Target{}, all},
 		{policy.UpdateWorkspace, policy.Target{}, staff},
 		{policy.DeleteWorkspace, policy.Target{}, owner},
@@ -46,6 +48,8 @@ func TestCheck(t *testing.T) {
 		{policy.ListInvites, policy.Target{}, staff},
 		{policy.RevokeInvite, policy.Target{}, staff},
 		{policy.ListMembers, policy.Target{}, allow(O, A, G, M)},
+		{policy.ViewAudit, policy.Target{}, staff},
+		{policy.ViewDeskStats, policy.Target{}, staff},
 
 		// Invitations: staff may offer any role but owner; nobody may offer owner.
 		{policy.CreateInvite, policy.Target{NewRole: O}, none},
@@ -67,6 +71,18 @@ func TestCheck(t *testing.T) {
 				allow  map[relay.Role]bool
 			}{policy.ChangeRole, policy.Target{Role: from, NewRole: to}, want})
 		}
+	}
+	// The desk grant: owners and admins, and only an owner touches an owner.
+	for _, r := range relay.Roles {
+		want := staff
+		if r == O {
+			want = owner
+		}
+		tests = append(tests, struct {
+			act    policy.Action
+			target policy.Target
+			allow  map[relay.Role]bool
+		}{policy.GrantDesk, policy.Target{Role: r}, want})
 	}
 	// Removal of someone else, by their role; leaving oneself is always allowed.
 	for _, r := range relay.Roles {
@@ -132,5 +148,24 @@ func TestCheckUnknownAction(t *testing.T) {
 	actor := &relay.Actor{User: &relay.User{ID: 1}, Membership: &relay.Membership{Role: O}}
 	if got := relay.ErrorCode(policy.Check(actor, "no.such.action", policy.Target{})); got != relay.EFORBIDDEN {
 		t.Fatalf("unknown action: got %q, want forbidden (deny by default)", got)
+	}
+}
+
+// TestDeskGrantOutsideDesk: the desk grant changes nothing outside the
+// desk (no dashboard, audit log, invitations or member management): every
+// role with the grant decides exactly as without it.
+func TestDeskGrantOutsideDesk(t *testing.T) {
+	targets := []policy.Target{{}, {Role: M}, {Role: G, NewRole: M}, {Role: M, NewRole: G}, {NewRole: M}, {Role: O}}
+	for _, act := range policy.Actions {
+		for _, tg := range targets {
+			for _, role := range relay.Roles {
+				plain := &relay.Actor{User: &relay.User{ID: 1}, Membership: &relay.Membership{Role: role}}
+				granted := &relay.Actor{User: &relay.User{ID: 1}, Membership: &relay.Membership{Role: role, Desk: true}}
+				a, b := policy.Check(plain, act, tg), policy.Check(granted, act, tg)
+				if relay.ErrorCode(a) != relay.ErrorCode(b) {
+					t.Errorf("%s/%+v/%s: without the grant %v, with it %v", act, tg, role, a, b)
+				}
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -37,7 +38,8 @@ type Conn interface {
 
 // EncodeFunc encodes a broadcast once, for all subscribers of its topic, in
 // the transport's wire format (for Phoenix: a complete WebSocket text frame
-// holding [null, null, topic, event, payload]).
+// holding [null, null, topic, event, payload]). topic is the event's client
+// topic (ClientTopic).
 type EncodeFunc func(topic, event string, payload json.RawMessage) ([]byte, error)
 
 // Options configure a Hub.
@@ -294,6 +296,24 @@ func (h *Hub) Subscribers(topic string) int {
 	return len(t.subs)
 }
 
+// ClientTopic is the topic name clients see for the events of a hub topic.
+// A hub topic of three parts, "<kind>:<id>:<audience>", is a narrower
+// audience of the client topic "<kind>:<id>" (a ticket's staff-only events
+// are on "ticket:<id>:staff"): the socket layer subscribes the connections
+// of that audience to it when they join "<kind>:<id>", and its frames carry
+// that name. Any other topic is its own client topic.
+func ClientTopic(topic string) string {
+	i := strings.IndexByte(topic, ':')
+	if i < 0 {
+		return topic
+	}
+	j := strings.IndexByte(topic[i+1:], ':')
+	if j < 0 {
+		return topic
+	}
+	return topic[:i+1+j]
+}
+
 // Broadcast dispatches an event built from its arguments (presence diffs,
 // events that do not come from the bus).
 func (h *Hub) Broadcast(topic, event string, payload json.RawMessage) {
@@ -318,7 +338,7 @@ func (h *Hub) Dispatch(ev relay.Event) {
 		t.mu.Unlock()
 		return
 	}
-	frame, err := h.opts.Encode(ev.Topic, ev.Name, ev.Payload)
+	frame, err := h.opts.Encode(ClientTopic(ev.Topic), ev.Name, ev.Payload)
 	if err != nil {
 		t.mu.Unlock()
 		h.log.Error("realtime: cannot encode event; dropped", "topic", ev.Topic, "event", ev.Name, "err", err)

@@ -295,3 +295,38 @@ func TestNewHubNeedsEncoder(t *testing.T) {
 	}()
 	realtime.NewHub(realtime.Options{})
 }
+
+// TestAudienceTopic checks a hub topic "<kind>:<id>:<audience>" reaches its
+// subscribers framed under the client topic "<kind>:<id>", encoded once,
+// and only them: the ticket's staff-only events.
+func TestAudienceTopic(t *testing.T) {
+	for in, want := range map[string]string{
+		"ticket:7:staff": "ticket:7", "ticket:7": "ticket:7", "channel:1": "channel:1", "phoenix": "phoenix", "a:b:c:d": "a:b",
+	} {
+		if got := realtime.ClientTopic(in); got != want {
+			t.Errorf("ClientTopic(%q) = %q, want %q", in, got, want)
+		}
+	}
+	h, enc := newHub(t, realtime.Options{})
+	customer, staff1, staff2 := newFakeConn("customer"), newFakeConn("staff1"), newFakeConn("staff2")
+	for _, c := range []*fakeConn{customer, staff1, staff2} {
+		h.Subscribe("ticket:7", c, false)
+	}
+	h.Subscribe("ticket:7:staff", staff1, false)
+	sub := h.Subscribe("ticket:7:staff", staff2, true) // held, then released
+	h.Dispatch(event("ticket:7", 1))
+	h.Dispatch(event("ticket:7:staff", 1))
+	sub.Release(nil)
+	if got := enc.n.Load(); got != 2 {
+		t.Errorf("encodes = %d, want 2", got)
+	}
+	if got := customer.received(t); len(got) != 1 || got[0].Topic != "ticket:7" {
+		t.Errorf("customer received %+v, want one frame on ticket:7", got)
+	}
+	for _, c := range []*fakeConn{staff1, staff2} {
+		got := c.received(t)
+		if len(got) != 2 || got[0].Topic != "ticket:7" || got[1].Topic != "ticket:7" {
+			t.Errorf("%s received %+v, want two frames on ticket:7", c.id, got)
+		}
+	}
+}

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # The whole test suite: what `make test` and CI run. It makes sure the local
-# services the suites need are up (starting them if not), then runs every Go
-# test with the race detector on SQLite and PostgreSQL. Under CI=true the
-# PostgreSQL suites may not skip.
+# services the suites need are up (starting them if not) and that Chromium is
+# installed, builds the web app (which the Go binary embeds) and runs its unit
+# tests, then runs every Go test with the race detector on SQLite and
+# PostgreSQL, the browser tests included. Under CI=true neither the
+# PostgreSQL suites nor the browser tests may skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${CI:-}" = "true" ]; then
   export RELAY_TEST_REQUIRE_POSTGRES=1
+  export RELAY_TEST_REQUIRE_BROWSER=1
 fi
 
 echo "== services"
 bash scripts/test-services.sh
+
+echo "== chromium (browser tests)"
+bash scripts/chromium.sh
+
+echo "== web app: build (embedded by the Go binary) and unit tests"
+RELAY_WEB_REQUIRED=1 bash scripts/web-build.sh
+npm test --prefix web
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))

@@ -82,6 +82,17 @@ func TestSocketAuthorisation(t *testing.T) {
 			c.mustJoin(w.topic, nil, nil)
 		})
 
+		t.Run("customers do not get the workspace topic", func(t *testing.T) {
+			// It carries staff presence, public channel names and the member
+			// list: a customer would see other customers and internal names.
+			cu := st.Invite(t, w.owner, "cora", relay.RoleCustomer)
+			c := dial(t, st, cu)
+			if r := c.join(relay.WorkspaceTopic(cu.WorkspaceID), nil); r.Status != "error" {
+				t.Fatalf("customer joined the workspace topic: %s", r)
+			}
+			c.mustJoin(relay.UserTopic(cu.UserID), nil, nil)
+		})
+
 		t.Run("removed from a private channel", func(t *testing.T) {
 			c := dial(t, st, w.bob)
 			c.mustJoin(secretTopic, map[string]any{"last_seq": 0}, nil)

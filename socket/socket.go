@@ -12,6 +12,7 @@ import (
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/phoenix"
+	"github.com/relayhq/relay/policy"
 	"github.com/relayhq/relay/realtime"
 )
 
@@ -30,6 +31,7 @@ type Handler struct {
 	presence *realtime.Presence
 	log      *slog.Logger
 	now      func() time.Time
+	live     app.LiveReporter // the dashboard's live figures
 
 	mu    sync.Mutex
 	conns map[relay.ID]map[*phoenix.Conn]struct{} // by user, on this node
@@ -42,7 +44,7 @@ func New(a *app.App, hub *realtime.Hub, p *realtime.Presence, log *slog.Logger) 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{app: a, hub: hub, presence: p, log: log, now: time.Now, conns: map[relay.ID]map[*phoenix.Conn]struct{}{}}
+	return &Handler{app: a, hub: hub, presence: p, log: log, now: time.Now, live: a.Live(), conns: map[relay.ID]map[*phoenix.Conn]struct{}{}}
 }
 
 // state is what a connection carries.
@@ -57,6 +59,13 @@ type state struct {
 	autoAway   bool
 	typing     map[string]time.Time // topic → last notice
 	status     relay.Status         // the user's chosen status, mirrored into presence metas
+	// name and avatar start as the actor's and follow member:updated, so
+	// presence metas and typing notices show a rename without a reconnect.
+	name, avatar string
+	// counted: the socket is in the live figures (from its first join to
+	// Disconnect); rooms are the ticket topics it is counted in.
+	counted bool
+	rooms   map[string]bool
 }
 
 func st(c *phoenix.Conn) *state { return c.State().(*state) }
@@ -90,7 +99,8 @@ func (h *Handler) Connect(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &state{actor: actor, token: token, viaCookie: viaCookie, lastActive: h.now(), typing: map[string]time.Time{}}
+	s := &state{actor: actor, token: token, viaCookie: viaCookie, lastActive: h.now(), typing: map[string]time.Time{},
+		name: actor.User.DisplayName, avatar: actor.User.AvatarURL}
 	if sts, err := h.app.Statuses(r.Context(), actor); err == nil {
 		if mine, ok := sts[actor.User.ID]; ok {
 			s.status = mine
@@ -112,8 +122,29 @@ func parseTopic(topic string) (kind string, id relay.ID, err error) {
 	return kind, id, nil
 }
 
-// Join authorises a topic and sets up its delivery.
+// Join authorises a topic and sets up its delivery, and counts ticket
+// rooms for the dashboard's live figures.
 func (h *Handler) Join(ctx context.Context, c *phoenix.Conn, topic string, params json.RawMessage) (any, func(), error) {
+	resp, after, err := h.join(ctx, c, topic, params)
+	if err == nil && strings.HasPrefix(topic, "ticket:") {
+		s := st(c)
+		s.mu.Lock()
+		added := !s.rooms[topic]
+		if added {
+			if s.rooms == nil {
+				s.rooms = map[string]bool{}
+			}
+			s.rooms[topic] = true
+		}
+		s.mu.Unlock()
+		if added {
+			h.live.TicketRoomJoined(s.actor.Workspace.ID)
+		}
+	}
+	return resp, after, err
+}
+
+func (h *Handler) join(ctx context.Context, c *phoenix.Conn, topic string, params json.RawMessage) (any, func(), error) {
 	s := st(c)
 	s.touch(h.now())
 	h.track(c)
@@ -123,7 +154,7 @@ func (h *Handler) Join(ctx context.Context, c *phoenix.Conn, topic string, param
 	// comes first, so every change after this check closes the socket.
 	if !s.verified {
 		fresh, err := h.app.Authenticate(ctx, s.actor.Workspace, s.token, s.viaCookie)
-		if err != nil || fresh.Role() != s.actor.Role() {
+		if err != nil || fresh.Role() != s.actor.Role() || policy.DeskActor(fresh) != policy.DeskActor(s.actor) {
 			go c.Close("access changed")
 			return nil, nil, relay.Errorf(relay.EUNAUTHORIZED, "Your access changed: reconnect.")
 		}
@@ -140,6 +171,12 @@ func (h *Handler) Join(ctx context.Context, c *phoenix.Conn, topic string, param
 		if id != s.actor.Workspace.ID {
 			return nil, nil, relay.Errorf(relay.EFORBIDDEN, "That is not your workspace.")
 		}
+		// The workspace topic carries staff's presence, public channels and
+		// the member list: none of it is a customer's business (they would
+		// see other customers and internal channel names).
+		if s.actor.Role() == relay.RoleCustomer {
+			return nil, nil, relay.Errorf(relay.EFORBIDDEN, "Customers follow their own tickets, not the workspace.")
+		}
 		return h.joinWorkspace(c, topic)
 	case "user":
 		if id != s.actor.User.ID {
@@ -147,6 +184,10 @@ func (h *Handler) Join(ctx context.Context, c *phoenix.Conn, topic string, param
 		}
 		h.hub.Subscribe(topic, c, false)
 		return nil, nil, nil
+	case "ticket":
+		return h.joinTicket(ctx, c, topic, id, params)
+	case "desk":
+		return h.joinDesk(c, topic, id)
 	}
 	return nil, nil, relay.Errorf(relay.ENOTFOUND, "unmatched topic")
 }
@@ -272,8 +313,8 @@ func (h *Handler) meta(c *phoenix.Conn) map[string]any {
 	}
 	return map[string]any{
 		"user_id":        s.actor.User.ID,
-		"display_name":   s.actor.User.DisplayName,
-		"avatar_url":     s.actor.User.AvatarURL,
+		"display_name":   s.name,
+		"avatar_url":     s.avatar,
 		"status":         status,
 		"text":           text,
 		"emoji":          emoji,
@@ -290,9 +331,18 @@ func (s *state) touch(now time.Time) (wasAway bool) {
 	return wasAway
 }
 
-// track remembers the connection under its user, for revocation and status.
+// track remembers the connection under its user, for revocation and status,
+// and counts it in the live figures at its first join.
 func (h *Handler) track(c *phoenix.Conn) {
-	uid := st(c).actor.User.ID
+	s := st(c)
+	s.mu.Lock()
+	first := !s.counted
+	s.counted = true
+	s.mu.Unlock()
+	if first {
+		h.live.SocketOpened(s.actor.Workspace.ID, s.actor.User.ID, policy.DeskActor(s.actor))
+	}
+	uid := s.actor.User.ID
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.conns[uid] == nil {
@@ -357,6 +407,8 @@ func (h *Handler) HandleIn(ctx context.Context, c *phoenix.Conn, topic, event st
 		return map[string]any{"membership": m}, nil
 	case kind == "workspace" && event == "activity":
 		return nil, nil
+	case kind == "ticket":
+		return h.ticketIn(ctx, c, topic, id, event, payload)
 	}
 	return nil, relay.Errorf(relay.EINVALID, "Unknown event %q on %s.", truncate(event, 40), kind)
 }
@@ -390,7 +442,10 @@ func (h *Handler) typing(ctx context.Context, c *phoenix.Conn, topic string, cha
 	if !ch.IsMember || ch.Archived {
 		return relay.Errorf(relay.EFORBIDDEN, "Join the channel to type in it.")
 	}
-	b, err := json.Marshal(TypingEvent{ChannelID: channelID, UserID: s.actor.User.ID, DisplayName: s.actor.User.DisplayName,
+	s.mu.Lock()
+	name := s.name
+	s.mu.Unlock()
+	b, err := json.Marshal(TypingEvent{ChannelID: channelID, UserID: s.actor.User.ID, DisplayName: name,
 		ParentID: parent, ExpiresInMS: int(TypingTTL / time.Millisecond)})
 	if err != nil {
 		return err
@@ -399,14 +454,36 @@ func (h *Handler) typing(ctx context.Context, c *phoenix.Conn, topic string, cha
 	return nil
 }
 
-// Leave is called when a topic is left; the hub and presence are already cleaned up.
-func (h *Handler) Leave(c *phoenix.Conn, topic string) {}
+// Leave is called when a topic is left; the hub and presence are already
+// cleaned up (but for a ticket's staff stream: leaveTicket). A ticket room
+// stops counting.
+func (h *Handler) Leave(c *phoenix.Conn, topic string) {
+	h.leaveTicket(c, topic)
+	s, ok := c.State().(*state)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	was := s.rooms[topic]
+	delete(s.rooms, topic)
+	s.mu.Unlock()
+	if was {
+		h.live.TicketRoomLeft(s.actor.Workspace.ID)
+	}
+}
 
 // Disconnect forgets the connection.
 func (h *Handler) Disconnect(c *phoenix.Conn) {
 	s, ok := c.State().(*state)
 	if !ok {
 		return
+	}
+	s.mu.Lock()
+	counted := s.counted
+	s.counted = false
+	s.mu.Unlock()
+	if counted {
+		h.live.SocketClosed(s.actor.Workspace.ID, s.actor.User.ID, policy.DeskActor(s.actor))
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

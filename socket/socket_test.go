@@ -4,6 +4,7 @@ package socket_test
 // read cursors.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/internal/testserver"
 	"github.com/relayhq/relay/socket"
 )
@@ -277,4 +280,88 @@ func TestReadUpdatesOtherTabs(t *testing.T) {
 			t.Errorf("read without seq: %s, want an error", r)
 		}
 	})
+}
+
+// TestRenameReachesPresenceAndTyping: a member who changes their display
+// name or avatar shows the new ones in presence and typing notices without
+// reconnecting.
+func TestRenameReachesPresenceAndTyping(t *testing.T) {
+	w := newWorld(t, testserver.Config{DB: testdb.SQLite(t)})
+	wsTopic := relay.WorkspaceTopic(w.owner.WorkspaceID)
+	owner := dial(t, w.st, w.owner)
+	owner.mustJoin(wsTopic, nil, nil)
+	owner.mustJoin(w.topic, nil, nil)
+	bob := dial(t, w.st, w.bob)
+	bob.mustJoin(wsTopic, nil, nil)
+	bob.mustJoin(w.topic, nil, nil)
+	owner.expect("bob's presence", func(f frame) bool {
+		return f.Topic == wsTopic && strings.Contains(string(f.Payload), `"display_name":"bob"`)
+	})
+
+	w.st.Do(t, "PATCH", w.bob.Sub, "/api/v1/users/me", w.bob.Token, map[string]string{"display_name": "Robert"})
+	owner.expect("a presence diff with the new name", func(f frame) bool {
+		return f.Topic == wsTopic && f.Event == "presence_diff" && strings.Contains(string(f.Payload), `"display_name":"Robert"`)
+	})
+	if r := bob.push(w.topic, "typing", map[string]any{}); r.Status != "ok" {
+		t.Fatalf("typing: %s", r)
+	}
+	var ev socket.TypingEvent
+	if err := json.Unmarshal(owner.expect("typing", is(w.topic, "typing")).Payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.DisplayName != "Robert" {
+		t.Fatalf("typing notice names %q, want Robert", ev.DisplayName)
+	}
+}
+
+// TestInboundMessages: a message from outside (a connector) takes the same
+// path as a member's: stored with its source and author, delivered live,
+// idempotent by its external id, confined to its workspace.
+func TestInboundMessages(t *testing.T) {
+	w := newWorld(t, testserver.Config{DB: testdb.SQLite(t)})
+	owner := dial(t, w.st, w.owner)
+	owner.mustJoin(w.topic, nil, nil)
+	ctx := context.Background()
+	line := app.Inbound{ChannelID: w.general, Source: relay.SourceLINE, Body: "Hello from LINE <@1> @channel",
+		Author: relay.Author{ID: 77, Kind: relay.AuthorContact, DisplayName: "Yuki"}, ExternalID: "line-msg-1"}
+	m, err := w.st.App.PostInbound(ctx, w.owner.WorkspaceID, line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Source != relay.SourceLINE || m.Author.Kind != relay.AuthorContact || m.MentionAll || len(m.Mentions) != 0 {
+		t.Fatalf("stored %+v", m)
+	}
+	var got relay.Message
+	if err := json.Unmarshal(owner.expect("the LINE message", isMsg(w.topic, m.ID)).Payload, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Source != "line" || got.Author.DisplayName != "Yuki" || got.Author.Kind != "contact" {
+		t.Fatalf("delivered %+v", got)
+	}
+	// A redelivery is the same message.
+	again, err := w.st.App.PostInbound(ctx, w.owner.WorkspaceID, line)
+	if err != nil || again.ID != m.ID {
+		t.Fatalf("redelivery: %v, id %v want %v", err, again, m.ID)
+	}
+
+	other := w.st.Signup(t, "other")
+	for _, tt := range []struct {
+		name string
+		ws   relay.ID
+		in   app.Inbound
+		code string
+	}{
+		{"internal source", w.owner.WorkspaceID, app.Inbound{ChannelID: w.general, Source: relay.SourceInternal, Body: "x", Author: line.Author}, relay.EINVALID},
+		{"user author", w.owner.WorkspaceID, app.Inbound{ChannelID: w.general, Source: relay.SourceDiscord, Body: "x", Author: relay.Author{ID: 1, Kind: relay.AuthorUser, DisplayName: "x"}}, relay.EINVALID},
+		{"blank body", w.owner.WorkspaceID, app.Inbound{ChannelID: w.general, Source: relay.SourceDiscord, Body: "  ", Author: line.Author}, relay.EINVALID},
+		{"no name", w.owner.WorkspaceID, app.Inbound{ChannelID: w.general, Source: relay.SourceDiscord, Body: "x", Author: relay.Author{ID: 5, Kind: relay.AuthorBot}}, relay.EINVALID},
+		{"bad external id", w.owner.WorkspaceID, app.Inbound{ChannelID: w.general, Source: relay.SourceEmail, Body: "x", Author: line.Author, ExternalID: "a b"}, relay.EINVALID},
+		{"another workspace's channel", other.WorkspaceID, app.Inbound{ChannelID: w.general, Source: relay.SourceWebhook, Body: "x", Author: line.Author}, relay.ENOTFOUND},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := w.st.App.PostInbound(ctx, tt.ws, tt.in); relay.ErrorCode(err) != tt.code {
+				t.Fatalf("error %v, want code %s", err, tt.code)
+			}
+		})
+	}
 }

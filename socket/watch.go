@@ -45,6 +45,19 @@ func (h *Handler) Observe(ev relay.Event) {
 		if json.Unmarshal(ev.Payload, &p) == nil {
 			h.revoke(p)
 		}
+	case app.EvMemberUpdated:
+		var p app.MemberUpdatedEvent
+		if json.Unmarshal(ev.Payload, &p) != nil {
+			return
+		}
+		for _, c := range h.connsOf(p.UserID) {
+			if s := st(c); s.actor.Workspace.ID == ev.WorkspaceID {
+				s.mu.Lock()
+				s.name, s.avatar = p.DisplayName, p.AvatarURL
+				s.mu.Unlock()
+			}
+		}
+		h.refreshPresence(p.UserID)
 	case app.EvStatusUpdated:
 		var p struct {
 			UserID relay.ID `json:"user_id"`

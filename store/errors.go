@@ -116,6 +116,7 @@ const (
 	msgTokenTaken        = "That token is already in use."
 	msgIDTaken           = "That id is already in use; please try again."
 	msgLastOwner         = "A workspace must keep at least one owner."
+	msgCustomerDesk      = "Customers cannot be given the support desk; make them a member first."
 	msgInviteUsed        = "This invitation was already used."
 	msgInviteExpired     = "This invitation has expired."
 	msgBadRole           = "That is not a valid role."

@@ -165,8 +165,9 @@ func count(t *testing.T, db *store.DB, query string, args ...any) int {
 }
 
 // tenantTables are the tables whose rows carry a workspace_id.
-var tenantTables = []string{"memberships", "sessions", "invites",
-	"channels", "channel_members", "messages", "reactions", "mentions"}
+var tenantTables = []string{"memberships", "sessions", "handoffs", "invites",
+	"channels", "channel_members", "messages", "reactions", "mentions", "tickets", "ticket_tags", "ticket_events",
+	"ticket_reads"}
 
 // noRows is what rowCounts returns for a workspace that is not there.
 func noRows() map[string]int {

@@ -8,12 +8,12 @@ import (
 	"github.com/relayhq/relay"
 )
 
-const membershipColumns = `workspace_id, user_id, role, created_at`
+const membershipColumns = `workspace_id, user_id, role, desk, created_at`
 
 func scanMembership(row interface{ Scan(...any) error }) (*relay.Membership, error) {
 	var m relay.Membership
 	var created int64
-	if err := row.Scan(&m.WorkspaceID, &m.UserID, &m.Role, &created); err != nil {
+	if err := row.Scan(&m.WorkspaceID, &m.UserID, &m.Role, &m.Desk, &created); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = fromMicros(created)
@@ -25,7 +25,7 @@ func scanMembership(row interface{ Scan(...any) error }) (*relay.Membership, err
 func insertMembership(ctx context.Context, tx *sql.Tx, m *relay.Membership) error {
 	m.CreatedAt = normal(m.CreatedAt)
 	_, err := tx.ExecContext(ctx, `INSERT INTO memberships (`+membershipColumns+`)
-		VALUES ($1, $2, $3, $4)`, m.WorkspaceID, m.UserID, m.Role, micros(m.CreatedAt))
+		VALUES ($1, $2, $3, $4, $5)`, m.WorkspaceID, m.UserID, m.Role, m.Desk && m.Role != relay.RoleCustomer, micros(m.CreatedAt))
 	if err != nil {
 		return classify("insert membership", err, on{
 			primaryKeyViolation: conflict(msgAlreadyMember),
@@ -84,7 +84,7 @@ func (db *DB) MembersByID(ctx context.Context, workspaceID relay.ID, userIDs []r
 func queryMembers(ctx context.Context, q querier, where string, args ...any) ([]relay.Member, error) {
 	rows, err := q.QueryContext(ctx, `SELECT
 			u.id, u.email, u.display_name, u.avatar_url, u.superadmin, u.created_at,
-			m.role, m.created_at
+			m.role, m.desk, m.created_at
 		FROM memberships m
 		JOIN users u ON u.id = m.user_id `+where, args...)
 	if err != nil {
@@ -96,7 +96,7 @@ func queryMembers(ctx context.Context, q querier, where string, args ...any) ([]
 		var m relay.Member
 		var userCreated, joined int64
 		if err := rows.Scan(&m.User.ID, &m.User.Email, &m.User.DisplayName, &m.User.AvatarURL,
-			&m.User.Superadmin, &userCreated, &m.Role, &joined); err != nil {
+			&m.User.Superadmin, &userCreated, &m.Role, &m.Desk, &joined); err != nil {
 			return nil, err
 		}
 		m.User.CreatedAt, m.At = fromMicros(userCreated), fromMicros(joined)
@@ -126,6 +126,31 @@ func (db *DB) SetRole(ctx context.Context, workspaceID, userID relay.ID, role re
 			}
 		}
 		return updateRole(ctx, tx, workspaceID, userID, role)
+	})
+}
+
+// SetDesk grants (desk true) or revokes the member's support-desk access
+// (docs/desk.md). Customers never have it: granting it to one changes
+// nothing and returns ECONFLICT (checked in the same statement, so a role
+// change racing the grant cannot leave a customer with it); revoking is
+// always allowed. ENOTFOUND if the user is not a member.
+func (db *DB) SetDesk(ctx context.Context, workspaceID, userID relay.ID, desk bool) error {
+	return db.update(ctx, "set desk", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE memberships SET desk = $3
+			WHERE workspace_id = $1 AND user_id = $2 AND (NOT $3 OR role <> 'customer')`,
+			workspaceID, userID, desk)
+		if err != nil {
+			return fmt.Errorf("update desk: %w", err)
+		}
+		if n, err := rowsAffected(res); err != nil {
+			return err
+		} else if n > 0 {
+			return nil
+		}
+		if _, err := roleOf(ctx, tx, workspaceID, userID); err != nil {
+			return err
+		}
+		return conflict(msgCustomerDesk)
 	})
 }
 
@@ -223,8 +248,11 @@ func keepsAnOwner(ctx context.Context, tx *sql.Tx, workspaceID relay.ID) error {
 }
 
 func updateRole(ctx context.Context, tx *sql.Tx, workspaceID, userID relay.ID, role relay.Role) error {
-	res, err := tx.ExecContext(ctx, `UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND user_id = $2`,
-		workspaceID, userID, role)
+	// Customers never keep the desk grant (docs/desk.md); other roles keep
+	// the flag, which only a member's access depends on.
+	res, err := tx.ExecContext(ctx, `UPDATE memberships SET role = $3, desk = (desk AND $4)
+		WHERE workspace_id = $1 AND user_id = $2`,
+		workspaceID, userID, role, role != relay.RoleCustomer)
 	if err != nil {
 		return classify("update role", err, on{checkViolation: invalid(msgBadRole)})
 	}

@@ -109,6 +109,65 @@ func TestSetRole(t *testing.T) {
 	})
 }
 
+// TestSetDesk: the support-desk grant is stored and read back on every
+// path that loads a membership (Membership, lists, MembersByID); customers
+// cannot get it, and becoming a customer clears it.
+func TestSetDesk(t *testing.T) {
+	t.Parallel()
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newRoleFixture(t, db, 0)
+		ws, bob := f.tn.ws.ID, f.bob.ID
+		desk := func() bool {
+			t.Helper()
+			m, err := db.Membership(ctx, ws, bob)
+			must(t, err)
+			list, err := db.ListMembers(ctx, ws)
+			must(t, err)
+			byID, err := db.MembersByID(ctx, ws, []relay.ID{bob})
+			must(t, err)
+			for _, x := range list {
+				if x.User.ID == bob && x.Desk != m.Desk {
+					t.Fatalf("list desk %v, membership %v", x.Desk, m.Desk)
+				}
+			}
+			if byID[bob].Desk != m.Desk {
+				t.Fatalf("by id desk %v, membership %v", byID[bob].Desk, m.Desk)
+			}
+			return m.Desk
+		}
+		if desk() {
+			t.Fatal("granted by default")
+		}
+		must(t, db.SetDesk(ctx, ws, bob, true))
+		if !desk() {
+			t.Fatal("grant not stored")
+		}
+		must(t, db.SetDesk(ctx, ws, bob, true)) // idempotent
+		// Other staff roles keep the flag; a customer loses it.
+		must(t, db.SetRole(ctx, ws, bob, relay.RoleAgent))
+		if !desk() {
+			t.Fatal("an agent lost the stored flag")
+		}
+		must(t, db.SetRole(ctx, ws, bob, relay.RoleCustomer))
+		if desk() {
+			t.Fatal("a customer kept the desk")
+		}
+		wantCode(t, db.SetDesk(ctx, ws, bob, true), relay.ECONFLICT, "")
+		if desk() {
+			t.Fatal("a customer was granted the desk")
+		}
+		must(t, db.SetDesk(ctx, ws, bob, false)) // revoking is always fine
+		must(t, db.SetRole(ctx, ws, bob, relay.RoleMember))
+		must(t, db.SetDesk(ctx, ws, bob, true))
+		must(t, db.SetDesk(ctx, ws, bob, false))
+		if desk() {
+			t.Fatal("revoke not stored")
+		}
+		wantCode(t, db.SetDesk(ctx, ws, f.stranger.ID, true), relay.ENOTFOUND, "")
+		wantCode(t, db.SetDesk(ctx, ids.New(), bob, true), relay.ENOTFOUND, "")
+	})
+}
+
 // roleFixture is a workspace with its owner, a member Bob, and a stranger who
 // owns a workspace of their own.
 type roleFixture struct {

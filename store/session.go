@@ -67,7 +67,7 @@ func (db *DB) Authenticate(ctx context.Context, workspaceID relay.ID, tokenHash 
 			s.id, s.workspace_id, s.user_id, s.kind, s.name, s.token_hash,
 			s.created_at, s.last_used_at, s.expires_at,
 			u.id, u.email, u.display_name, u.avatar_url, u.password_hash, u.superadmin, u.created_at,
-			m.workspace_id, m.user_id, m.role, m.created_at
+			m.workspace_id, m.user_id, m.role, m.desk, m.created_at
 		FROM sessions s
 		JOIN memberships m ON m.workspace_id = s.workspace_id AND m.user_id = s.user_id
 		JOIN users u ON u.id = s.user_id
@@ -77,7 +77,7 @@ func (db *DB) Authenticate(ctx context.Context, workspaceID relay.ID, tokenHash 
 		&s.ID, &s.WorkspaceID, &s.UserID, &s.Kind, &s.Name, &s.TokenHash,
 		&sCreated, &sLastUsed, &sExpires,
 		&u.ID, &u.Email, &u.DisplayName, &u.AvatarURL, &u.PasswordHash, &u.Superadmin, &uCreated,
-		&m.WorkspaceID, &m.UserID, &m.Role, &mCreated)
+		&m.WorkspaceID, &m.UserID, &m.Role, &m.Desk, &mCreated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, fmt.Errorf("authenticate: %w", relay.Errorf(relay.EUNAUTHORIZED, "%s", msgUnauthenticated))
 	} else if err != nil {
@@ -161,5 +161,42 @@ func (db *DB) DeleteToken(ctx context.Context, workspaceID, userID, tokenID rela
 			return missing(msgTokenNotFound)
 		}
 		return nil
+	})
+}
+
+// CreateHandoff stores the hash of a sign-up hand-off code for a member of
+// the workspace, valid until expiresAt.
+func (db *DB) CreateHandoff(ctx context.Context, workspaceID, userID relay.ID, codeHash []byte, expiresAt time.Time) error {
+	return db.update(ctx, "create handoff", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO handoffs (code_hash, workspace_id, user_id, expires_at)
+			VALUES ($1, $2, $3, $4)`, codeHash, workspaceID, userID, micros(expiresAt))
+		if err != nil {
+			return classify("insert handoff", err, on{
+				primaryKeyViolation: conflict(msgTokenTaken),
+				uniqueViolation:     conflict(msgTokenTaken),
+				foreignKeyViolation: missing(msgMemberNotFound),
+			})
+		}
+		return nil
+	})
+}
+
+// ExchangeHandoff consumes a hand-off code of the workspace that is still
+// valid at now and, in the same transaction, stores s as a new session of
+// the code's user (s.UserID is set here). An unknown, used, expired or
+// foreign code is EUNAUTHORIZED; a code can be exchanged once.
+func (db *DB) ExchangeHandoff(ctx context.Context, workspaceID relay.ID, codeHash []byte, now time.Time, s *relay.Session) error {
+	return db.update(ctx, "exchange handoff", func(tx *sql.Tx) error {
+		var userID relay.ID
+		err := tx.QueryRowContext(ctx, `DELETE FROM handoffs
+			WHERE code_hash = $1 AND workspace_id = $2 AND expires_at > $3
+			RETURNING user_id`, codeHash, workspaceID, micros(now)).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return relay.Errorf(relay.EUNAUTHORIZED, "This sign-in link has expired or was already used; sign in with your email and password.")
+		} else if err != nil {
+			return fmt.Errorf("delete handoff: %w", err)
+		}
+		s.UserID, s.WorkspaceID = userID, workspaceID
+		return insertSession(ctx, tx, s)
 	})
 }

@@ -195,3 +195,57 @@ func TestTokens(t *testing.T) {
 		wantCode(t, db.DeleteToken(ctx, a.ws.ID, a.owner.ID, newer.ID), relay.ENOTFOUND, "")
 	})
 }
+
+func TestHandoff(t *testing.T) {
+	t.Parallel()
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		a := mustCreateWorkspace(t, db, "a", "ann@example.com")
+		b := mustCreateWorkspace(t, db, "b", "bea@example.com")
+		exp := t0.Add(time.Minute)
+		code, old := hashToken(), hashToken()
+		must(t, db.CreateHandoff(ctx, a.ws.ID, a.owner.ID, code, exp))
+		must(t, db.CreateHandoff(ctx, a.ws.ID, a.owner.ID, old, t0))
+		wantCode(t, db.CreateHandoff(ctx, b.ws.ID, a.owner.ID, hashToken(), exp), relay.ENOTFOUND, "") // not a member of b
+		wantCode(t, db.CreateHandoff(ctx, a.ws.ID, a.owner.ID, code, exp), relay.ECONFLICT, "")
+
+		exchange := func(ws relay.ID, hash []byte, now time.Time) (*relay.Session, error) {
+			s := newSession(ws, 0, relay.TokenSession, now, ptr(now.Add(time.Hour)))
+			return s, db.ExchangeHandoff(ctx, ws, hash, now, s)
+		}
+		for _, tt := range []struct {
+			name string
+			ws   relay.ID
+			hash []byte
+			now  time.Time
+		}{
+			{"other workspace", b.ws.ID, code, t0},
+			{"unknown code", a.ws.ID, hashToken(), t0},
+			{"expired code", a.ws.ID, old, t0},
+			{"at expiry", a.ws.ID, code, exp},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := exchange(tt.ws, tt.hash, tt.now)
+				wantCode(t, err, relay.EUNAUTHORIZED, "")
+			})
+		}
+		// The failed attempts above did not use the code up.
+		s, err := exchange(a.ws.ID, code, t0.Add(time.Second))
+		must(t, err)
+		if s.UserID != a.owner.ID {
+			t.Fatalf("session user %d, want %d", s.UserID, a.owner.ID)
+		}
+		got, _, _, err := db.Authenticate(ctx, a.ws.ID, s.TokenHash, t0.Add(time.Second))
+		must(t, err)
+		diff(t, "session", got, s)
+		_, err = exchange(a.ws.ID, code, t0.Add(2*time.Second))
+		wantCode(t, err, relay.EUNAUTHORIZED, "") // single use
+
+		// The janitor removes expired codes.
+		must(t, db.CreateHandoff(ctx, a.ws.ID, a.owner.ID, hashToken(), t0.Add(time.Hour)))
+		_, _, err = db.PurgeExpired(ctx, t0.Add(30*time.Second), t0)
+		must(t, err)
+		if n := count(t, db, `SELECT count(*) FROM handoffs WHERE workspace_id = $1`, a.ws.ID); n != 1 {
+			t.Fatalf("%d hand-off codes left after purge, want 1 (the unexpired one)", n)
+		}
+	})
+}

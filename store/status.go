@@ -57,3 +57,22 @@ func (db *DB) Statuses(ctx context.Context, workspaceID relay.ID, now time.Time)
 	}
 	return out, nil
 }
+
+// MemberStatus returns one member's status as of now: a status expired at
+// now reads as the default (presence online, no text or emoji), as it does
+// in Statuses. ENOTFOUND if the user is not a member of the workspace.
+func (db *DB) MemberStatus(ctx context.Context, workspaceID, userID relay.ID, now time.Time) (relay.Status, error) {
+	var st relay.Status
+	var expires sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT status_presence, status_text, status_emoji, status_expires_at
+		FROM memberships WHERE workspace_id = $1 AND user_id = $2`, workspaceID, userID).
+		Scan(&st.Presence, &st.Text, &st.Emoji, &expires)
+	if err != nil {
+		return relay.Status{}, notFound("member status", err, msgMemberNotFound)
+	}
+	st.ExpiresAt = timePtr(expires)
+	if st.ExpiresAt != nil && !st.ExpiresAt.After(now) {
+		return relay.Status{Presence: relay.PresenceOnline}, nil
+	}
+	return st, nil
+}

@@ -11,7 +11,7 @@ import (
 )
 
 const workspaceColumns = `id, subdomain, name, primary_color, accent_color,
-	logo_key, logo_type, logo_version, created_at, updated_at`
+	logo_key, logo_type, logo_version, created_at, updated_at, customer_signup`
 
 // scanWorkspace reads one row of workspaceColumns. LogoURL is left empty: it
 // depends on where files are served, which the store does not know.
@@ -19,7 +19,7 @@ func scanWorkspace(row interface{ Scan(...any) error }) (*relay.Workspace, error
 	var w relay.Workspace
 	var created, updated int64
 	if err := row.Scan(&w.ID, &w.Subdomain, &w.Name, &w.PrimaryColor, &w.AccentColor,
-		&w.LogoKey, &w.LogoType, &w.LogoVersion, &created, &updated); err != nil {
+		&w.LogoKey, &w.LogoType, &w.LogoVersion, &created, &updated, &w.CustomerSignup); err != nil {
 		return nil, err
 	}
 	w.CreatedAt, w.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -69,9 +69,9 @@ func insertWorkspace(ctx context.Context, tx *sql.Tx, w *relay.Workspace) error 
 	w.Subdomain = strings.ToLower(w.Subdomain)
 	w.CreatedAt, w.UpdatedAt = normal(w.CreatedAt), normal(w.UpdatedAt)
 	_, err := tx.ExecContext(ctx, `INSERT INTO workspaces (`+workspaceColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		w.ID, w.Subdomain, w.Name, w.PrimaryColor, w.AccentColor,
-		w.LogoKey, w.LogoType, w.LogoVersion, micros(w.CreatedAt), micros(w.UpdatedAt))
+		w.LogoKey, w.LogoType, w.LogoVersion, micros(w.CreatedAt), micros(w.UpdatedAt), w.CustomerSignup)
 	if err != nil {
 		return classify("insert workspace", err, on{
 			uniqueViolation:     conflict(msgSubdomainTaken),
@@ -111,10 +111,11 @@ func (db *DB) UpdateWorkspace(ctx context.Context, workspaceID relay.ID, upd rel
 			name = COALESCE($2, name),
 			primary_color = COALESCE($3, primary_color),
 			accent_color = COALESCE($4, accent_color),
+			customer_signup = COALESCE($6, customer_signup),
 			updated_at = $5
 			WHERE id = $1
 			RETURNING `+workspaceColumns,
-			workspaceID, nullString(upd.Name), nullString(upd.PrimaryColor), nullString(upd.AccentColor), micros(now)))
+			workspaceID, nullString(upd.Name), nullString(upd.PrimaryColor), nullString(upd.AccentColor), micros(now), nullBool(upd.CustomerSignup)))
 		if err != nil {
 			return notFound("update", err, msgWorkspaceNotFound)
 		}
@@ -157,6 +158,14 @@ func (db *DB) DeleteWorkspace(ctx context.Context, workspaceID relay.ID) error {
 		}
 		return nil
 	})
+}
+
+// nullBool stores an optional flag: NULL for nil.
+func nullBool(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
 }
 
 // nullString stores an optional string: NULL for nil.

@@ -30,6 +30,7 @@ import (
 	"github.com/relayhq/relay/realtime"
 	"github.com/relayhq/relay/socket"
 	"github.com/relayhq/relay/store"
+	"github.com/relayhq/relay/web"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -203,9 +204,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	ps := &phoenix.Server{Handler: sock, Hub: hub, Presence: presence, Logger: log}
 
+	webApp := web.Build()
+	if !webApp.Built() {
+		log.Warn("the web app was not built into this binary; pages say how to build it (make run)")
+	}
 	metrics := httpapi.NewMetrics(Version(), db.Pools())
 	h := httpapi.New(httpapi.Config{App: a, BaseDomain: cfg.BaseDomain, Logger: log, Metrics: metrics,
-		TrustProxy: cfg.TrustProxy, Version: Version(), Socket: ps})
+		TrustProxy: cfg.TrustProxy, Version: Version(), Socket: ps, Web: webApp})
 
 	if cfg.DebugAddr != "" {
 		dln, err := net.Listen("tcp", cfg.DebugAddr)

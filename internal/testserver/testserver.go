@@ -42,9 +42,11 @@ import (
 	"github.com/relayhq/relay/realtime"
 	"github.com/relayhq/relay/socket"
 	"github.com/relayhq/relay/store"
+	"github.com/relayhq/relay/web"
 )
 
-// BaseDomain is the base domain every stack serves.
+// BaseDomain is the base domain a stack serves unless Config.BaseDomain
+// says otherwise.
 const BaseDomain = "relay.test"
 
 // Config configures a Stack. DB is required.
@@ -62,6 +64,13 @@ type Config struct {
 	QueueLen, QueueBytes int
 	// Log receives the server's debug-level JSON logs; nil discards them.
 	Log io.Writer
+	// Web is the browser app to serve (web.Build() for browser tests); nil
+	// serves the "not built" page.
+	Web *web.App
+	// BaseDomain is the base domain to serve; empty means BaseDomain
+	// ("relay.test"). Browser tests use "localhost", which Chromium
+	// resolves (with every subdomain) to the loopback address.
+	BaseDomain string
 }
 
 // Stack is one running node.
@@ -77,6 +86,9 @@ type Stack struct {
 
 	URL  string // http://127.0.0.1:<port>
 	Addr string // 127.0.0.1:<port>
+	// BaseDomain is the base domain the stack serves (Config.BaseDomain or
+	// the package's BaseDomain).
+	BaseDomain string
 
 	tb       testing.TB
 	ts       *httptest.Server
@@ -95,7 +107,10 @@ func Start(tb testing.TB, cfg Config) *Stack {
 		w = io.Discard
 	}
 	log := logging.New(w, "debug")
-	s := &Stack{tb: tb, DB: cfg.DB}
+	s := &Stack{tb: tb, DB: cfg.DB, BaseDomain: cfg.BaseDomain}
+	if s.BaseDomain == "" {
+		s.BaseDomain = BaseDomain
+	}
 	tb.Cleanup(s.Stop)
 
 	fs, err := files.NewDisk(tb.TempDir())
@@ -148,8 +163,8 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	}
 	s.Phoenix = &phoenix.Server{Handler: s.Socket, Hub: s.Hub, Presence: s.Presence, Logger: log,
 		QueueLen: cfg.QueueLen, QueueBytes: cfg.QueueBytes}
-	s.HTTP = httpapi.New(httpapi.Config{App: s.App, BaseDomain: BaseDomain, Logger: log,
-		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix})
+	s.HTTP = httpapi.New(httpapi.Config{App: s.App, BaseDomain: s.BaseDomain, Logger: log,
+		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix, Web: cfg.Web})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var bg sync.WaitGroup
@@ -216,12 +231,19 @@ func (r Response) Decode(tb testing.TB, v any) {
 	}
 }
 
-// Host returns the Host header of a workspace subdomain ("" for the apex).
-func Host(sub string) string {
+// Host returns the Host header of a workspace subdomain ("" for the apex)
+// on the default BaseDomain.
+func Host(sub string) string { return hostOn(BaseDomain, sub) }
+
+// Host returns the Host header of a workspace subdomain ("" for the apex)
+// on the stack's base domain.
+func (s *Stack) Host(sub string) string { return hostOn(s.BaseDomain, sub) }
+
+func hostOn(base, sub string) string {
 	if sub == "" {
-		return BaseDomain
+		return base
 	}
-	return sub + "." + BaseDomain
+	return sub + "." + base
 }
 
 // Do sends a request to the workspace sub ("" for the apex) with a bearer
@@ -250,7 +272,7 @@ func (s *Stack) TryDo(method, sub, path, token string, body any) (Response, erro
 	if err != nil {
 		return Response{}, err
 	}
-	req.Host = Host(sub)
+	req.Host = s.Host(sub)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -1,0 +1,45 @@
+// A popover of emoji: quick reactions, a search box and the built-in set by group.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { EMOJI, EMOJI_GROUPS, QUICK_REACTIONS, searchEmoji } from "../lib/emoji";
+
+export function EmojiPicker(p: { onPick: (emoji: string) => void; onClose: () => void; align?: "left" | "right" | "up" }) {
+  const [q, setQ] = useState("");
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector("input")?.focus();
+    const away = (e: MouseEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) p.onClose();
+    };
+    const t = setTimeout(() => document.addEventListener("mousedown", away), 0);
+    return () => {
+      clearTimeout(t);
+      document.removeEventListener("mousedown", away);
+    };
+  }, []);
+  const results = q ? searchEmoji(q, 60) : null;
+  const button = (char: string, name?: string) => (
+    <button type="button" class="emoji-btn" data-emoji={char} title={name ? `:${name}:` : char} aria-label={name ?? char} onClick={() => p.onPick(char)}>{char}</button>
+  );
+  return (
+    <div ref={ref} class={"emoji-picker " + (p.align ?? "right")} data-testid="emoji-picker" role="dialog" aria-label="Emoji picker"
+      onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); p.onClose(); } }}>
+      <input class="emoji-search" placeholder="Search emoji" aria-label="Search emoji" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      <div class="emoji-scroll">
+        {results ? (
+          <div class="emoji-grid">{results.map((e) => button(e.char, e.name))}{!results.length && <p class="muted small">No emoji found</p>}</div>
+        ) : (
+          <>
+            <div class="emoji-group-title">Frequently used</div>
+            <div class="emoji-grid">{QUICK_REACTIONS.map((c) => button(c, EMOJI.find((e) => e.char === c)?.name))}</div>
+            {EMOJI_GROUPS.map((g) => (
+              <>
+                <div class="emoji-group-title">{g}</div>
+                <div class="emoji-grid">{EMOJI.filter((e) => e.group === g && !QUICK_REACTIONS.includes(e.char)).map((e) => button(e.char, e.name))}</div>
+              </>
+            ))}
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,184 @@
+// One message in a list: avatar and name (unless grouped with the previous one), source badge, Markdown body,
+// edited/deleted markers, reactions, thread summary and the hover actions.
+import { memo } from "preact/compat";
+import { useMemo, useState } from "preact/hooks";
+import { deleteMessage, discardSend, editMessage, openChannel, retrySend, toggleReaction } from "../lib/actions";
+import { fullTime, timeOf } from "../lib/format";
+import { renderMarkdown } from "../lib/markdown";
+import { messagePath } from "../lib/router";
+import { store, useStore, type Pending } from "../lib/store";
+import type { ID, Message, Source } from "../lib/types";
+import { Avatar } from "./Avatar";
+import { EmojiPicker } from "./EmojiPicker";
+import { InlineEditor } from "./Composer";
+import { Icon } from "./Icons";
+
+const sourceLabel: Record<Source, string> = {
+  internal: "", line: "LINE", discord: "Discord", email: "Email", webhook: "Webhook", assistant: "Assistant", system: "System",
+};
+
+export interface MessageProps {
+  m: Message;
+  grouped: boolean;
+  inThread?: boolean;
+  canPost: boolean;
+  /** Opened through a message link: highlighted for a moment. */
+  highlighted?: boolean;
+}
+
+export const MessageItem = memo(function MessageItem({ m, grouped, inThread, canPost, highlighted }: MessageProps) {
+  const me = useStore((s) => s.me);
+  const members = useStore((s) => s.members);
+  const editing = useStore((s) => s.editing === m.id);
+  const presence = useStore((s) => s.presence[m.author.id]?.presence);
+  const [picker, setPicker] = useState<false | "up" | "down">(false);
+  const openPicker = (e: Event) => {
+    if (picker) return setPicker(false);
+    const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    setPicker(r.top > window.innerHeight / 2 ? "up" : "down");
+  };
+  const [error, setError] = useState<string | null>(null);
+  const mine = m.author.id === me?.user.id && m.author.kind === "user";
+  const staffAdmin = me?.membership.role === "owner" || me?.membership.role === "admin";
+  const deleted = !!m.deleted_at;
+  const html = useMemo(
+    () => (deleted ? "" : renderMarkdown(m.body, { name: (id) => members[id]?.user.display_name, me: me?.user.id })),
+    [m.body, deleted, members, me?.user.id],
+  );
+  const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
+  const source = m.source ?? "internal";
+  // People's current name and picture (member:updated keeps them fresh); the message's copy for others.
+  const known = m.author.kind === "user" ? members[m.author.id]?.user : undefined;
+  const authorName = known?.display_name || m.author.display_name || "Unknown";
+  const avatarUrl = known ? known.avatar_url || undefined : m.author.avatar_url || undefined;
+
+  return (
+    <div
+      class={"msg" + (grouped ? " grouped" : "") + (mine ? " mine" : "") + ` src-${source}` + (deleted ? " deleted" : "") + (picker ? " active" : "") + (highlighted ? " highlight" : "")}
+      data-testid="message"
+      data-id={m.id}
+      data-seq={m.seq}
+      data-source={source}
+      data-highlighted={highlighted ? "true" : undefined}
+      id={inThread ? undefined : `msg-${m.id}`}
+      tabIndex={-1}
+    >
+      <div class="msg-gutter">
+        {grouped ? (
+          <time class="msg-hover-time" dateTime={m.created_at} title={fullTime(m.created_at)}>{timeOf(m.created_at)}</time>
+        ) : (
+          <Avatar id={m.author.id} name={authorName} url={avatarUrl} size={36} />
+        )}
+      </div>
+      <div class="msg-main">
+        {!grouped && (
+          <div class="msg-head">
+            <span class="msg-author">{authorName}</span>
+            {source !== "internal" && <span class={`source-badge src-${source}`} data-testid="source-badge">{sourceLabel[source]}</span>}
+            {m.author.kind === "bot" && source === "internal" && <span class="source-badge">App</span>}
+            {presence === "dnd" && <span class="msg-dnd" title="Do not disturb">⛔</span>}
+            <time class="msg-time" dateTime={m.created_at} title={fullTime(m.created_at)}>{timeOf(m.created_at)}</time>
+          </div>
+        )}
+        {editing ? (
+          <InlineEditor
+            initial={m.body}
+            onCancel={() => store.setEditing(null)}
+            onSave={(body) => {
+              store.setEditing(null);
+              if (body.trim() && body !== m.body) editMessage(m.id, body).catch(fail);
+            }}
+          />
+        ) : deleted ? (
+          <div class="msg-body tombstone" data-testid="message-body">This message was deleted.</div>
+        ) : (
+          <div class={"msg-body" + (m.edited_at ? " has-edited" : "")}>
+            <div class="md" data-testid="message-body" dangerouslySetInnerHTML={{ __html: html }} />
+            {m.edited_at && <span class="edited" title={fullTime(m.edited_at)}> (edited)</span>}
+          </div>
+        )}
+        {m.parent_id && m.broadcast && !inThread && <div class="msg-meta muted small">replied to a thread</div>}
+        {!deleted && m.reactions.length > 0 && (
+          <div class="reactions" aria-label="Reactions">
+            {m.reactions.map((r) => {
+              const reacted = !!me && r.users.includes(me.user.id);
+              const who = r.users.map((u) => members[u]?.user.display_name ?? "Someone").join(", ");
+              return (
+                <button class={"reaction" + (reacted ? " reacted" : "")} data-testid="reaction" data-emoji={r.emoji} aria-pressed={reacted}
+                  title={`${who} reacted with ${r.emoji}`} disabled={!canPost} onClick={() => toggleReaction(m, r.emoji).catch(fail)}>
+                  <span class="reaction-emoji">{r.emoji}</span> <span class="reaction-count">{r.count}</span>
+                </button>
+              );
+            })}
+            {canPost && <button class="reaction add-reaction" aria-label="Add another reaction" title="Add reaction" onClick={openPicker}><Icon name="smile" size={15} /><Icon name="plus" size={11} /></button>}
+          </div>
+        )}
+        {!inThread && m.reply_count > 0 && <ThreadSummary m={m} />}
+        {error && <div class="msg-error" role="alert">{error} <button class="link-btn" onClick={() => setError(null)}>Dismiss</button></div>}
+      </div>
+      {!deleted && (
+        <div class="msg-actions" role="toolbar" aria-label="Message actions">
+          {canPost && <button class="icon-btn" aria-label="Add reaction" title="Add reaction" onClick={openPicker}><Icon name="smile" /></button>}
+          {!inThread && !m.parent_id && canPost && (
+            <button class="icon-btn" aria-label="Reply in thread" title="Reply in thread" onClick={() => openChannel(m.channel_id, m.id)}><Icon name="thread" /></button>
+          )}
+          {mine && canPost && <button class="icon-btn" aria-label="Edit message" title="Edit message" onClick={() => store.setEditing(m.id)}><Icon name="edit" /></button>}
+          <button class="icon-btn" aria-label="Copy link" title="Copy link" onClick={() => copyLink(m)}><Icon name="link" /></button>
+          {(mine || staffAdmin) && (
+            <button class="icon-btn danger" aria-label="Delete message" title="Delete message"
+              onClick={() => { if (confirm("Delete this message? This cannot be undone.")) deleteMessage(m.id).catch(fail); }}><Icon name="trash" /></button>
+          )}
+        </div>
+      )}
+      {picker && (
+        <EmojiPicker align={picker === "up" ? "up" : "right"} onClose={() => setPicker(false)} onPick={(e) => { setPicker(false); toggleReaction(m, e).catch(fail); }} />
+      )}
+    </div>
+  );
+});
+
+function copyLink(m: Message) {
+  // A reply that is not in the channel's timeline opens in its thread.
+  const url = location.origin + messagePath(m.channel_id, m.id, m.parent_id && !m.broadcast ? m.parent_id : null);
+  navigator.clipboard?.writeText(url).catch(() => {});
+}
+
+function ThreadSummary({ m }: { m: Message }) {
+  const members = useStore((s) => s.members);
+  const users = m.reply_users.slice(0, 4);
+  return (
+    <button class="thread-summary" data-testid="thread-summary" onClick={() => openChannel(m.channel_id, m.id)}>
+      <span class="thread-avatars">
+        {users.map((u) => <Avatar key={u} id={u} name={members[u]?.user.display_name ?? "?"} url={members[u]?.user.avatar_url} size={20} />)}
+      </span>
+      <span class="thread-count">{m.reply_count} {m.reply_count === 1 ? "reply" : "replies"}</span>
+      {m.last_reply_at && <span class="thread-last muted">Last reply {timeOf(m.last_reply_at)}</span>}
+    </button>
+  );
+}
+
+/** An optimistic message: shown at once, marked pending, or failed with retry. */
+export function PendingItem({ p, grouped }: { p: Pending; grouped: boolean }) {
+  const me = useStore((s) => s.me);
+  const members = useStore((s) => s.members);
+  const html = useMemo(() => renderMarkdown(p.body, { name: (id: ID) => members[id]?.user.display_name, me: me?.user.id }), [p.body, members]);
+  if (!me) return null;
+  const failed = p.state === "failed";
+  return (
+    <div class={"msg mine pending" + (grouped ? " grouped" : "") + (failed ? " failed" : "")} data-testid="message" data-id={`pending-${p.client_msg_id}`}
+      data-pending={failed ? undefined : "true"} data-failed={failed ? "true" : undefined} aria-busy={!failed}>
+      <div class="msg-gutter">{!grouped && <Avatar id={me.user.id} name={me.user.display_name} url={me.user.avatar_url} size={36} />}</div>
+      <div class="msg-main">
+        {!grouped && (
+          <div class="msg-head"><span class="msg-author">{me.user.display_name}</span><span class="msg-time">{failed ? "" : "Sending…"}</span></div>
+        )}
+        <div class="msg-body"><div class="md" data-testid="message-body" dangerouslySetInnerHTML={{ __html: html }} /></div>
+        {failed && (
+          <div class="msg-error" role="alert">
+            Not sent{p.error ? `: ${p.error}` : ""}. <button class="link-btn" onClick={() => retrySend(p.client_msg_id)}>Retry</button> · <button class="link-btn" onClick={() => discardSend(p.client_msg_id)}>Delete</button>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,183 @@
+// Ctrl/Cmd+K: jump to a channel, a DM or a person. A combobox over a listbox: type to filter (fuzzy), ↑ ↓ to
+// move, Enter to open, Escape to close.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { openChannel, openDM } from "../lib/actions";
+import { channelLabel, useStore } from "../lib/store";
+import type { Channel, ID } from "../lib/types";
+import { Dialog, errText, UserAvatar } from "./kit";
+import { fuzzy } from "./fuzzy";
+import { Highlight } from "./Highlight";
+import "../styles/dialogs.css";
+
+type Item =
+  | { kind: "channel"; key: string; label: string; ch: Channel; unread: number; mentions: number }
+  | { kind: "dm"; key: string; label: string; ch: Channel; userId: ID | null; unread: number; mentions: number }
+  | { kind: "person"; key: string; label: string; userId: ID; email: string };
+
+export function QuickSwitcher({ onClose }: { onClose: () => void }) {
+  const channels = useStore((s) => s.channels);
+  const members = useStore((s) => s.members);
+  const me = useStore((s) => s.me);
+  const presence = useStore((s) => s.presence);
+  const active = useStore((s) => s.activeChannel);
+  const [q, setQ] = useState("");
+  const [sel, setSel] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const myId = me?.user.id;
+
+  const all = useMemo<Item[]>(() => {
+    const items: Item[] = [];
+    const dmWith = new Set<ID>();
+    for (const c of Object.values(channels)) {
+      if (!c.is_member || c.archived) continue;
+      if (c.kind === "dm") {
+        const others = (c.dm_user_ids ?? []).filter((id) => id !== myId);
+        if (others.length === 1) dmWith.add(others[0]);
+        items.push({ kind: "dm", key: "c" + c.id, label: channelLabel(c, { members, me }), ch: c, userId: others.length === 1 ? others[0] : others.length ? null : myId ?? null, unread: c.unread_count, mentions: c.mention_count });
+      } else {
+        items.push({ kind: "channel", key: "c" + c.id, label: c.name, ch: c, unread: c.unread_count, mentions: c.mention_count });
+      }
+    }
+    if (me?.membership.role !== "customer") {
+      for (const m of Object.values(members)) {
+        if (m.user.id === myId || m.role === "customer" || dmWith.has(m.user.id)) continue;
+        items.push({ kind: "person", key: "u" + m.user.id, label: m.user.display_name, userId: m.user.id, email: m.user.email });
+      }
+    }
+    return items;
+  }, [channels, members, me]);
+
+  const rows = useMemo(() => {
+    if (!q.trim()) {
+      // Nothing typed: unread first, then channels, then DMs; people only once you type.
+      const rank = (i: Item) => ("ch" in i ? (i.mentions ? 0 : i.unread ? 1 : 2) : 3);
+      return all
+        .filter((i) => i.kind !== "person" && !("ch" in i && i.ch.id === active))
+        .sort((a, b) => rank(a) - rank(b) || (a.kind === b.kind ? 0 : a.kind === "channel" ? -1 : 1) || a.label.localeCompare(b.label))
+        .slice(0, 12)
+        .map((item) => ({ item, idx: [] as number[] }));
+    }
+    return all
+      .map((item) => {
+        const m = fuzzy(q.replace(/^[#@]/, ""), item.label);
+        if (!m) return null;
+        // Where you are a member counts more than a person you have not talked to; unread gets a nudge.
+        const bonus = (item.kind === "person" ? -40 : 0) + ("ch" in item && item.unread ? 20 : 0) + (q.startsWith("#") && item.kind === "channel" ? 60 : 0) + (q.startsWith("@") && item.kind !== "channel" ? 60 : 0);
+        return { item, idx: m.indices, score: m.score + bonus };
+      })
+      .filter((x): x is { item: Item; idx: number[]; score: number } => !!x)
+      .sort((a, b) => b.score - a.score || a.item.label.localeCompare(b.item.label))
+      .slice(0, 30);
+  }, [all, q, active]);
+
+  useEffect(() => setSel(0), [q]);
+  useEffect(() => {
+    listRef.current?.querySelector<HTMLElement>(`[data-index="${sel}"]`)?.scrollIntoView({ block: "nearest" });
+  }, [sel]);
+
+  const choose = async (item: Item | undefined) => {
+    if (!item) return;
+    if (item.kind === "person") {
+      try {
+        const ch = await openDM([item.userId]);
+        onClose();
+        openChannel(ch.id);
+      } catch (e) {
+        setError(errText(e));
+      }
+      return;
+    }
+    onClose();
+    openChannel(item.ch.id);
+  };
+
+  const optId = (i: number) => `dg-switch-opt-${i}`;
+  const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+
+  return (
+    <Dialog title="Jump to a conversation" onClose={onClose} flush className="dg-switcher" testid="quick-switcher" initialFocus="input[role=combobox]">
+      <div class="dg-switch-input">
+        <span aria-hidden="true" class="ui-muted">🔍</span>
+        <input
+          role="combobox"
+          aria-label="Jump to a channel, direct message or person"
+          aria-expanded={rows.length > 0}
+          aria-controls="dg-switch-list"
+          aria-autocomplete="list"
+          aria-activedescendant={rows[sel] ? optId(sel) : undefined}
+          autoComplete="off"
+          spellcheck={false}
+          placeholder="Jump to…"
+          value={q}
+          onInput={(e) => { setQ(e.currentTarget.value); setError(null); }}
+          onKeyDown={(e) => {
+            if (e.key === "ArrowDown" || (e.ctrlKey && e.key === "n")) {
+              e.preventDefault();
+              setSel((s) => (rows.length ? (s + 1) % rows.length : 0));
+            } else if (e.key === "ArrowUp" || (e.ctrlKey && e.key === "p")) {
+              e.preventDefault();
+              setSel((s) => (rows.length ? (s - 1 + rows.length) % rows.length : 0));
+            } else if (e.key === "Home" && e.ctrlKey) {
+              setSel(0);
+            } else if (e.key === "Enter") {
+              e.preventDefault();
+              void choose(rows[sel]?.item);
+            }
+          }}
+        />
+        <kbd>{isMac ? "⌘K" : "Ctrl K"}</kbd>
+      </div>
+      {error && <div class="dg-pad" style={{ paddingTop: "10px" }}><p class="ui-hint bad" role="alert">{error}</p></div>}
+      <ul class="dg-switch-list" id="dg-switch-list" role="listbox" aria-label={q ? "Results" : "Suggestions"} ref={listRef}>
+        {!q && rows.length > 0 && <li class="dg-group" role="presentation">Suggestions</li>}
+        {rows.map(({ item, idx }, i) => {
+          const selected = i === sel;
+          const pr = item.kind === "person" ? presence[item.userId]?.presence : item.kind === "dm" && item.userId ? presence[item.userId]?.presence : undefined;
+          return (
+            <li
+              key={item.key}
+              id={optId(i)}
+              data-index={i}
+              role="option"
+              aria-selected={selected}
+              onMouseDown={(e) => e.preventDefault()}
+              onMouseMove={() => sel !== i && setSel(i)}
+              onClick={() => void choose(item)}
+            >
+              {item.kind === "channel" ? (
+                <span class="dg-hash" aria-hidden="true">{item.ch.kind === "private" ? "🔒" : "#"}</span>
+              ) : item.kind === "dm" && !item.userId ? (
+                <span class="dg-hash" aria-hidden="true">👥</span>
+              ) : (
+                <UserAvatar id={item.userId ?? ""} name={item.label} url={members[item.userId ?? ""]?.user.avatar_url} size={20} />
+              )}
+              <span class="dg-label">
+                <Highlight text={item.label} indices={idx} />
+                {item.kind === "person" && <span class="dg-meta"> {item.email}</span>}
+              </span>
+              {pr && <span class="dg-dot" data-presence={pr} aria-label={pr} />}
+              {"ch" in item && (item.mentions > 0 || (item.kind === "dm" && item.unread > 0)) ? (
+                <span class="dg-badge" aria-label={`${item.mentions || item.unread} unread`}>{item.mentions || item.unread}</span>
+              ) : "ch" in item && item.unread > 0 ? (
+                <span class="dg-meta">unread</span>
+              ) : null}
+              <span class="dg-meta">{item.kind === "channel" ? "Channel" : item.kind === "dm" ? "Direct message" : "Person"}</span>
+            </li>
+          );
+        })}
+        {rows.length === 0 && (
+          <li class="ui-empty" role="presentation">
+            {q ? <><strong>Nothing matches “{q}”</strong>Try a channel name or a person's name.</> : <><strong>No conversations yet</strong>Join a channel to see it here.</>}
+          </li>
+        )}
+      </ul>
+      <div class="dg-hints" aria-hidden="true">
+        <span><kbd>↑</kbd> <kbd>↓</kbd> to move</span>
+        <span><kbd>Enter</kbd> to open</span>
+        <span><kbd>Esc</kbd> to close</span>
+        <span>Start with <kbd>#</kbd> for channels, <kbd>@</kbd> for people</span>
+      </div>
+    </Dialog>
+  );
+}

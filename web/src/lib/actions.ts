@@ -1,0 +1,387 @@
+// What the screens do: each action talks to the API or the socket and records the outcome in the store.
+// Pages, settings and dialogs call these rather than api.* when the store must follow.
+import { api, ApiError } from "./api";
+import { channelPath, navigate } from "./router";
+import { connectSocket, disconnectSocket, follow, followChannels, isFollowing, pushActivity, pushOn, setSocketHooks, unfollow } from "./socket";
+import { store } from "./store";
+import type { Channel, ChannelKind, ID, Message, Presence, Status } from "./types";
+
+export const PAGE = 50;
+const LAST_CHANNEL_KEY = "relay.lastChannel";
+let started = false;
+let listening = false;
+
+/** Load what the workspace needs and connect the socket (idempotent). Call once the user is known. */
+export async function startWorkspace(): Promise<void> {
+  const me = store.get().me;
+  if (!me || started) return;
+  started = true;
+  setSocketHooks({
+    onChannelReset: (id) => {
+      if (store.get().activeChannel === id) void loadLatest(id);
+    },
+    onReconnect: () => void refreshChannels(),
+  });
+  store.setUnknownMemberHandler(() => refreshMembersSoon());
+  try {
+    const [channels, members] = await Promise.all([
+      api.channels(),
+      me.membership.role === "customer" ? Promise.resolve([]) : api.members().catch(() => []),
+    ]);
+    store.setChannels(channels);
+    store.setMembers(members);
+  } catch {
+    started = false; // the AuthGate's 401 handler or the next mount tries again
+    return;
+  }
+  connectSocket(me);
+  followChannels();
+  if (listening) return;
+  listening = true;
+  const refresh = () => {
+    if (document.visibilityState === "visible" && started) void refreshChannels();
+  };
+  window.addEventListener("focus", refresh);
+  setInterval(refresh, 120_000);
+  let lastActivity = 0;
+  const active = () => {
+    const now = Date.now();
+    if (now - lastActivity > 60_000) {
+      lastActivity = now;
+      pushActivity();
+    }
+  };
+  for (const ev of ["keydown", "pointerdown", "focus"]) window.addEventListener(ev, active, { passive: true });
+  setInterval(() => store.pruneTyping(), 1000);
+}
+
+let membersTimer: ReturnType<typeof setTimeout> | null = null;
+let membersFetchedAt = 0;
+/**
+ * Someone we do not know showed up (a new member's message, presence or channel membership): re-read the member
+ * list, at most every 5 s, so names, pictures and roles appear without a reload.
+ */
+export function refreshMembersSoon(): void {
+  const me = store.get().me;
+  if (!me || me.membership.role === "customer" || membersTimer) return;
+  const wait = Math.max(200, membersFetchedAt + 5000 - Date.now());
+  membersTimer = setTimeout(() => {
+    membersTimer = null;
+    membersFetchedAt = Date.now();
+    api.members().then((list) => store.setMembers(list), () => {});
+  }, wait);
+}
+
+/** Re-read the channel list (counts for channels whose topics we do not follow, and after a reconnect). */
+export async function refreshChannels(): Promise<void> {
+  try {
+    store.setChannels(await api.channels());
+    followChannels();
+  } catch {
+    /* offline: the next focus tries again */
+  }
+}
+
+/** The channel to open at /: the last one viewed, else #general, else the first. */
+export function homeChannel(): ID | null {
+  const { channels } = store.get();
+  let last: string | null = null;
+  try {
+    last = localStorage.getItem(LAST_CHANNEL_KEY);
+  } catch {
+    /* ignore */
+  }
+  if (last && channels[last]?.is_member) return last;
+  const list = Object.values(channels).filter((c) => c.is_member);
+  return (list.find((c) => c.name === "general") ?? list.find((c) => c.kind !== "dm") ?? list[0])?.id ?? null;
+}
+
+export function openChannel(id: ID, threadId?: ID): void {
+  navigate(channelPath(id, threadId));
+}
+
+/** The channel on screen changed: follow its topic, load its newest page if needed. */
+export async function viewChannel(id: ID): Promise<void> {
+  store.setActiveChannel(id);
+  try {
+    localStorage.setItem(LAST_CHANNEL_KEY, id);
+  } catch {
+    /* ignore */
+  }
+  if (!store.get().channels[id]) {
+    try {
+      store.upsertChannel(await api.channel(id), true); // a public channel we are not in: a preview
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) {
+        navigate("/", { replace: true });
+        return;
+      }
+    }
+  }
+  followChannels();
+  await follow(id); // join first, then load: nothing can fall between the two
+  if (!store.get().timelines[id]?.loaded) await loadLatest(id);
+}
+
+export async function loadLatest(id: ID): Promise<void> {
+  try {
+    const msgs = await api.messages(id, { limit: PAGE });
+    // Live events collected before this page overlap it or follow it, so a plain merge leaves no gap.
+    store.receiveHistory(id, msgs, "latest", PAGE);
+  } catch {
+    /* shown as an empty channel; the next view retries */
+  }
+}
+
+export async function loadOlder(id: ID, limit = PAGE): Promise<void> {
+  const st = store.get();
+  const tl = st.timelines[id];
+  if (!tl || !tl.loaded || !tl.hasMore || tl.loadingOlder) return;
+  const oldest = tl.ids.length ? st.messages[tl.ids[0]].seq : undefined;
+  store.setLoadingOlder(id, true);
+  try {
+    const msgs = await api.messages(id, { before: oldest, limit });
+    store.receiveHistory(id, msgs, "older", limit);
+  } catch {
+    store.setLoadingOlder(id, false);
+  }
+}
+
+/**
+ * Open a message link (?message=<id>): make sure the message is loaded, then scroll to it and highlight it. The
+ * timeline runs without gaps from its oldest loaded message to the newest, so an older message is reached by
+ * loading the pages between (the seq of a message is not in its link, so `around=` cannot be asked directly).
+ * Thread replies show in the thread panel, which loads all of them.
+ */
+export async function revealMessage(channelId: ID, messageId: ID, inThread = false): Promise<boolean> {
+  const have = () => {
+    const st = store.get();
+    const m = st.messages[messageId];
+    if (inThread) return !!m;
+    return !!m && !!st.timelines[channelId]?.ids.includes(messageId);
+  };
+  for (let i = 0; i < 30 && !have(); i++) {
+    const tl = store.get().timelines[channelId];
+    if (inThread || !tl?.loaded) {
+      await new Promise((r) => setTimeout(r, 100)); // the view is still loading the newest page or the thread
+      continue;
+    }
+    if (!tl.hasMore) break;
+    if (tl.loadingOlder) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    await loadOlder(channelId, 200);
+  }
+  if (!have()) return false;
+  store.setHighlight({ channelId, messageId });
+  setTimeout(() => {
+    const h = store.get().highlight;
+    if (h && h.messageId === messageId) store.setHighlight(null);
+  }, 4000);
+  return true;
+}
+
+export async function loadThread(parentId: ID, channelId: ID): Promise<void> {
+  try {
+    const replies = await api.replies(parentId);
+    store.receiveReplies(parentId, replies);
+    // A deep link to a thread whose parent is not loaded: the parent is older than its first reply.
+    if (!store.get().messages[parentId]) {
+      const before = replies.length ? replies[0].seq : undefined;
+      for (const m of await api.messages(channelId, { before, limit: 200 })) store.receiveMessage(m, "fetched");
+    }
+  } catch {
+    /* the panel shows what it has */
+  }
+}
+
+// --- sending ---
+function newClientMsgId(): string {
+  return typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : "m-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+}
+
+/** Send optimistically: a pending copy shows at once; the server's message replaces it (by client_msg_id). */
+export function sendMessage(channelId: ID, body: string, parentId: ID | null = null, broadcast = false): void {
+  // Sending ends the typing notice for the others (they drop it on our message): whatever is typed next is
+  // announced at once, and a notice still waiting for the server's throttle is not sent after the message.
+  typingSent.delete(typingKey(channelId, parentId));
+  const later = typingLater.get(channelId);
+  if (later) {
+    clearTimeout(later);
+    typingLater.delete(channelId);
+  }
+  const p = store.addPending({ client_msg_id: newClientMsgId(), channel_id: channelId, parent_id: parentId, broadcast, body });
+  void deliver(p.client_msg_id);
+}
+
+export function retrySend(clientMsgId: string): void {
+  store.setPendingState(clientMsgId, "pending");
+  void deliver(clientMsgId);
+}
+
+export function discardSend(clientMsgId: string): void {
+  store.removePending(clientMsgId);
+}
+
+async function deliver(clientMsgId: string): Promise<void> {
+  const p = store.get().pending.find((x) => x.client_msg_id === clientMsgId);
+  if (!p) return;
+  const payload: { body: string; client_msg_id: string; parent_id?: ID; broadcast?: boolean } = { body: p.body, client_msg_id: p.client_msg_id };
+  if (p.parent_id) payload.parent_id = p.parent_id;
+  if (p.parent_id && p.broadcast) payload.broadcast = true;
+  try {
+    let m: Message;
+    if (isFollowing(p.channel_id)) {
+      try {
+        m = (await pushOn<{ message: Message }>(p.channel_id, "message:send", payload)).message;
+      } catch (e) {
+        const err = e as { reason?: string; code?: string };
+        if (err.code) throw new ApiError(0, err.code, err.reason ?? "Could not send");
+        // Timeout or the topic dropped: the same client_msg_id over HTTP never posts twice.
+        m = await api.postMessage(p.channel_id, payload);
+      }
+    } else {
+      m = await api.postMessage(p.channel_id, payload);
+    }
+    store.receiveMessage(m, "fetched");
+    store.removePending(clientMsgId);
+  } catch (e) {
+    store.setPendingState(clientMsgId, "failed", e instanceof Error ? e.message : "Could not send");
+  }
+}
+
+/** Conversation (channel, or channel and thread) → when we last announced typing there. */
+const typingSent = new Map<string, number>();
+/** Channel → when we last pushed typing on its topic (the server relays one per socket and topic per 2 s). */
+const typingPushed = new Map<ID, number>();
+/** Channel → a typing push waiting for the server's throttle to pass. */
+const typingLater = new Map<ID, ReturnType<typeof setTimeout>>();
+const TYPING_EVERY = 2500;
+const SERVER_TYPING_EVERY = 2000;
+const typingKey = (channelId: ID, parentId: ID | null) => channelId + ":" + (parentId ?? "");
+/**
+ * Tell others we are typing: at most one push per 2.5 s per conversation. Sending a message resets that wait, so
+ * typing right after sending is announced at once. The server drops a push that comes within 2 s of the previous
+ * one on the same channel topic (a thread's and the channel's composer share it, and so does typing just before
+ * sending): such a push is delayed until the server takes it, not lost for a whole 2.5 s round.
+ */
+export function sendTyping(channelId: ID, parentId: ID | null = null): void {
+  const key = typingKey(channelId, parentId);
+  const now = Date.now();
+  if (now - (typingSent.get(key) ?? 0) < TYPING_EVERY) return;
+  typingSent.set(key, now);
+  const payload = parentId ? { parent_id: parentId } : {};
+  const push = () => {
+    typingPushed.set(channelId, Date.now());
+    pushOn(channelId, "typing", payload).catch(() => {});
+  };
+  const wait = (typingPushed.get(channelId) ?? -Infinity) + SERVER_TYPING_EVERY + 50 - now;
+  const pending = typingLater.get(channelId);
+  if (pending) clearTimeout(pending);
+  typingLater.delete(channelId);
+  if (wait <= 0) return push();
+  typingLater.set(channelId, setTimeout(() => {
+    typingLater.delete(channelId);
+    push();
+  }, wait));
+}
+
+// --- message actions ---
+export async function editMessage(id: ID, body: string): Promise<void> {
+  store.receiveMessage(await api.editMessage(id, body), "fetched");
+}
+
+export async function deleteMessage(id: ID): Promise<void> {
+  await api.deleteMessage(id);
+  const m = store.get().messages[id];
+  if (m && !m.deleted_at) store.receiveMessage({ ...m, body: "", deleted_at: new Date().toISOString(), reactions: [], change: m.change }, "fetched");
+}
+
+export async function toggleReaction(m: Message, emoji: string): Promise<void> {
+  const me = store.get().me?.user.id;
+  const mine = m.reactions.some((r) => r.emoji === emoji && me && r.users.includes(me));
+  const next = mine ? await api.removeReaction(m.id, emoji) : await api.addReaction(m.id, emoji);
+  store.receiveMessage(next, "fetched");
+}
+
+// --- read state ---
+const readSent = new Map<ID, number>();
+/** Move the read cursor to the newest message of the channel (the view calls it when visible at the bottom). */
+export function markRead(channelId: ID): void {
+  const st = store.get();
+  const ch = st.channels[channelId];
+  // Only the channel on screen, once viewChannel has placed its "New messages" divider.
+  if (!ch?.is_member || st.activeChannel !== channelId) return;
+  const tl = st.timelines[channelId];
+  const newest = Math.max(ch.last_seq, tl?.ids.length ? st.messages[tl.ids[tl.ids.length - 1]].seq : 0);
+  if (newest <= ch.last_read_seq && !ch.unread_count && !ch.mention_count) return;
+  if ((readSent.get(channelId) ?? 0) >= newest && !ch.unread_count) return;
+  readSent.set(channelId, newest);
+  // The "New messages" divider does not move here: it marks what was unread when the channel opened (or what
+  // arrived while the page was hidden or scrolled up) for as long as the channel stays open.
+  store.markReadLocal(channelId, newest);
+  pushOn(channelId, "read", { seq: newest }).catch(() => api.markRead(channelId, newest).catch(() => {}));
+}
+
+// --- channels and people ---
+export async function createChannel(b: { name: string; kind?: ChannelKind; topic?: string; purpose?: string; user_ids?: ID[] }): Promise<Channel> {
+  const ch = await api.createChannel(b);
+  store.upsertChannel(ch, true);
+  followChannels();
+  return ch;
+}
+
+export async function joinChannel(id: ID): Promise<Channel> {
+  const ch = await api.joinChannel(id);
+  store.upsertChannel(ch, true);
+  followChannels();
+  return ch;
+}
+
+export async function leaveChannel(id: ID): Promise<void> {
+  await api.leaveChannel(id);
+  store.removeChannel(id);
+  unfollow(id);
+  if (store.get().activeChannel === id) navigate("/");
+}
+
+export async function openDM(userIds: ID[]): Promise<Channel> {
+  const ch = await api.openDM(userIds);
+  store.upsertChannel(ch, true);
+  followChannels();
+  return ch;
+}
+
+export function browseChannels(): Promise<Channel[]> {
+  return api.channels({ browse: true });
+}
+
+export async function loadChannelMembers(id: ID): Promise<void> {
+  try {
+    store.setChannelMembers(id, await api.channelMembers(id));
+  } catch {
+    /* ignore */
+  }
+}
+
+export async function setMyStatus(b: { presence?: Presence; text?: string; emoji?: string; expires_at?: string | null }): Promise<Status> {
+  const st = await api.setStatus(b);
+  const me = store.get().me;
+  if (me) {
+    store.setStatus({ user_id: me.user.id, ...st });
+    store.setMe({ ...store.get().me!, status: st });
+  }
+  return st;
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await api.logout();
+  } finally {
+    disconnectSocket();
+    started = false;
+    store.reset();
+    navigate("/login", { replace: true });
+  }
+}

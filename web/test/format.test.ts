@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { hueOf, initials } from "../src/lib/format";
+
+describe("initials", () => {
+  it.each([
+    ["Ann Lee", "AL"],
+    ["ann", "A"],
+    ["Yuki (LINE)", "YL"],
+    ["ops@customer.example", "OC"],
+    ["nova#2231", "N2"],
+    ["  Émile  Zola  ", "ÉZ"],
+    ["山田 太郎", "山太"],
+    ["(((", "?"],
+    ["", "?"],
+    ["🙂 Smiley", "S"],
+  ])("%j → %s", (name, want) => expect(initials(name)).toBe(want));
+});
+
+describe("hueOf", () => {
+  it("is stable per id and varies across ids", () => {
+    expect(hueOf("123")).toBe(hueOf("123"));
+    expect(new Set(["1", "2", "3", "4", "5", "6", "7", "8"].map(hueOf)).size).toBeGreaterThan(2);
+  });
+});
