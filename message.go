@@ -65,6 +65,13 @@ type Message struct {
 	// message is in, when the poster knows it: its events then go to the
 	// ticket's topics (not stored; zero on messages read back).
 	TicketID ID `json:"-"`
+	// Attachments are files that came with the message (media from a
+	// connector); never nil on messages read back.
+	Attachments []Attachment `json:"attachments"`
+	// Deliveries is the outside state of a message posted in an external
+	// channel, one per outside conversation (filled on reads of such
+	// channels; empty elsewhere).
+	Deliveries []Delivery `json:"deliveries,omitempty"`
 }
 
 // Reaction aggregates one emoji on a message.

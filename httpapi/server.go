@@ -131,7 +131,7 @@ type route struct {
 // routes is the one list of everything the server answers. The OpenAPI test
 // checks openapi.json against it, both ways.
 func (s *Server) routes() []route {
-	return []route{
+	rs := []route{
 		{method: "GET", path: "/{$}", host: onAny, auth: authNone, h: s.shell},
 		{method: "GET", path: "/assets/{file...}", host: onAny, auth: authNone, h: s.asset, undocumented: true},
 		{method: "GET", path: "/healthz", host: onAny, auth: authNone, h: s.healthz},
@@ -213,6 +213,11 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/api/v1/audit", host: onWorkspace, h: s.listAudit},
 		{method: "GET", path: "/api/v1/admin/stats", host: onWorkspace, h: s.deskStats},
 	}
+	// Connectors (docs/connectors.md): each part lists its own routes.
+	for _, part := range [][]route{s.connectorRoutes(), s.lineRoutes(), s.discordRoutes(), s.webhookRoutes()} {
+		rs = append(rs, part...)
+	}
+	return rs
 }
 
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) error {

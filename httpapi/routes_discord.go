@@ -1,0 +1,4 @@
+package httpapi
+
+// discordRoutes lists the routes of the discord part of the connectors.
+func (s *Server) discordRoutes() []route { return nil }
