@@ -104,8 +104,31 @@ type ConnectorStore interface {
 	// kind message.create that carry it out (to show "not delivered").
 	MessageDeliveries(ctx context.Context, workspaceID relay.ID, messageIDs []relay.ID) (map[relay.ID][]relay.Delivery, error)
 
+	// CreateAttachment records a file stored under attachments/<workspace>/<id>
+	// in the file store, for the channel its message is in.
+	CreateAttachment(ctx context.Context, workspaceID, channelID relay.ID, att *relay.Attachment, now time.Time) error
+	// Attachment finds one with the channel it belongs to.
+	Attachment(ctx context.Context, workspaceID, id relay.ID) (att *relay.Attachment, channelID relay.ID, err error)
+	// PurgeHookEvents deletes recorded outside event ids older than before.
+	PurgeHookEvents(ctx context.Context, before time.Time) (int64, error)
+
 	WebhookStore
 }
+
+// What PostMessages, EditMessage and DeleteMessage add to the outbox in
+// their own transaction (the store implements it; docs/connectors.md):
+//
+//   - a message written by a user (author kind user, source internal, not
+//     internal) in a channel of kind external: one row per conversation
+//     mapped to the channel — message.create on post, message.update on
+//     edit, message.delete on delete — with connector_id,
+//     conversation_id, message_id and channel_id set;
+//   - every message posted in a public, external or ticket channel (not
+//     internal notes, private channels or DMs): one webhook row per active
+//     subscription to "message.created", payload
+//     {"message": <message JSON>, "channel": {"id","name","kind"}}.
+//
+// Rows start pending with next_at = the message's time.
 
 // WebhookSubscription is an outgoing webhook: events POSTed to a URL,
 // signed with its secret.
