@@ -18,16 +18,17 @@ const (
 	ListInvites       Action = "invite.list"
 	RevokeInvite      Action = "invite.revoke"
 	ListMembers       Action = "member.list"
-	ChangeRole        Action = "member.role"   // Target.Role is the current role, Target.NewRole the new one
-	RemoveMember      Action = "member.remove" // Target.Role is the member's role; Target.Self when leaving
-	GrantDesk         Action = "member.desk"   // grant or revoke the support desk; Target.Role is the member's role
-	ViewAudit         Action = "audit.view"    // list the audit log
-	ViewDeskStats     Action = "desk.stats"    // the admin dashboard's figures
+	ChangeRole        Action = "member.role"       // Target.Role is the current role, Target.NewRole the new one
+	RemoveMember      Action = "member.remove"     // Target.Role is the member's role; Target.Self when leaving
+	GrantDesk         Action = "member.desk"       // grant or revoke the support desk; Target.Role is the member's role
+	ViewAudit         Action = "audit.view"        // list the audit log
+	ViewDeskStats     Action = "desk.stats"        // the admin dashboard's figures
+	ManageConnectors  Action = "connectors.manage" // connectors, bridges, webhooks, the outbox
 )
 
 // Actions lists every action, for exhaustive tests.
 var Actions = []Action{ReadSelf, UpdateProfile, ViewMember, ManageOwnTokens, UpdateWorkspace, DeleteWorkspace, TransferOwnership,
-	CreateInvite, ListInvites, RevokeInvite, ListMembers, ChangeRole, RemoveMember, GrantDesk, ViewAudit, ViewDeskStats}
+	CreateInvite, ListInvites, RevokeInvite, ListMembers, ChangeRole, RemoveMember, GrantDesk, ViewAudit, ViewDeskStats, ManageConnectors}
 
 // Target describes what an action is aimed at, where that matters.
 type Target struct {
@@ -87,6 +88,12 @@ func Check(actor *relay.Actor, act Action, t Target) error {
 			return nil
 		}
 		return forbid("Only owners and admins can manage invitations.")
+
+	case ManageConnectors:
+		if staff {
+			return nil
+		}
+		return forbid("Only owners and admins can manage connectors and webhooks.")
 
 	case ViewAudit:
 		if staff {

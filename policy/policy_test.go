@@ -50,6 +50,7 @@ func TestCheck(t *testing.T) {
 		{policy.ListMembers, policy.Target{}, allow(O, A, G, M)},
 		{policy.ViewAudit, policy.Target{}, staff},
 		{policy.ViewDeskStats, policy.Target{}, staff},
+		{policy.ManageConnectors, policy.Target{}, staff},
 
 		// Invitations: staff may offer any role but owner; nobody may offer owner.
 		{policy.CreateInvite, policy.Target{NewRole: O}, none},
