@@ -48,6 +48,8 @@ type Config struct {
 	// StatsDebounce coalesces stats:updated per workspace; zero:
 	// DefaultStatsDebounce.
 	StatsDebounce time.Duration
+	// Connectors is the operator's connector and outbox settings.
+	Connectors ConnectorsConfig
 }
 
 // App runs the use cases. It is safe for concurrent use.
@@ -64,6 +66,9 @@ type App struct {
 	access *accessCache
 	live   LiveTracker
 	stats  *statsDebouncer
+	conn   connectorState
+	// cstore is the store's connector part (the same object as store).
+	cstore ConnectorStore
 
 	loginIP    *ratelimit.Limiter
 	loginEmail *ratelimit.Limiter
@@ -127,6 +132,9 @@ func New(c Config) *App {
 		c.StatsDebounce = DefaultStatsDebounce
 	}
 	a.stats = &statsDebouncer{delay: c.StatsDebounce, pending: map[relay.ID]string{}}
+	a.cstore, _ = c.Store.(ConnectorStore)
+	c.Connectors.defaults()
+	a.conn = connectorState{cfg: c.Connectors, deliverers: map[string]Deliverer{}, wake: make(chan struct{}, 1)}
 	a.seq = newSequencer(a, c.PostShards)
 	return a
 }

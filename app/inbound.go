@@ -20,6 +20,8 @@ type Inbound struct {
 	// ExternalID makes deliveries idempotent: the outside system's message
 	// id (stored as client_msg_id), so a redelivered webhook posts once.
 	ExternalID string
+	// Attachments already stored (app.storeFiles) or linked.
+	Attachments []relay.Attachment
 }
 
 var inboundSources = map[string]bool{relay.SourceLINE: true, relay.SourceDiscord: true, relay.SourceEmail: true,
@@ -61,10 +63,11 @@ func (a *App) PostInbound(ctx context.Context, workspaceID relay.ID, in Inbound)
 	// Outside bodies are plain text to Relay: a "<@id>" from LINE mentions
 	// nobody here, and @channel from a stranger notifies no one.
 	m := &relay.Message{ID: a.ids.New(), WorkspaceID: workspaceID, ChannelID: c.ID, Author: author,
-		Source: in.Source, Body: in.Body, ClientMsgID: in.ExternalID, CreatedAt: a.Now()}
+		Source: in.Source, Body: in.Body, ClientMsgID: in.ExternalID, CreatedAt: a.Now(), Attachments: in.Attachments}
 	res, err := a.seq.post(ctx, m)
 	if err != nil {
 		return nil, err
 	}
+	a.WakeOutbox() // outgoing webhooks may be waiting for it
 	return res.Message, nil
 }

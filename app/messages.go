@@ -115,6 +115,9 @@ func (a *App) PostMessage(ctx context.Context, actor *relay.Actor, channelID rel
 	if err != nil {
 		return nil, err
 	}
+	if c.Kind == relay.ChannelExternal {
+		a.WakeOutbox() // the post wrote outbox rows: deliver now, not at the next poll
+	}
 	return res.Message, nil
 }
 
@@ -126,6 +129,7 @@ func (a *App) afterPost(ctx context.Context, r PostResult) {
 	}
 	m := r.Message
 	a.publishMessage(ctx, EvMessageNew, m, m)
+
 	if r.Parent != nil {
 		a.publishMessage(ctx, EvThreadUpdated, r.Parent, r.Parent)
 	}
@@ -189,6 +193,9 @@ func (a *App) EditMessage(ctx context.Context, actor *relay.Actor, id relay.ID, 
 		}
 		return err
 	})
+	if err == nil && c.Kind == relay.ChannelExternal {
+		a.WakeOutbox()
+	}
 	return out, err
 }
 
@@ -201,13 +208,17 @@ func (a *App) DeleteMessage(ctx context.Context, actor *relay.Actor, id relay.ID
 	if err := policy.CheckChannel(actor, policy.DeleteMessage, on); err != nil {
 		return err
 	}
-	return a.seq.do(ctx, c.ID, func(ctx context.Context) error {
+	err = a.seq.do(ctx, c.ID, func(ctx context.Context) error {
 		out, err := a.store.DeleteMessage(ctx, actor.Workspace.ID, id, a.Now())
 		if err == nil {
 			a.publishMessage(ctx, EvMessageDeleted, out, out)
 		}
 		return err
 	})
+	if err == nil && c.Kind == relay.ChannelExternal {
+		a.WakeOutbox()
+	}
+	return err
 }
 
 // ValidateEmoji checks a reaction is an emoji (the character itself, not a
@@ -282,7 +293,11 @@ func (a *App) History(ctx context.Context, actor *relay.Actor, channelID relay.I
 	if err := checkHistoryQuery(&q); err != nil {
 		return nil, err
 	}
-	return a.store.History(ctx, actor.Workspace.ID, c.ID, q)
+	msgs, err := a.store.History(ctx, actor.Workspace.ID, c.ID, q)
+	if err != nil {
+		return nil, err
+	}
+	return msgs, a.withDeliveries(ctx, c, msgs)
 }
 
 // checkHistoryQuery validates a history page request and sets its default limit.
