@@ -34,17 +34,39 @@ type Config struct {
 	LogLevel        string        // --log-level, RELAY_LOG_LEVEL
 	TrustProxy      bool          // --trust-proxy, RELAY_TRUST_PROXY
 	ShutdownTimeout time.Duration // --shutdown-timeout, RELAY_SHUTDOWN_TIMEOUT
+
+	// PublicURL is the apex's address as the outside sees it (webhook URLs
+	// given to LINE, Discord's OAuth redirect); "" derives
+	// http://<base-domain>:<port>.
+	PublicURL string // --public-url, RELAY_PUBLIC_URL
+
+	// Connectors (docs/connectors.md): the operator's shared bots and the
+	// outside systems' base URLs (tests point them at local fakes).
+	LINESharedSecret    string // RELAY_LINE_SHARED_SECRET
+	LINESharedToken     string // RELAY_LINE_SHARED_TOKEN
+	LINESharedBotID     string // RELAY_LINE_SHARED_BOT_ID, e.g. @123abcde
+	LINEAPIURL          string // RELAY_LINE_API_URL
+	LINEDataAPIURL      string // RELAY_LINE_DATA_API_URL
+	DiscordBotToken     string // RELAY_DISCORD_BOT_TOKEN
+	DiscordAppID        string // RELAY_DISCORD_APPLICATION_ID
+	DiscordClientSecret string // RELAY_DISCORD_CLIENT_SECRET
+	DiscordAPIURL       string // RELAY_DISCORD_API_URL
+	DiscordGatewayURL   string // RELAY_DISCORD_GATEWAY_URL
+	WebhookAllowPrivate bool   // RELAY_WEBHOOK_ALLOW_PRIVATE
 }
 
 // Default returns the embedded defaults: SQLite and files under ./relay-data,
 // served on :8080 for *.localhost.
 func Default() Config {
 	return Config{Addr: ":8080", DataDir: "./relay-data", BaseDomain: "localhost", LogLevel: "info",
-		ShutdownTimeout: 15 * time.Second}
+		ShutdownTimeout: 15 * time.Second,
+		LINEAPIURL:      "https://api.line.me", LINEDataAPIURL: "https://api-data.line.me",
+		DiscordAPIURL: "https://discord.com/api/v10"}
 }
 
 type setting struct {
 	flag, env, usage string
+	secret           bool // redacted in messages
 	str              *string
 	boolean          *bool
 	dur              *time.Duration
@@ -62,6 +84,18 @@ func (c *Config) settings() []setting {
 		{flag: "log-level", env: "RELAY_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "trust-proxy", env: "RELAY_TRUST_PROXY", usage: "trust X-Forwarded-For/-Proto from a reverse proxy", boolean: &c.TrustProxy},
 		{flag: "shutdown-timeout", env: "RELAY_SHUTDOWN_TIMEOUT", usage: "how long SIGTERM waits for in-flight requests", dur: &c.ShutdownTimeout},
+		{flag: "public-url", env: "RELAY_PUBLIC_URL", usage: "the apex's public address, e.g. https://relay.example; empty: http://<base-domain>:<port>", str: &c.PublicURL},
+		{flag: "line-shared-secret", env: "RELAY_LINE_SHARED_SECRET", usage: "channel secret of the shared LINE bot", str: &c.LINESharedSecret, secret: true},
+		{flag: "line-shared-token", env: "RELAY_LINE_SHARED_TOKEN", usage: "channel access token of the shared LINE bot", str: &c.LINESharedToken, secret: true},
+		{flag: "line-shared-bot-id", env: "RELAY_LINE_SHARED_BOT_ID", usage: "basic id of the shared LINE bot (like @123abcde), for join links", str: &c.LINESharedBotID},
+		{flag: "line-api-url", env: "RELAY_LINE_API_URL", usage: "base URL of LINE's Messaging API", str: &c.LINEAPIURL},
+		{flag: "line-data-api-url", env: "RELAY_LINE_DATA_API_URL", usage: "base URL of LINE's content (data) API", str: &c.LINEDataAPIURL},
+		{flag: "discord-bot-token", env: "RELAY_DISCORD_BOT_TOKEN", usage: "token of the shared Discord bot", str: &c.DiscordBotToken, secret: true},
+		{flag: "discord-application-id", env: "RELAY_DISCORD_APPLICATION_ID", usage: "application (client) id of the shared Discord bot", str: &c.DiscordAppID},
+		{flag: "discord-client-secret", env: "RELAY_DISCORD_CLIENT_SECRET", usage: "OAuth2 client secret of the shared Discord bot", str: &c.DiscordClientSecret, secret: true},
+		{flag: "discord-api-url", env: "RELAY_DISCORD_API_URL", usage: "base URL of Discord's REST API (with its version)", str: &c.DiscordAPIURL},
+		{flag: "discord-gateway-url", env: "RELAY_DISCORD_GATEWAY_URL", usage: "Discord gateway URL; empty: the one the REST API names", str: &c.DiscordGatewayURL},
+		{flag: "webhook-allow-private", env: "RELAY_WEBHOOK_ALLOW_PRIVATE", usage: "let outgoing webhooks reach private, loopback and link-local addresses", boolean: &c.WebhookAllowPrivate},
 	}
 }
 
@@ -144,7 +178,7 @@ func (s setting) set(v string) error {
 }
 
 func redact(s setting, v string) string {
-	if s.env == "RELAY_SECRET_KEY" {
+	if s.env == "RELAY_SECRET_KEY" || s.secret {
 		return "…"
 	}
 	if s.env == "RELAY_DATABASE_URL" || s.env == "RELAY_NATS_URL" {
@@ -212,6 +246,30 @@ func (c *Config) Validate() error {
 			bad("--nats-url must look like nats://host:4222; got %q", RedactURL(c.NATSURL))
 		}
 	}
+	for _, u := range []struct{ name, v string }{{"--public-url", c.PublicURL}, {"--line-api-url", c.LINEAPIURL},
+		{"--line-data-api-url", c.LINEDataAPIURL}, {"--discord-api-url", c.DiscordAPIURL}} {
+		if u.v == "" && u.name == "--public-url" {
+			continue
+		}
+		p, err := url.Parse(u.v)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			bad("%s must be an http(s) URL; got %q", u.name, u.v)
+		}
+	}
+	if c.DiscordGatewayURL != "" {
+		if p, err := url.Parse(c.DiscordGatewayURL); err != nil || (p.Scheme != "ws" && p.Scheme != "wss") || p.Host == "" {
+			bad("--discord-gateway-url must be a ws(s):// URL; got %q", c.DiscordGatewayURL)
+		}
+	}
+	if (c.LINESharedSecret == "") != (c.LINESharedToken == "") {
+		bad("the shared LINE bot needs both RELAY_LINE_SHARED_SECRET and RELAY_LINE_SHARED_TOKEN")
+	}
+	if c.LINESharedSecret != "" && c.LINESharedBotID == "" {
+		bad("the shared LINE bot needs RELAY_LINE_SHARED_BOT_ID (its basic id, like @123abcde) for join links")
+	}
+	if c.DiscordBotToken != "" && c.DiscordAppID == "" {
+		bad("the shared Discord bot needs RELAY_DISCORD_APPLICATION_ID as well as its token")
+	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("--secret-key must be at least 32 characters (try: openssl rand -hex 32)")
 	}
@@ -227,6 +285,19 @@ func (c *Config) Validate() error {
 		return errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))
 	}
 	return nil
+}
+
+// BaseURL is PublicURL, or the apex derived from the base domain and the
+// listening port.
+func (c *Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	_, port, _ := net.SplitHostPort(c.Addr)
+	if port == "" || port == "80" {
+		return "http://" + c.BaseDomain
+	}
+	return "http://" + c.BaseDomain + ":" + port
 }
 
 // SQLitePath is where the embedded database lives.
