@@ -9,12 +9,25 @@ import (
 // (marked expired) before the janitor deletes it.
 const InviteRetention = 30 * 24 * time.Hour
 
+// HookEventRetention is how long outside event ids are kept to recognise
+// redeliveries.
+const HookEventRetention = 7 * 24 * time.Hour
+
 // Purge deletes expired sessions and long-expired invitations once.
 func (a *App) Purge(ctx context.Context) (sessions, invites int64, err error) {
 	now := a.Now()
 	sessions, invites, err = a.store.PurgeExpired(ctx, now, now.Add(-InviteRetention))
 	if err != nil {
 		return 0, 0, err
+	}
+	if a.cstore != nil {
+		// Outside event ids (LINE's webhookEventId) only need to outlive
+		// the outside system's redeliveries.
+		if n, err := a.cstore.PurgeHookEvents(ctx, now.Add(-HookEventRetention)); err != nil {
+			return sessions, invites, err
+		} else if n > 0 {
+			a.log.InfoContext(ctx, "purged old webhook event ids", "events", n)
+		}
 	}
 	if sessions+invites > 0 {
 		a.log.InfoContext(ctx, "purged expired credentials", "sessions", sessions, "invites", invites)

@@ -186,7 +186,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if db.Engine() == store.EnginePostgres {
 		shards = 4
 	}
-	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Secrets: box, Bus: b, PostShards: shards})
+	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Secrets: box, Bus: b, PostShards: shards,
+		Connectors: app.ConnectorsConfig{BaseURL: cfg.BaseURL(),
+			LINESharedSecret: cfg.LINESharedSecret, LINESharedToken: cfg.LINESharedToken, LINESharedBotID: cfg.LINESharedBotID,
+			DiscordBotToken: cfg.DiscordBotToken, DiscordApplicationID: cfg.DiscordAppID, DiscordClientSecret: cfg.DiscordClientSecret,
+			WebhookAllowPrivate: cfg.WebhookAllowPrivate}})
 	defer a.Close()
 	sock := socket.New(a, hub, presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
@@ -241,6 +245,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	jctx, stopJanitor := context.WithCancel(ctx)
 	defer stopJanitor()
 	go a.RunJanitor(jctx, time.Hour)
+	go a.RunOutbox(jctx)
 	go sock.Run(jctx)
 
 	errc := make(chan error, 1)

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -52,6 +53,11 @@ const BaseDomain = "relay.test"
 // Config configures a Stack. DB is required.
 type Config struct {
 	DB *store.DB
+	// FilesDir is where files go; empty: a temporary folder.
+	FilesDir string
+	// SecretKey, when set, keys the secret box (a restarted stack on the
+	// same database must open what the first one sealed); empty: random.
+	SecretKey string
 	// Store, if set, is what the app uses instead of DB (a wrapper that
 	// injects delays or faults); DB still decides the engine and metrics.
 	Store app.Store
@@ -71,6 +77,13 @@ type Config struct {
 	// ("relay.test"). Browser tests use "localhost", which Chromium
 	// resolves (with every subdomain) to the loopback address.
 	BaseDomain string
+	// Connectors configures connectors and the outbox (shared bots, fast
+	// retries). BaseURL, when empty, becomes http://<base-domain>:<port>
+	// of the stack.
+	Connectors app.ConnectorsConfig
+	// NoOutbox leaves the outbox workers stopped (tests that drive
+	// App.DeliverDue themselves, or that simulate a crash before delivery).
+	NoOutbox bool
 }
 
 // Stack is one running node.
@@ -113,7 +126,11 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	}
 	tb.Cleanup(s.Stop)
 
-	fs, err := files.NewDisk(tb.TempDir())
+	filesDir := cfg.FilesDir
+	if filesDir == "" {
+		filesDir = tb.TempDir()
+	}
+	fs, err := files.NewDisk(filesDir)
 	if err != nil {
 		tb.Fatalf("testserver: %v", err)
 	}
@@ -145,8 +162,24 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	if st == nil {
 		st = cfg.DB
 	}
+	// The listener comes first: the app's base URL carries its port.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("testserver: listen: %v", err)
+	}
+	conns := cfg.Connectors
+	if conns.BaseURL == "" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		conns.BaseURL = "http://" + s.BaseDomain + ":" + port
+	}
+	if cfg.SecretKey != "" {
+		if box, err = secretbox.New(cfg.SecretKey); err != nil {
+			tb.Fatalf("testserver: %v", err)
+		}
+	}
 	s.App = app.New(app.Config{Store: st, Files: fs, Logger: log, Secrets: box, Bus: b, PostShards: shards,
-		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}}) // fast hashing, for tests
+		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}, // fast hashing, for tests
+		Connectors:     conns})
 	s.defer_(s.App.Close)
 	s.Socket = socket.New(s.App, s.Hub, s.Presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
@@ -171,9 +204,13 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	bg.Add(2)
 	go func() { defer bg.Done(); s.App.RunJanitor(ctx, time.Hour) }()
 	go func() { defer bg.Done(); s.Socket.Run(ctx) }()
+	if !cfg.NoOutbox {
+		bg.Add(1)
+		go func() { defer bg.Done(); s.App.RunOutbox(ctx) }()
+	}
 	s.defer_(func() { cancel(); bg.Wait() })
 
-	s.ts = httptest.NewUnstartedServer(s.HTTP)
+	s.ts = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s.HTTP}}
 	s.ts.Config.ReadHeaderTimeout = 10 * time.Second
 	s.ts.Config.ReadTimeout = 60 * time.Second
 	s.ts.Config.IdleTimeout = 120 * time.Second
