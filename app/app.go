@@ -69,6 +69,7 @@ type App struct {
 	conn   connectorState
 	// cstore is the store's connector part (the same object as store).
 	cstore ConnectorStore
+	hooks  webhookState // incoming webhook rate limits (webhooks.go)
 
 	loginIP    *ratelimit.Limiter
 	loginEmail *ratelimit.Limiter

@@ -226,6 +226,7 @@ func (a *App) CreateTicket(ctx context.Context, actor *relay.Actor, in CreateTic
 	}
 	a.publish(ctx, out.WorkspaceID, relay.DeskTopic(out.WorkspaceID), EvTicketCreated, out, 0, 0)
 	a.statsChanged(ctx, out.WorkspaceID)
+	a.ticketCreatedEvent(ctx, out)
 	return ticketView(out, isDeskStaff(actor)), nil
 }
 

@@ -70,6 +70,7 @@ func (a *App) changeStatus(ctx context.Context, actor *relay.Actor, t *relay.Tic
 		line = fmt.Sprintf("%s reopened the ticket (%s).", actor.User.DisplayName, to)
 	}
 	a.ticketChanged(ctx, out, EvTicketStatus, line)
+	a.ticketStatusEvent(ctx, out, t.Status, out.Status)
 	return a.reloadFor(ctx, actor, out)
 }
 
@@ -142,6 +143,7 @@ func (a *App) AssignTicket(ctx context.Context, actor *relay.Actor, id relay.ID,
 		line = fmt.Sprintf("%s assigned the ticket to %s.", actor.User.DisplayName, target.User.DisplayName)
 	}
 	a.ticketChanged(ctx, out, EvTicketAssigned, line)
+	a.ticketStatusEvent(ctx, out, t.Status, out.Status) // open ↔ assigned
 	return a.reloadFor(ctx, actor, out)
 }
 

@@ -1,0 +1,400 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/connectors/webhook/ssrf"
+	"github.com/relayhq/relay/internal/ratelimit"
+)
+
+// Webhook events: what an outgoing subscription may ask for
+// (docs/connectors.md lists each payload).
+const (
+	// EventMessageCreated: a message posted in a public, external or
+	// ticket channel (never an internal note, a private channel or a DM);
+	// written by the store with the post. Payload {"message", "channel"}.
+	EventMessageCreated = "message.created"
+	// EventTicketCreated: a ticket opened. Payload {"ticket"}.
+	EventTicketCreated = "ticket.created"
+	// EventTicketStatusChanged: a ticket's status changed (resolved,
+	// closed, reopened, or open ↔ assigned by an assignment). Payload
+	// {"ticket", "from", "to"}.
+	EventTicketStatusChanged = "ticket.status_changed"
+)
+
+// WebhookEvents lists the events a subscription may name.
+var WebhookEvents = []string{EventMessageCreated, EventTicketCreated, EventTicketStatusChanged}
+
+// Limits of the webhook use cases.
+const (
+	MaxSubscriptions       = 25 // per workspace: each event is one outbox row per subscription
+	MaxIncomingWebhooks    = 25 // per channel
+	IncomingWebhookBurst   = 60 // posts per token per IncomingWebhookWindow
+	IncomingWebhookWindow  = time.Minute
+	maxWebhookDescription  = 200
+	maxIncomingWebhookName = 80
+	defaultDeliveriesPage  = 50
+	maxDeliveriesPage      = 200
+)
+
+// Audit actions of webhooks.
+const (
+	AuditWebhookCreated         = "webhook.created"
+	AuditWebhookDeleted         = "webhook.deleted"
+	AuditIncomingWebhookCreated = "incoming_webhook.created"
+	AuditIncomingWebhookDeleted = "incoming_webhook.deleted"
+	auditTargetWebhook          = "webhook"
+	auditTargetIncoming         = "incoming_webhook"
+)
+
+// webhookState is the webhook part of the App; its zero value is ready.
+type webhookState struct {
+	once     sync.Once
+	incoming *ratelimit.Limiter // posts per incoming webhook token
+	// resolver overrides DNS for the creation-time URL check (tests).
+	resolver ssrf.Resolver
+}
+
+func (a *App) incomingLimiter() *ratelimit.Limiter {
+	a.hooks.once.Do(func() {
+		a.hooks.incoming = ratelimit.New(IncomingWebhookBurst, IncomingWebhookWindow)
+		a.hooks.incoming.Now = a.now
+	})
+	return a.hooks.incoming
+}
+
+// webhookGuard is the SSRF guard under the operator's setting.
+func (a *App) webhookGuard() ssrf.Guard {
+	return ssrf.Guard{AllowPrivate: a.conn.cfg.WebhookAllowPrivate, Resolver: a.hooks.resolver}
+}
+
+// subscriptionAAD binds a subscription's sealed secret to it; the outbox
+// worker opens it with the same (outgoing).
+func subscriptionAAD(id relay.ID) string { return "webhook:" + id.String() }
+
+// --- outgoing subscriptions ---
+
+// SubscriptionInput creates an outgoing webhook (POST /webhooks).
+type SubscriptionInput struct {
+	URL         string   `json:"url"`
+	Events      []string `json:"events"`
+	Description string   `json:"description"`
+}
+
+// CreatedSubscription is a new subscription with its signing secret, shown
+// this once.
+type CreatedSubscription struct {
+	WebhookSubscription
+	Secret string `json:"secret"`
+}
+
+// normalizeEvents checks and de-duplicates event names (sorted).
+func normalizeEvents(events []string) ([]string, error) {
+	if len(events) == 0 {
+		return nil, relay.Errorf(relay.EINVALID, "events is required: one or more of %s.", strings.Join(WebhookEvents, ", "))
+	}
+	out := []string{}
+	for _, e := range events {
+		e = strings.TrimSpace(e)
+		if !slices.Contains(WebhookEvents, e) {
+			return nil, relay.Errorf(relay.EINVALID, "Unknown event %q: events are %s.", truncate(e, 40), strings.Join(WebhookEvents, ", "))
+		}
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// CheckWebhookURL checks an outgoing webhook URL: absolute http(s), and
+// (unless the operator allows private addresses) resolving only to public
+// addresses.
+func (a *App) CheckWebhookURL(ctx context.Context, raw string) error {
+	if err := a.webhookGuard().CheckURL(ctx, strings.TrimSpace(raw)); err != nil {
+		var ue *ssrf.URLError
+		if errors.As(err, &ue) {
+			return relay.Errorf(relay.EINVALID, "%s", ue.Msg)
+		}
+		return err
+	}
+	return nil
+}
+
+// CreateSubscription adds an outgoing webhook to the actor's workspace
+// (owner or admin). Its secret is returned once and kept sealed.
+func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in SubscriptionInput) (*CreatedSubscription, error) {
+	if err := a.manageConnectors(actor); err != nil {
+		return nil, err
+	}
+	u := strings.TrimSpace(in.URL)
+	if u == "" {
+		return nil, relay.Errorf(relay.EINVALID, "url is required.")
+	}
+	events, err := normalizeEvents(in.Events)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := normalizeText("description", in.Description, maxWebhookDescription)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.CheckWebhookURL(ctx, u); err != nil {
+		return nil, err
+	}
+	list, err := a.cstore.Subscriptions(ctx, actor.Workspace.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) >= MaxSubscriptions {
+		return nil, relay.Errorf(relay.ECONFLICT, "A workspace has at most %d outgoing webhooks; delete one first.", MaxSubscriptions)
+	}
+	secret, _ := newToken()
+	s := &WebhookSubscription{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, URL: u, Events: events, Description: desc,
+		Active: true, CreatedBy: actor.User.ID, CreatedAt: a.Now()}
+	if s.Secrets, err = a.SealSecrets(subscriptionAAD(s.ID), map[string]string{"secret": secret}); err != nil {
+		return nil, err
+	}
+	if err := a.cstore.CreateSubscription(ctx, s); err != nil {
+		return nil, err
+	}
+	a.audit(ctx, actor, AuditWebhookCreated, auditTargetWebhook, s.ID, map[string]any{"url": s.URL, "events": s.Events})
+	return &CreatedSubscription{WebhookSubscription: *s, Secret: secret}, nil
+}
+
+// Subscriptions lists the workspace's outgoing webhooks (owner or admin);
+// secrets are never returned.
+func (a *App) Subscriptions(ctx context.Context, actor *relay.Actor) ([]WebhookSubscription, error) {
+	if err := a.manageConnectors(actor); err != nil {
+		return nil, err
+	}
+	list, err := a.cstore.Subscriptions(ctx, actor.Workspace.ID)
+	if list == nil && err == nil {
+		list = []WebhookSubscription{}
+	}
+	return list, err
+}
+
+func (a *App) subscription(ctx context.Context, actor *relay.Actor, id relay.ID) (*WebhookSubscription, error) {
+	if err := a.manageConnectors(actor); err != nil {
+		return nil, err
+	}
+	s, err := a.cstore.Subscription(ctx, actor.Workspace.ID, id)
+	if relay.ErrorCode(err) == relay.ENOTFOUND {
+		return nil, relay.Errorf(relay.ENOTFOUND, "Outgoing webhook not found.")
+	}
+	return s, err
+}
+
+// DeleteSubscription removes an outgoing webhook with its pending
+// deliveries and its log.
+func (a *App) DeleteSubscription(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+	s, err := a.subscription(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if err := a.cstore.DeleteSubscription(ctx, actor.Workspace.ID, s.ID); err != nil {
+		return err
+	}
+	a.audit(ctx, actor, AuditWebhookDeleted, auditTargetWebhook, s.ID, map[string]any{"url": s.URL})
+	return nil
+}
+
+// SubscriptionDeliveries lists a subscription's delivery attempts, newest
+// first (the delivery log; owner or admin).
+func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id relay.ID, limit int) ([]WebhookDelivery, error) {
+	s, err := a.subscription(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case limit == 0:
+		limit = defaultDeliveriesPage
+	case limit < 0 || limit > maxDeliveriesPage:
+		return nil, relay.Errorf(relay.EINVALID, "limit must be between 1 and %d.", maxDeliveriesPage)
+	}
+	list, err := a.cstore.Deliveries(ctx, actor.Workspace.ID, s.ID, limit)
+	if list == nil && err == nil {
+		list = []WebhookDelivery{}
+	}
+	return list, err
+}
+
+// WebhookEvent writes an event for the workspace's subscriptions to it: one
+// outbox row each (none when nobody subscribes). payload is a JSON object.
+// Failures are logged, not returned: the change that caused the event is
+// already committed.
+func (a *App) WebhookEvent(ctx context.Context, workspaceID relay.ID, event string, payload any) {
+	if a.cstore == nil {
+		return
+	}
+	b, err := json.Marshal(payload)
+	if err == nil {
+		err = a.cstore.EnqueueEvent(ctx, workspaceID, event, b, a.Now())
+	}
+	if err != nil {
+		a.log.WarnContext(ctx, "webhook event", "event", event, "workspace_id", workspaceID, "err", err)
+		return
+	}
+	a.WakeOutbox()
+}
+
+// ticketPayload is a ticket as webhooks carry it: the staff view, without
+// any one viewer's read state.
+func ticketPayload(t *relay.Ticket) *relay.Ticket {
+	v := *t
+	v.ReadSeq, v.Unread, v.UnreadCount = 0, false, 0
+	return &v
+}
+
+// ticketCreatedEvent and ticketStatusEvent are called by the ticket use
+// cases right after the change commits.
+func (a *App) ticketCreatedEvent(ctx context.Context, t *relay.Ticket) {
+	a.WebhookEvent(ctx, t.WorkspaceID, EventTicketCreated, map[string]any{"ticket": ticketPayload(t)})
+}
+
+func (a *App) ticketStatusEvent(ctx context.Context, t *relay.Ticket, from, to relay.TicketStatus) {
+	if from == to {
+		return
+	}
+	a.WebhookEvent(ctx, t.WorkspaceID, EventTicketStatusChanged, map[string]any{"ticket": ticketPayload(t), "from": from, "to": to})
+}
+
+// --- incoming webhooks ---
+
+// CreatedIncomingWebhook is a new incoming webhook with its secret URL,
+// shown this once.
+type CreatedIncomingWebhook struct {
+	IncomingWebhook
+	// URL is where outside systems POST; "" when the server knows no
+	// public base URL (the HTTP layer fills it in from the request).
+	URL   string `json:"url"`
+	Token string `json:"token"`
+}
+
+// IncomingWebhookPath is where incoming webhooks are served, before the token.
+const IncomingWebhookPath = "/hooks/in/"
+
+// incomingChannel loads a channel the actor may read and manage incoming
+// webhooks of: not a DM, not a ticket's.
+func (a *App) incomingChannel(ctx context.Context, actor *relay.Actor, channelID relay.ID) (*relay.Channel, error) {
+	if err := a.manageConnectors(actor); err != nil {
+		return nil, err
+	}
+	c, _, err := a.channelView(ctx, actor, channelID)
+	if err != nil {
+		return nil, err
+	}
+	switch c.Kind {
+	case relay.ChannelPublic, relay.ChannelPrivate, relay.ChannelExternal:
+		return c, nil
+	}
+	return nil, relay.Errorf(relay.EINVALID, "Incoming webhooks post into public, private and external channels, not into a %s.", c.Kind)
+}
+
+// CreateIncomingWebhook makes a secret URL that posts into a channel the
+// actor (owner or admin) can read.
+func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, channelID relay.ID, name string) (*CreatedIncomingWebhook, error) {
+	c, err := a.incomingChannel(ctx, actor, channelID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Archived {
+		return nil, relay.Errorf(relay.ECONFLICT, "The channel is archived.")
+	}
+	name, err = NormalizeName("The webhook's name", name, maxIncomingWebhookName)
+	if err != nil {
+		return nil, err
+	}
+	list, err := a.cstore.IncomingWebhooks(ctx, actor.Workspace.ID, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) >= MaxIncomingWebhooks {
+		return nil, relay.Errorf(relay.ECONFLICT, "A channel has at most %d incoming webhooks; delete one first.", MaxIncomingWebhooks)
+	}
+	tok, hash := newToken()
+	w := &IncomingWebhook{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, ChannelID: c.ID, Name: name,
+		CreatedBy: actor.User.ID, CreatedAt: a.Now()}
+	if err := a.cstore.CreateIncomingWebhook(ctx, w, hash); err != nil {
+		return nil, err
+	}
+	a.audit(ctx, actor, AuditIncomingWebhookCreated, auditTargetIncoming, w.ID, map[string]any{"channel_id": c.ID, "name": name})
+	out := &CreatedIncomingWebhook{IncomingWebhook: *w, Token: tok}
+	if site := a.SiteURL(ctx, actor.Workspace.ID); site != "" {
+		out.URL = site + IncomingWebhookPath + tok
+	}
+	return out, nil
+}
+
+// IncomingWebhooks lists a channel's incoming webhooks (never their tokens).
+func (a *App) IncomingWebhooks(ctx context.Context, actor *relay.Actor, channelID relay.ID) ([]IncomingWebhook, error) {
+	c, err := a.incomingChannel(ctx, actor, channelID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := a.cstore.IncomingWebhooks(ctx, actor.Workspace.ID, c.ID)
+	if list == nil && err == nil {
+		list = []IncomingWebhook{}
+	}
+	return list, err
+}
+
+// DeleteIncomingWebhook revokes an incoming webhook's URL.
+func (a *App) DeleteIncomingWebhook(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+	if err := a.manageConnectors(actor); err != nil {
+		return err
+	}
+	err := a.cstore.DeleteIncomingWebhook(ctx, actor.Workspace.ID, id)
+	if relay.ErrorCode(err) == relay.ENOTFOUND {
+		return relay.Errorf(relay.ENOTFOUND, "Incoming webhook not found.")
+	} else if err != nil {
+		return err
+	}
+	a.audit(ctx, actor, AuditIncomingWebhookDeleted, auditTargetIncoming, id, nil)
+	return nil
+}
+
+// IncomingPost is what an outside system posts through an incoming webhook.
+type IncomingPost struct {
+	Text      string
+	Username  string // shown instead of the webhook's name
+	AvatarURL string
+	// IdempotencyKey (the Idempotency-Key header) makes retries post once.
+	IdempotencyKey string
+}
+
+var errNoIncoming = relay.Errorf(relay.ENOTFOUND, "No incoming webhook at this address.")
+
+// PostIncomingWebhook posts into the channel of the incoming webhook whose
+// token it is, as a bot (the webhook) with source webhook. No actor: the
+// token is the credential. Posts are rate-limited per token.
+func (a *App) PostIncomingWebhook(ctx context.Context, token string, in IncomingPost) (*relay.Message, error) {
+	if !plausibleToken(token) {
+		return nil, errNoIncoming
+	}
+	hash := hashToken(token)
+	w, err := a.cstore.IncomingWebhookByToken(ctx, hash)
+	if relay.ErrorCode(err) == relay.ENOTFOUND {
+		return nil, errNoIncoming
+	} else if err != nil {
+		return nil, err
+	}
+	if ok, wait := a.incomingLimiter().Allow(w.ID.String()); !ok {
+		return nil, rateLimited(wait)
+	}
+	name := strings.TrimSpace(in.Username)
+	if name == "" {
+		name = w.Name
+	}
+	return a.PostInbound(ctx, w.WorkspaceID, Inbound{ChannelID: w.ChannelID,
+		Author: relay.Author{ID: w.ID, Kind: relay.AuthorBot, DisplayName: name, AvatarURL: strings.TrimSpace(in.AvatarURL)},
+		Source: relay.SourceWebhook, Body: in.Text, ExternalID: in.IdempotencyKey})
+}
