@@ -21,6 +21,7 @@ import (
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/internal/logging"
 	"github.com/relayhq/relay/internal/password"
+	"github.com/relayhq/relay/internal/secretbox"
 	"github.com/relayhq/relay/store"
 )
 
@@ -38,6 +39,12 @@ func (c *clock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+// testConnectors configures shared bots with fake credentials: nothing in
+// these tests talks to LINE or Discord.
+var testConnectors = app.ConnectorsConfig{BaseURL: "http://" + base + ":8080",
+	LINESharedSecret: "0123456789abcdef0123456789abcdef", LINESharedToken: "shared-line-token-for-tests", LINESharedBotID: "@relaytest",
+	DiscordBotToken: "discord-bot-token", DiscordApplicationID: "123456789012345678", DiscordClientSecret: "discord-client-secret"}
 
 // env is a real Server on a real listener over a real store.
 type env struct {
@@ -64,8 +71,13 @@ func newEnvLog(t testing.TB, db *store.DB, limits app.Limits, w io.Writer) *env 
 	}
 	clk := &clock{t: time.Now()}
 	log := logging.New(w, "debug")
+	box, err := secretbox.New("httpapi-test-secret-key-0123456789abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Limits: limits, Now: clk.Now,
-		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}})
+		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}, Secrets: box,
+		Connectors: testConnectors})
 	srv := New(Config{App: a, BaseDomain: base, Logger: log, Metrics: NewMetrics("test", db.Pools())})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
