@@ -131,7 +131,7 @@ func (c *Connector) media(ctx context.Context, token string, in *app.ExternalIn,
 	case err == errTooLarge:
 		in.Body = fmt.Sprintf("[%s too large to copy from LINE (over %d MiB)]", kind, c.cfg.MaxContentBytes>>20)
 		return nil
-	case err != nil && last:
+	case err != nil && (last || relay.ErrorCode(err) == relay.EGONE):
 		c.log.WarnContext(ctx, "LINE content unavailable", "message_id", messageID, "err", err)
 		in.Body = fmt.Sprintf("[%s could not be copied from LINE]", kind)
 		return nil

@@ -93,7 +93,7 @@ func PushTarget(key string) (string, error) {
 
 // Messages are the LINE messages a Relay message becomes: its text (with
 // links to attachments LINE cannot show) split to LINE's length limit, then
-// an image message per image LINE can fetch (https). The Relay author
+// an image message per image LINE can fetch (https, outside Relay). The Relay author
 // shows as the sender of each.
 func Messages(m *relay.Message, siteURL string) []messaging_api.MessageInterface {
 	sender := senderOf(m.Author)
@@ -105,7 +105,9 @@ func Messages(m *relay.Message, siteURL string) []messaging_api.MessageInterface
 		if u == "" {
 			continue
 		}
-		if a.Kind == "image" && strings.HasPrefix(u, "https://") && len(u) <= maxURLLength &&
+		// LINE fetches images anonymously: only those hosted outside Relay
+		// (Relay's own file URLs need a session) can be image messages.
+		if a.Kind == "image" && strings.HasPrefix(a.URL, "https://") && len(u) <= maxURLLength &&
 			(a.ContentType == "" || a.ContentType == "image/jpeg" || a.ContentType == "image/png") {
 			images = append(images, &messaging_api.ImageMessage{OriginalContentUrl: u, PreviewImageUrl: u, Sender: sender})
 			continue

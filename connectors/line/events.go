@@ -196,10 +196,16 @@ func (c *Connector) incoming(ctx context.Context, conn *relay.Connector, token, 
 	if err != nil {
 		return in, err
 	}
-	if userID == "" { // LINE leaves out users who have not agreed to share their id
+	switch {
+	case userID == "": // LINE leaves out users who have not agreed to share their id
 		in.From = app.ExternalContact{ExternalID: "unknown:" + routeID(key), Name: "LINE user"}
-	} else {
+	default:
 		in.From.ExternalID = userID
+		if conn.Model == relay.ModelShared && !in.OneToOne {
+			// Through the shared bot a user's own id is their link to a
+			// workspace: speaking in a group linked elsewhere must not move it.
+			in.From.ExternalID = userID + "@" + routeID(key)
+		}
 		in.From.Name, in.From.AvatarURL = c.userName(ctx, api, conn.ID, key, userID)
 	}
 	switch {
