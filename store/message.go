@@ -17,7 +17,7 @@ const messageColumns = `m.id, m.workspace_id, m.channel_id, m.seq, m.change, m.a
 	COALESCE(u.display_name, m.author_name), COALESCE(u.avatar_url, m.author_avatar),
 	m.source, m.body, m.parent_id, m.broadcast, m.reply_count, m.last_reply_at, m.reply_users,
 	m.client_msg_id, m.internal, m.created_at, m.edited_at, m.deleted_at, m.mention_ids, m.mention_all,
-	m.reaction_count`
+	m.reaction_count, m.attachments`
 
 const messageFrom = ` FROM messages m LEFT JOIN users u ON m.author_kind = 'user' AND u.id = m.author_id`
 
@@ -30,11 +30,11 @@ func scanMessage(row interface{ Scan(...any) error }) (*relay.Message, bool, err
 	var m relay.Message
 	var parent, lastReply, edited, deleted sql.NullInt64
 	var created, reactions int64
-	var replyUsers, mentions string
+	var replyUsers, mentions, attachments string
 	if err := row.Scan(&m.ID, &m.WorkspaceID, &m.ChannelID, &m.Seq, &m.Change, &m.Author.ID, &m.Author.Kind,
 		&m.Author.DisplayName, &m.Author.AvatarURL, &m.Source, &m.Body, &parent, &m.Broadcast,
 		&m.ReplyCount, &lastReply, &replyUsers, &m.ClientMsgID, &m.Internal, &created, &edited, &deleted,
-		&mentions, &m.MentionAll, &reactions); err != nil {
+		&mentions, &m.MentionAll, &reactions, &attachments); err != nil {
 		return nil, false, err
 	}
 	if parent.Valid {
@@ -47,6 +47,9 @@ func scanMessage(row interface{ Scan(...any) error }) (*relay.Message, bool, err
 		return nil, false, err
 	}
 	if m.Mentions, err = decodeIDs(mentions); err != nil {
+		return nil, false, err
+	}
+	if m.Attachments, err = decodeAttachments(attachments); err != nil {
 		return nil, false, err
 	}
 	return &m, reactions > 0, nil
@@ -179,8 +182,10 @@ func (db *DB) EditMessage(ctx context.Context, workspaceID, messageID relay.ID, 
 		if err := db.insertRows(ctx, tx, "mentions", mentionCols, rows); err != nil {
 			return fmt.Errorf("insert mentions: %w", err)
 		}
-		m, err = db.messageByID(ctx, tx, workspaceID, messageID)
-		return err
+		if m, err = db.messageByID(ctx, tx, workspaceID, messageID); err != nil {
+			return err
+		}
+		return db.enqueueMessageChange(ctx, tx, m, relay.OutboxMessageUpdate, now)
 	})
 	if err != nil {
 		return nil, err
@@ -206,7 +211,8 @@ func (db *DB) DeleteMessage(ctx context.Context, workspaceID, messageID relay.ID
 		if err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
-		if n, err := rowsAffected(res); err != nil {
+		n, err := rowsAffected(res)
+		if err != nil {
 			return err
 		} else if n == 1 {
 			if err := takeChange(ctx, tx, channelID, change); err != nil {
@@ -218,8 +224,10 @@ func (db *DB) DeleteMessage(ctx context.Context, workspaceID, messageID relay.ID
 				}
 			}
 		}
-		m, err = db.messageByID(ctx, tx, workspaceID, messageID)
-		return err
+		if m, err = db.messageByID(ctx, tx, workspaceID, messageID); err != nil || n == 0 {
+			return err
+		}
+		return db.enqueueMessageChange(ctx, tx, m, relay.OutboxMessageDelete, now)
 	})
 	if err != nil {
 		return nil, err

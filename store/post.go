@@ -76,6 +76,8 @@ func checkNew(m *relay.Message) error {
 // channelState is a channel of the batch, locked until the transaction ends.
 type channelState struct {
 	workspaceID                       relay.ID
+	name                              string
+	kind                              relay.ChannelKind
 	lastSeq, lastChange, visibleCount int64
 	activeAt                          int64
 	changed                           bool
@@ -141,6 +143,9 @@ func (b *batch) post(ctx context.Context, in []*relay.Message) ([]app.PostResult
 	if err := b.write(ctx); err != nil {
 		return nil, err
 	}
+	if err := b.enqueue(ctx); err != nil {
+		return nil, err
+	}
 	return results, nil
 }
 
@@ -156,7 +161,7 @@ func (b *batch) lockChannels(ctx context.Context, msgs []*relay.Message) error {
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), b.db.inListSize())]
 		ids = ids[len(chunk):]
-		rows, err := b.q.QueryContext(ctx, `SELECT id, workspace_id, last_seq, last_change, visible_count, active_at
+		rows, err := b.q.QueryContext(ctx, `SELECT id, workspace_id, name, kind, last_seq, last_change, visible_count, active_at
 			FROM channels WHERE id IN (`+placeholders(1, len(chunk))+`) ORDER BY id`+b.db.forNoKeyUpdate, idArgs(chunk)...)
 		if err != nil {
 			return fmt.Errorf("lock channels: %w", err)
@@ -164,7 +169,7 @@ func (b *batch) lockChannels(ctx context.Context, msgs []*relay.Message) error {
 		for rows.Next() {
 			var id relay.ID
 			var c channelState
-			if err := rows.Scan(&id, &c.workspaceID, &c.lastSeq, &c.lastChange, &c.visibleCount, &c.activeAt); err != nil {
+			if err := rows.Scan(&id, &c.workspaceID, &c.name, &c.kind, &c.lastSeq, &c.lastChange, &c.visibleCount, &c.activeAt); err != nil {
 				rows.Close()
 				return fmt.Errorf("lock channels: %w", err)
 			}
@@ -344,6 +349,11 @@ func (b *batch) place(m *relay.Message) (app.PostResult, error) {
 	m.ReplyCount, m.LastReplyAt, m.ReplyUsers = 0, nil, []relay.ID{}
 	m.EditedAt, m.DeletedAt, m.Reactions = nil, nil, []relay.Reaction{}
 	m.Mentions = distinctIDs(m.Mentions)
+	m.Attachments = slices.Clone(m.Attachments)
+	if m.Attachments == nil {
+		m.Attachments = []relay.Attachment{}
+	}
+	m.Deliveries = nil
 	c.activeAt = max(c.activeAt, micros(m.CreatedAt))
 	row := newRow{m: m}
 	if m.Visible() {
@@ -382,7 +392,7 @@ func (b *batch) place(m *relay.Message) (app.PostResult, error) {
 var messageInsertCols = []string{"id", "workspace_id", "channel_id", "seq", "change", "visible_pos",
 	"author_id", "author_kind", "author_name", "author_avatar", "source", "body", "parent_id", "broadcast",
 	"reply_count", "last_reply_at", "reply_users", "client_msg_id", "internal", "created_at",
-	"mention_ids", "mention_all"}
+	"mention_ids", "mention_all", "attachments"}
 
 // write stores what place decided: messages and mentions in multi-row
 // INSERTs, then each stored parent, channel and read cursor once.
@@ -397,7 +407,7 @@ func (b *batch) write(ctx context.Context) error {
 		rows[i] = []any{m.ID, m.WorkspaceID, m.ChannelID, m.Seq, m.Change, r.visiblePos,
 			m.Author.ID, m.Author.Kind, m.Author.DisplayName, m.Author.AvatarURL, m.Source, m.Body, parent, m.Broadcast,
 			m.ReplyCount, nullMicros(m.LastReplyAt), encodeIDs(m.ReplyUsers), m.ClientMsgID, m.Internal, micros(m.CreatedAt),
-			encodeIDs(m.Mentions), m.MentionAll}
+			encodeIDs(m.Mentions), m.MentionAll, encodeAttachments(m.Attachments)}
 	}
 	if err := b.db.insertRows(ctx, b.q, "messages", messageInsertCols, rows); err != nil {
 		return classify("insert messages", err, on{
@@ -502,6 +512,7 @@ func cloneMessage(m *relay.Message) *relay.Message {
 	c.LastReplyAt, c.EditedAt, c.DeletedAt = normalPtr(m.LastReplyAt), normalPtr(m.EditedAt), normalPtr(m.DeletedAt)
 	c.ReplyUsers = slices.Clone(m.ReplyUsers)
 	c.Mentions = slices.Clone(m.Mentions)
+	c.Attachments = slices.Clone(m.Attachments)
 	c.Reactions = make([]relay.Reaction, len(m.Reactions))
 	for i, r := range m.Reactions {
 		c.Reactions[i] = relay.Reaction{Emoji: r.Emoji, Count: r.Count, Users: slices.Clone(r.Users)}

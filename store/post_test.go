@@ -35,7 +35,7 @@ func TestPostMessages(t *testing.T) {
 			ID: first.ID, WorkspaceID: tn.ws.ID, ChannelID: c.ID, Seq: 1, Change: 1,
 			Author: relay.Author{ID: tn.owner.ID, Kind: relay.AuthorUser, DisplayName: tn.owner.DisplayName, AvatarURL: tn.owner.AvatarURL},
 			Source: relay.SourceInternal, Body: "hello @bob", ReplyUsers: []relay.ID{}, ClientMsgID: "c-1",
-			CreatedAt: t0.Add(time.Minute).Truncate(time.Microsecond), Reactions: []relay.Reaction{}, Mentions: []relay.ID{bob.ID},
+			CreatedAt: t0.Add(time.Minute).Truncate(time.Microsecond), Reactions: []relay.Reaction{}, Mentions: []relay.ID{bob.ID}, Attachments: []relay.Attachment{},
 		}
 		diff(t, "first result", res[0].Message, want)
 		if res[0].Existing || res[0].Parent != nil {
@@ -284,6 +284,7 @@ func TestThreads(t *testing.T) {
 			ID: parent.ID, WorkspaceID: tn.ws.ID, ChannelID: c.ID, Seq: 1, Change: 3, Author: parent.Author,
 			Source: parent.Source, Body: parent.Body, ReplyCount: 1, LastReplyAt: ptr(t0.Add(2 * time.Minute).Truncate(time.Microsecond)),
 			ReplyUsers: []relay.ID{bob.ID}, CreatedAt: parent.CreatedAt, Reactions: []relay.Reaction{}, Mentions: []relay.ID{},
+			Attachments: []relay.Attachment{},
 		})
 		// Two replies in one batch: each result has the parent after it.
 		res := mustPost(t, db, at(reply(parent, tn.owner, "thanks", false), 4*time.Minute),

@@ -143,6 +143,9 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due_idx ON outbox (next_at) WHERE state IN ('pending', 'sending');
 CREATE INDEX outbox_workspace_state_idx ON outbox (workspace_id, state, id);
 CREATE INDEX outbox_message_idx ON outbox (message_id) WHERE message_id IS NOT NULL;
+-- Per-conversation order: a row waits for the older rows of its conversation.
+CREATE INDEX outbox_conversation_idx ON outbox (conversation_id, id)
+    WHERE conversation_id IS NOT NULL AND state IN ('pending', 'sending');
 
 CREATE TABLE webhook_deliveries (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
