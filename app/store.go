@@ -23,6 +23,7 @@ type Store interface {
 	StatsStore
 	CustomerStore
 	TicketStore
+	ConnectorStore
 	Ping(ctx context.Context) error
 
 	// CreateWorkspace inserts w, the owner (only when createUser is true;

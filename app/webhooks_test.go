@@ -18,7 +18,6 @@ import (
 // rest of the store is absent (calling it panics, which fails the test).
 type hookStore struct {
 	Store
-	ConnectorStore
 	mu     sync.Mutex
 	subs   []WebhookSubscription
 	events []enqueued
