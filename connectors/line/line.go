@@ -46,6 +46,8 @@ type Relay interface {
 	SharedRoute(ctx context.Context, typ, externalUserID string) (*relay.Connector, error)
 }
 
+var _ Relay = (*app.App)(nil)
+
 // Config configures a Connector. Zero values take the defaults.
 type Config struct {
 	// APIURL and DataAPIURL are the LINE platform's base URLs (the Messaging
