@@ -116,6 +116,7 @@ func TestTenantIsolation(t *testing.T) {
 			"POST /api/v1/tickets/{id}/messages":  map[string]any{"body": "injected", "internal": true},
 			"POST /api/v1/tickets/{id}/read":      map[string]any{"seq": 1},
 		}
+		bodies["POST /api/v1/channels/{id}/incoming-webhooks"] = map[string]string{"name": "stolen"}
 
 		tried := 0
 		for _, rt := range e.srv.routes() {
