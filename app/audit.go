@@ -27,12 +27,21 @@ const (
 	AuditTicketAssigned    = "ticket.assigned"
 	AuditTicketStatus      = "ticket.status_changed"
 	AuditTicketUpdated     = "ticket.updated"
+
+	AuditConnectorCreated = "connector.created"
+	AuditConnectorUpdated = "connector.updated"
+	AuditConnectorDeleted = "connector.deleted"
+	AuditConnectorBridges = "connector.bridges"
+	AuditConnectorGuild   = "connector.discord_guild"
+	AuditOutboxRetried    = "outbox.retried"
 )
 
 // AuditActions lists the vocabulary, for validating filters.
 var AuditActions = []string{AuditRoleChanged, AuditDeskAccessChanged, AuditMemberRemoved, AuditInviteCreated, AuditInviteRevoked,
 	AuditInviteAccepted, AuditBrandingChanged, AuditOwnerChanged, AuditSettingsChanged, AuditCustomerSignup,
-	AuditTicketAssigned, AuditTicketStatus, AuditTicketUpdated}
+	AuditTicketAssigned, AuditTicketStatus, AuditTicketUpdated, AuditConnectorCreated, AuditConnectorUpdated,
+	AuditConnectorDeleted, AuditConnectorBridges, AuditConnectorGuild, AuditOutboxRetried, AuditWebhookCreated,
+	AuditWebhookDeleted, AuditIncomingWebhookCreated, AuditIncomingWebhookDeleted}
 
 // Audit target kinds.
 const (

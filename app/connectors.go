@@ -304,7 +304,7 @@ func (a *App) CreateConnector(ctx context.Context, actor *relay.Actor, in Connec
 		}
 		return nil, err
 	}
-	a.audit(ctx, actor, "connector.created", "connector", c.ID, map[string]any{"type": c.Type, "model": c.Model, "name": c.Name})
+	a.audit(ctx, actor, AuditConnectorCreated, "connector", c.ID, map[string]any{"type": c.Type, "model": c.Model, "name": c.Name})
 	return a.connectorView(ctx, c)
 }
 
@@ -470,7 +470,7 @@ func (a *App) UpdateConnector(ctx context.Context, actor *relay.Actor, id relay.
 	if upd.ChannelSecret != nil || upd.AccessToken != nil {
 		fields["credentials"] = "replaced"
 	}
-	a.audit(ctx, actor, "connector.updated", "connector", c.ID, fields)
+	a.audit(ctx, actor, AuditConnectorUpdated, "connector", c.ID, fields)
 	a.connectorChanged(ctx, c)
 	return a.connectorView(ctx, c)
 }
@@ -484,7 +484,7 @@ func (a *App) DeleteConnector(ctx context.Context, actor *relay.Actor, id relay.
 	if err := a.cstore.DeleteConnector(ctx, c.WorkspaceID, c.ID); err != nil {
 		return err
 	}
-	a.audit(ctx, actor, "connector.deleted", "connector", c.ID, map[string]any{"type": c.Type, "name": c.Name})
+	a.audit(ctx, actor, AuditConnectorDeleted, "connector", c.ID, map[string]any{"type": c.Type, "name": c.Name})
 	a.publish(ctx, c.WorkspaceID, relay.WorkspaceTopic(c.WorkspaceID), EvConnectorDeleted, map[string]any{"id": c.ID}, 0, 0)
 	return nil
 }
@@ -719,7 +719,7 @@ func (a *App) SetDiscordGuild(ctx context.Context, state, guildID string) (*rela
 		}
 		return nil, err
 	}
-	a.auditAs(ctx, c.WorkspaceID, c.CreatedBy, "connector.discord_guild", "connector", c.ID, map[string]any{"guild_id": guildID})
+	a.auditAs(ctx, c.WorkspaceID, c.CreatedBy, AuditConnectorGuild, "connector", c.ID, map[string]any{"guild_id": guildID})
 	a.connectorChanged(ctx, c)
 	return c, nil
 }
@@ -835,6 +835,6 @@ func (a *App) SetDiscordBridges(ctx context.Context, actor *relay.Actor, id rela
 			return nil, err
 		}
 	}
-	a.audit(ctx, actor, "connector.bridges", "connector", c.ID, map[string]any{"channels": len(want)})
+	a.audit(ctx, actor, AuditConnectorBridges, "connector", c.ID, map[string]any{"channels": len(want)})
 	return a.cstore.Conversations(ctx, c.WorkspaceID, c.ID)
 }

@@ -370,7 +370,7 @@ func (a *App) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*r
 		}
 		return nil, err
 	}
-	a.audit(ctx, actor, "outbox.retried", "outbox", relay.ID(id), map[string]any{"kind": it.Kind})
+	a.audit(ctx, actor, AuditOutboxRetried, "outbox", relay.ID(id), map[string]any{"kind": it.Kind})
 	if out.MessageID != nil && out.ChannelID != nil {
 		a.publishDeliveries(ctx, out.WorkspaceID, *out.ChannelID, *out.MessageID)
 	}
