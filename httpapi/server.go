@@ -26,6 +26,8 @@ type Config struct {
 	// Web is the browser app served on every path the server does not own;
 	// nil serves a page that says how to build it.
 	Web *web.App
+	// LINE serves LINE's webhooks (connectors/line); nil answers them 404.
+	LINE LINEHooks
 }
 
 // Server serves HTTP.
@@ -39,6 +41,7 @@ type Server struct {
 	cop        *http.CrossOriginProtection
 	socket     http.Handler
 	web        *web.App
+	line       LINEHooks
 	handler    http.Handler
 }
 
@@ -48,7 +51,7 @@ func New(c Config) *Server {
 		c.Logger = slog.Default()
 	}
 	s := &Server{app: c.App, baseDomain: strings.ToLower(strings.TrimSuffix(c.BaseDomain, ".")), log: c.Logger,
-		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket, web: c.Web}
+		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket, web: c.Web, line: c.LINE}
 	if s.web == nil {
 		s.web = web.None()
 	}
