@@ -79,9 +79,11 @@ type Boot struct {
 // CSP is the Content-Security-Policy of the shell: scripts only from this
 // origin (so rendered user content can never run a script), styles inline
 // allowed for theme variables, images from this origin and data/blob URLs
-// (previews before upload), sockets to this host.
+// (previews before upload), images, audio and video also from https
+// addresses (attachments that connectors link rather than store: LINE
+// stickers, Discord files), sockets to this host.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-	"img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; " +
+	"img-src 'self' data: blob: https:; media-src 'self' https:; connect-src 'self'; font-src 'self' data:; object-src 'none'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // ServeShell writes the app's index.html with b embedded, or the build

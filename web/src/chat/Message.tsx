@@ -1,17 +1,20 @@
 // One message in a list: avatar and name (unless grouped with the previous one), source badge, Markdown body,
-// edited/deleted markers, reactions, thread summary and the hover actions.
+// attachments (images open full size, players, download chips, stickers, locations), edited/deleted markers, the
+// delivery state of your own messages in external channels, reactions, thread summary and the hover actions.
 import { memo } from "preact/compat";
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { connApi, deliveryState, humanSize, previewKind, safeURL } from "../lib/connectors";
 import { deleteMessage, discardSend, editMessage, openChannel, retrySend, toggleReaction } from "../lib/actions";
 import { fullTime, timeOf } from "../lib/format";
 import { renderMarkdown } from "../lib/markdown";
 import { messagePath } from "../lib/router";
 import { store, useStore, type Pending } from "../lib/store";
-import type { ID, Message, Source } from "../lib/types";
+import type { Attachment, ID, Message, Source } from "../lib/types";
 import { Avatar } from "./Avatar";
 import { EmojiPicker } from "./EmojiPicker";
 import { InlineEditor } from "./Composer";
 import { Icon } from "./Icons";
+import "../styles/connectors.css";
 
 const sourceLabel: Record<Source, string> = {
   internal: "", line: "LINE", discord: "Discord", email: "Email", webhook: "Webhook", assistant: "Assistant", system: "System",
@@ -92,11 +95,13 @@ export const MessageItem = memo(function MessageItem({ m, grouped, inThread, can
         ) : deleted ? (
           <div class="msg-body tombstone" data-testid="message-body">This message was deleted.</div>
         ) : (
-          <div class={"msg-body" + (m.edited_at ? " has-edited" : "")}>
-            <div class="md" data-testid="message-body" dangerouslySetInnerHTML={{ __html: html }} />
+          <div class={"msg-body" + (m.edited_at ? " has-edited" : "") + (placeholderBody(m) ? " only-files" : "")}>
+            <div class="md" data-testid="message-body" dangerouslySetInnerHTML={{ __html: placeholderBody(m) ? "" : html }} />
             {m.edited_at && <span class="edited" title={fullTime(m.edited_at)}> (edited)</span>}
           </div>
         )}
+        {!deleted && !editing && m.attachments && m.attachments.length > 0 && <Attachments list={m.attachments} />}
+        {!deleted && mine && m.deliveries && m.deliveries.length > 0 && <DeliveryLine m={m} />}
         {m.parent_id && m.broadcast && !inThread && <div class="msg-meta muted small">replied to a thread</div>}
         {!deleted && m.reactions.length > 0 && (
           <div class="reactions" aria-label="Reactions">
@@ -136,6 +141,125 @@ export const MessageItem = memo(function MessageItem({ m, grouped, inThread, can
     </div>
   );
 });
+
+/** The body is only the "[image] [sticker]" placeholder a connector writes for a message without text. */
+function placeholderBody(m: Message): boolean {
+  if (!m.attachments?.length) return false;
+  return m.body.trim() === m.attachments.map((a) => `[${a.kind}]`).join(" ");
+}
+
+/** Your message's trip outside: nothing once delivered, "sending…" on its way, "Not delivered — reason · Retry" dead. */
+function DeliveryLine({ m }: { m: Message }) {
+  const st = deliveryState(m.deliveries);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (st.state === "none") return null;
+  if (st.state === "pending") {
+    return <div class="msg-delivery pending" data-testid="delivery-state" data-state="pending" title="Relay is delivering this message outside">sending…</div>;
+  }
+  const retry = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      for (const id of st.retry) await connApi.retryOutbox(id);
+      // The server confirms with message:delivery; show it on its way meanwhile.
+      const cur = store.get().messages[m.id];
+      if (cur?.deliveries) {
+        store.applyDeliveries({ channel_id: m.channel_id, message_id: m.id, deliveries: cur.deliveries.map((d) => (d.state === "dead" ? { ...d, state: "pending" } : d)) });
+      }
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="msg-delivery dead" role="alert" data-testid="delivery-state" data-state="dead">
+      <span class="msg-delivery-icon" aria-hidden="true">!</span>
+      <span>
+        Not delivered — <span data-testid="delivery-reason">{st.reason}</span> ·{" "}
+        <button class="link-btn" onClick={() => void retry()} disabled={busy} data-testid="delivery-retry">{busy ? "Retrying…" : "Retry"}</button>
+        {error && <span class="msg-delivery-err"> ({error})</span>}
+      </span>
+    </div>
+  );
+}
+
+/** A message's files: images (open full size), video and audio players, stickers, locations, download chips. */
+function Attachments({ list }: { list: Attachment[] }) {
+  const [open, setOpen] = useState<{ url: string; name: string } | null>(null);
+  return (
+    <div class="msg-attachments" data-testid="attachments">
+      {list.map((a) => {
+        const url = safeURL(a.url);
+        const kind = previewKind(a);
+        const common = { key: a.id || a.url, "data-testid": "attachment", "data-kind": kind };
+        if (!url) {
+          return <span {...common} class="att-file broken"><span class="att-file-icon" aria-hidden="true">⚠</span><span class="att-file-name">{a.name || "Attachment"}</span></span>;
+        }
+        switch (kind) {
+          case "image":
+            return (
+              <button {...common} type="button" class="att-image" onClick={() => setOpen({ url, name: a.name })} aria-label={`Open ${a.name || "image"} full size`}>
+                <img src={url} alt={a.name || "Image"} loading="lazy" />
+              </button>
+            );
+          case "sticker":
+            return <img {...common} class="att-sticker" src={url} alt={a.name && a.name !== "sticker.png" ? `Sticker: ${a.name}` : "Sticker"} loading="lazy" />;
+          case "video":
+            return <video {...common} class="att-video" src={url} controls preload="metadata" aria-label={a.name || "Video"} />;
+          case "audio":
+            return (
+              <div {...common} class="att-audio">
+                <span class="att-file-name">{a.name || "Audio"}</span>
+                <audio src={url} controls preload="metadata" aria-label={a.name || "Audio"} />
+              </div>
+            );
+          case "location":
+            return (
+              <a {...common} class="att-location" href={url} target="_blank" rel="noopener noreferrer nofollow">
+                <span class="att-file-icon" aria-hidden="true">📍</span>
+                <span class="att-file-text"><span class="att-file-name">{a.name || "Location"}</span><span class="att-file-sub">Open in maps ↗</span></span>
+              </a>
+            );
+          default:
+            return (
+              <a {...common} class="att-file" href={url} download={a.name || true} target="_blank" rel="noopener noreferrer nofollow" title={`Download ${a.name}`}>
+                <span class="att-file-icon" aria-hidden="true">📄</span>
+                <span class="att-file-text">
+                  <span class="att-file-name">{a.name || "File"}</span>
+                  <span class="att-file-sub">{[humanSize(a.size), "Download"].filter(Boolean).join(" · ")}</span>
+                </span>
+              </a>
+            );
+        }
+      })}
+      {open && <Lightbox url={open.url} name={open.name} onClose={() => setOpen(null)} />}
+    </div>
+  );
+}
+
+/** An image at full size over the page; Escape, the backdrop and the close button close it. */
+function Lightbox({ url, name, onClose }: { url: string; name: string; onClose: () => void }) {
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const prev = document.activeElement as HTMLElement | null;
+    close.current?.focus();
+    return () => prev?.focus?.();
+  }, []);
+  return (
+    <div class="att-lightbox" role="dialog" aria-modal="true" aria-label={name || "Image"} data-testid="lightbox"
+      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
+      onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); onClose(); } }}>
+      <div class="att-lightbox-bar">
+        <span class="att-lightbox-name">{name}</span>
+        <a class="att-lightbox-btn" href={url} target="_blank" rel="noopener noreferrer">Open original ↗</a>
+        <button ref={close} type="button" class="att-lightbox-btn" onClick={onClose} aria-label="Close"><Icon name="close" /></button>
+      </div>
+      <img src={url} alt={name || "Image"} onMouseDown={(e) => e.stopPropagation()} />
+    </div>
+  );
+}
 
 function copyLink(m: Message) {
   // A reply that is not in the channel's timeline opens in its thread.

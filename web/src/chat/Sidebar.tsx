@@ -1,11 +1,14 @@
 // The left sidebar: workspace identity, your status, connectors, channels with unread state, DMs with presence.
-import { linkClick } from "../lib/router";
+import { useEffect } from "preact/hooks";
+import { connApi, statusOf, typeLabel } from "../lib/connectors";
+import { linkClick, usePath } from "../lib/router";
 import { channelLabel, store, useStore } from "../lib/store";
 import type { Channel } from "../lib/types";
 import { signOut } from "../lib/actions";
 import { Avatar, PresenceDot } from "./Avatar";
 import { Icon } from "./Icons";
 import { SupportNav } from "../desk";
+import "../styles/connectors.css";
 
 export function Sidebar() {
   const ws = useStore((s) => s.workspace);
@@ -28,11 +31,7 @@ export function Sidebar() {
       </button>
       <div class="sidebar-scroll">
         <SupportNav />
-        {staff && (
-          <Section title="Connectors">
-            <p class="sidebar-empty">No connectors yet. LINE, Discord and email conversations will appear here.</p>
-          </Section>
-        )}
+        {staff && <ConnectorsNav admin={role === "owner" || role === "admin"} />}
         {(staff || rooms.length > 0) && <Section title="Channels" action={staff ? { label: "Create channel", onClick: () => store.openDialog({ kind: "create-channel" }) } : undefined}>
           <ul class="nav-list">
             {rooms.map((c) => <ChannelLink key={c.id} ch={c} />)}
@@ -69,6 +68,58 @@ function Section(p: { title: string; action?: { label: string; onClick: () => vo
   );
 }
 
+/**
+ * The workspace's connectors with status dots (green active, red error with the last error as the title, grey
+ * disabled), live through connector:updated / connector:deleted. Admins open a connector's settings and get "+ Add".
+ */
+function ConnectorsNav({ admin }: { admin: boolean }) {
+  const map = useStore((s) => s.connectors);
+  const path = usePath();
+  useEffect(() => {
+    const load = () => connApi.connectors().then((l) => store.setConnectors(l), () => {});
+    if (!store.get().connectors) void load();
+    // A missed event (socket down) is caught up when the window comes back.
+    window.addEventListener("focus", load);
+    return () => window.removeEventListener("focus", load);
+  }, []);
+  const list = map ? Object.values(map).sort((a, b) => a.name.localeCompare(b.name)) : [];
+  return (
+    <section class="sidebar-section" aria-label="Connectors" data-testid="sidebar-connectors">
+      <h2 class="sidebar-title">
+        <span>Connectors</span>
+        {admin && <a class="sidebar-add-link" href="/settings/connectors" onClick={linkClick} data-testid="connectors-add">+ Add</a>}
+      </h2>
+      {list.length === 0 ? (
+        <p class="sidebar-empty">No connectors yet. LINE, Discord and email conversations will appear here.</p>
+      ) : (
+        <ul class="nav-list">
+          {list.map((c) => {
+            const st = statusOf(c);
+            const href = `/settings/connectors/${c.id}`;
+            const active = path === href;
+            const inner = (
+              <>
+                <span class={`nav-icon conn-type conn-${c.type}`} aria-hidden="true">{c.type === "line" ? "L" : c.type === "discord" ? "D" : "W"}</span>
+                <span class="nav-label">{c.name}</span>
+                <span class={`conn-dot conn-${st.dot}`} data-testid="connector-dot" data-status={c.status} title={st.title} role="img" aria-label={st.title} />
+              </>
+            );
+            return (
+              <li key={c.id} data-testid="sidebar-connector" data-connector-id={c.id} data-status={c.status} title={`${typeLabel[c.type] ?? c.type} · ${st.title}`}>
+                {admin ? (
+                  <a class={"nav-item conn-item" + (active ? " active" : "")} href={href} onClick={linkClick} aria-current={active ? "page" : undefined}>{inner}</a>
+                ) : (
+                  <span class="nav-item conn-item">{inner}</span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 function ChannelLink({ ch }: { ch: Channel }) {
   const active = useStore((s) => s.activeChannel === ch.id);
   const unread = ch.unread_count > 0;
@@ -82,7 +133,7 @@ function ChannelLink({ ch }: { ch: Channel }) {
         data-channel-name={ch.name}
         aria-current={active ? "page" : undefined}
       >
-        <span class="nav-icon" aria-hidden="true"><Icon name={ch.kind === "private" ? "lock" : "hash"} size={16} /></span>
+        <span class="nav-icon" aria-hidden="true"><Icon name={ch.kind === "private" ? "lock" : ch.kind === "external" ? "plug" : "hash"} size={16} /></span>
         <span class="nav-label">{ch.name}</span>
         <Badge ch={ch} />
       </a>

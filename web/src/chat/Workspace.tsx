@@ -61,7 +61,7 @@ export function Workspace({ route }: { route: WorkspaceRoute }) {
       {drawerOpen && <div class="drawer-scrim" onClick={() => store.setDrawer(false)} aria-hidden="true" />}
       <main class="main" id="main">
         {route.name === "settings" ? (
-          <Settings section={route.section} />
+          <Settings section={route.section} sub={route.sub} />
         ) : isDeskRoute(route) ? (
           <DeskMain route={route} />
         ) : channelId ? (

@@ -10,7 +10,7 @@ export type Route =
   | { name: "handoff" }
   | { name: "home" }
   | { name: "channel"; channelId: string; threadId?: string }
-  | { name: "settings"; section: SettingsSection }
+  | { name: "settings"; section: SettingsSection; sub?: string }
   | { name: "desk" }
   | { name: "desk-ticket"; ticketId: string }
   | { name: "desk-dashboard" }
@@ -19,8 +19,8 @@ export type Route =
   | { name: "support-ticket"; ticketId: string }
   | { name: "not-found" };
 
-export type SettingsSection = "profile" | "branding" | "members" | "tokens" | "audit";
-const sections: SettingsSection[] = ["profile", "branding", "members", "tokens", "audit"];
+export type SettingsSection = "profile" | "branding" | "members" | "tokens" | "audit" | "connectors" | "webhooks";
+const sections: SettingsSection[] = ["profile", "branding", "members", "tokens", "audit", "connectors", "webhooks"];
 
 /** The support desk's routes (docs/desk.md): the agent inbox and dashboard, the customer portal. */
 export type DeskRoute = Extract<Route, { name: "desk" | "desk-ticket" | "desk-dashboard" | "support" | "support-new" | "support-ticket" }>;
@@ -50,6 +50,9 @@ export function matchRoute(host: "apex" | "workspace", path: string): Route {
   if (p === "/settings") return { name: "settings", section: "profile" };
   m = /^\/settings\/([a-z]+)$/.exec(p);
   if (m && (sections as string[]).includes(m[1])) return { name: "settings", section: m[1] as SettingsSection };
+  // A connector's page (/settings/connectors/{id}) and the add flows (/settings/connectors/add/line|discord).
+  m = /^\/settings\/connectors\/(\d+|add\/line|add\/discord)$/.exec(p);
+  if (m) return { name: "settings", section: "connectors", sub: m[1] };
   return { name: "not-found" };
 }
 

@@ -10,6 +10,7 @@ import { Presence, Socket, type Channel as PhxChannel } from "phoenix";
 import { api } from "./api";
 import { navigate } from "./router";
 import { store, type Store } from "./store";
+import type { ConnectorSummary, DeliveryEvent } from "./connectors";
 import type {
   Channel, ID, JoinReply, Me, MemberAddedEvent, MemberEvent, MemberRemovedEvent, MemberUpdatedEvent, Message, PresenceMeta, StatusEvent, TypingEvent, UnreadEvent,
 } from "./types";
@@ -101,6 +102,8 @@ export function connectSocket(me: Me, s: Store = store): Socket {
     wt.on("member:updated", (e: MemberUpdatedEvent) => s.memberUpdated(e));
     wt.on("member:added", (e: MemberAddedEvent) => s.memberAdded(e));
     wt.on("member:removed", (e: MemberRemovedEvent) => s.memberRemoved(e));
+    wt.on("connector:updated", (e: ConnectorSummary) => s.connectorUpdated(e));
+    wt.on("connector:deleted", (e: { id: ID }) => s.connectorDeleted(e.id));
     wt.join();
     workspaceTopic = wt;
   }
@@ -185,6 +188,7 @@ export function follow(channelId: ID, s: Store = store): Promise<JoinReply | nul
   topic.on("member:joined", (e: MemberEvent) => s.memberJoined(e));
   topic.on("member:left", (e: MemberEvent) => s.memberLeft(e));
   topic.on("typing", (e: TypingEvent) => s.typingStarted(e));
+  topic.on("message:delivery", (e: DeliveryEvent) => s.applyDeliveries(e));
 
   let resolve!: (r: JoinReply | null) => void;
   const entry: Followed = { topic, joined: new Promise((r) => (resolve = r)), isJoined: false };

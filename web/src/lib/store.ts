@@ -8,6 +8,7 @@ import { useEffect, useReducer, useRef } from "preact/hooks";
 import type {
   Channel, ID, Me, Member, MemberAddedEvent, MemberEvent, MemberRemovedEvent, Message, Presence, StatusEvent, TypingEvent, UnreadEvent, User, Workspace,
 } from "./types";
+import { mergeConnector, type ConnectorInfo, type ConnectorSummary, type DeliveryEvent } from "./connectors";
 
 export type Connection = "idle" | "connecting" | "open" | "down";
 
@@ -95,6 +96,8 @@ export interface State {
   drawerOpen: boolean;
   dialog: Dialog | null;
   theme: ThemeChoice;
+  /** The workspace's connectors (sidebar status dots, settings), null until loaded; live by connector:* events. */
+  connectors: Record<ID, ConnectorInfo> | null;
 }
 
 export const isVisible = (m: Pick<Message, "parent_id" | "broadcast">) => !m.parent_id || m.broadcast;
@@ -110,6 +113,7 @@ function initialState(): State {
     messages: {}, timelines: {}, threads: {}, pending: [], presence: {}, typing: {}, readMarkers: {},
     editing: null, activeChannel: null, rightPanel: null, drawerOpen: false, dialog: null, highlight: null,
     theme: loadTheme(),
+    connectors: null,
   };
 }
 
@@ -300,6 +304,8 @@ export function createStore() {
       const prev = state.messages[m.id];
       const patch: Partial<State> = {};
       bumpPosition(m.channel_id, m.seq, m.change);
+      // Live events leave out a message's deliveries: the copy we hold keeps them (message:delivery moves them).
+      if (prev?.deliveries && m.deliveries === undefined) m = { ...m, deliveries: prev.deliveries };
       if (!prev || m.change >= prev.change) patch.messages = { ...state.messages, [m.id]: m };
       const messages = patch.messages ?? state.messages;
       const seqOf = (id: ID) => messages[id]?.seq ?? 0;
@@ -397,6 +403,33 @@ export function createStore() {
       for (const m of msgs) api.receiveMessage(m, "fetched");
       const th = state.threads[parentId] ?? { ids: [], loaded: false };
       set({ threads: { ...state.threads, [parentId]: { ...th, loaded: true } } });
+    },
+
+    /** message:delivery: how a message's trip outside went (a message we do not hold gets it when fetched). */
+    applyDeliveries(e: DeliveryEvent) {
+      const m = state.messages[e.message_id];
+      if (!m) return;
+      set({ messages: { ...state.messages, [m.id]: { ...m, deliveries: e.deliveries ?? [] } } });
+    },
+
+    // --- connectors ---
+    setConnectors(list: ConnectorInfo[]) {
+      const connectors: Record<ID, ConnectorInfo> = {};
+      for (const c of list) connectors[c.id] = { ...state.connectors?.[c.id], ...c };
+      set({ connectors });
+    },
+    /** A connector created, changed (PATCH answers) or its connector:updated event. */
+    upsertConnector(c: ConnectorInfo) {
+      set({ connectors: { ...(state.connectors ?? {}), [c.id]: { ...state.connectors?.[c.id], ...c } } });
+    },
+    connectorUpdated(e: ConnectorSummary) {
+      if (!state.connectors) return; // not loaded yet: the list, when it comes, has it
+      set({ connectors: { ...(state.connectors ?? {}), [e.id]: mergeConnector(state.connectors?.[e.id], e) } });
+    },
+    connectorDeleted(id: ID) {
+      if (!state.connectors?.[id]) return;
+      const { [id]: _gone, ...connectors } = state.connectors;
+      set({ connectors });
     },
 
     // --- optimistic sends ---

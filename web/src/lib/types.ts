@@ -162,6 +162,29 @@ export interface Message {
   reactions: Reaction[];
   mentions: ID[];
   mention_all: boolean;
+  /** Files that came with the message (media from a connector). */
+  attachments?: Attachment[];
+  /** In external channels, on messages written in Relay: how each trip outside went (lib/connectors.ts). */
+  deliveries?: Delivery[];
+}
+
+/** A file attached to a message: url is /api/v1/files/{id} (stored) or an outside https address. */
+export interface Attachment {
+  id: ID;
+  name: string;
+  content_type: string;
+  size: number;
+  url: string;
+  kind: "image" | "video" | "audio" | "file" | "sticker" | "location";
+}
+
+/** The outside state of a message posted in an external channel, one per outside conversation. */
+export interface Delivery {
+  state: "pending" | "sending" | "delivered" | "dead";
+  error?: string;
+  outbox_id: number;
+  attempts: number;
+  connector_id: ID;
 }
 
 export interface PublicWorkspace {

@@ -1,8 +1,10 @@
 // Settings: profile, branding, members, API tokens (docs/web.md). Renders inside the workspace layout's centre
 // column (the sidebar stays), with its own left nav of sections.
 //
-// Props contract: Settings({ section }) where section is "profile" | "branding" | "members" | "tokens" (from the
-// route /settings/{section}). Branding and members are for owners and admins; others see profile and tokens.
+// Props contract: Settings({ section, sub? }) where section is "profile" | "branding" | "members" | "tokens" |
+// "audit" | "connectors" | "webhooks" (from the route /settings/{section}); sub is the rest of a connectors path
+// ("add/line", "add/discord" or a connector id). Branding, members, audit, connectors and webhooks are for owners and
+// admins; others see profile and tokens.
 // Selectors (docs/web.md): form[data-testid=branding] with inputs name, primary_color, accent_color, file input
 // logo; form[data-testid=invite] with email, role, and the new link in input[data-testid=invite-link].
 import { useEffect } from "preact/hooks";
@@ -15,6 +17,8 @@ import { Branding } from "./Branding";
 import { Members } from "./Members";
 import { Tokens } from "./Tokens";
 import { AuditLog } from "../desk";
+import { Connectors } from "./Connectors";
+import { Webhooks } from "./connectors/Webhooks";
 import "../styles/ui-kit.css";
 import "../styles/settings.css";
 
@@ -25,10 +29,12 @@ const sections: { id: SettingsSection; label: string; icon: string; admin: boole
   { id: "tokens", label: "API tokens", icon: "🔑", admin: false },
   { id: "branding", label: "Branding", icon: "🎨", admin: true },
   { id: "members", label: "Members", icon: "👥", admin: true },
+  { id: "connectors", label: "Connectors", icon: "🔌", admin: true },
+  { id: "webhooks", label: "Webhooks", icon: "🔗", admin: true },
   { id: "audit", label: "Audit log", icon: "📜", admin: true },
 ];
 
-export function Settings({ section }: { section: SettingsSection }) {
+export function Settings({ section, sub }: { section: SettingsSection; sub?: string }) {
   const role = useStore((s) => s.me?.membership.role);
   const wsName = useStore((s) => s.workspace?.name ?? "");
   const admin = isAdmin(role);
@@ -81,6 +87,10 @@ export function Settings({ section }: { section: SettingsSection }) {
             <Members />
           ) : section === "audit" ? (
             <AuditLog />
+          ) : section === "connectors" ? (
+            <Connectors sub={sub} />
+          ) : section === "webhooks" ? (
+            <Webhooks />
           ) : (
             <Tokens />
           )}
