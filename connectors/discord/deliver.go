@@ -364,8 +364,19 @@ func (d *delivery) username(m *relay.Message) string { return WebhookUsername(m.
 
 // WebhookUsername makes a display name acceptable as a webhook username.
 func WebhookUsername(name string) string {
-	r := strings.NewReplacer("@", "", "#", "", ":", "", "```", "", "\n", " ", "\r", " ", "\t", " ")
-	s := strings.Join(strings.Fields(r.Replace(name)), " ")
+	s := strings.Map(func(r rune) rune {
+		switch r {
+		case '@', '#', ':':
+			return -1
+		case '\n', '\r', '\t':
+			return ' '
+		}
+		return r
+	}, name)
+	for strings.Contains(s, "```") {
+		s = strings.ReplaceAll(s, "```", "")
+	}
+	s = strings.Join(strings.Fields(s), " ")
 	// A zero-width space keeps the name readable and acceptable.
 	s = refusedWordRE.ReplaceAllStringFunc(s, func(w string) string { return w[:1] + "\u200b" + w[1:] })
 	if rs := []rune(s); len(rs) > 80 {
