@@ -322,7 +322,10 @@ func newJoinCode() string {
 // LINEJoinURL is the link that opens a chat with the shared bot with
 // "join <code>" typed in.
 func LINEJoinURL(botID, code string) string {
-	return "https://line.me/R/oaMessage/" + url.PathEscape(botID) + "/?" + url.QueryEscape("join "+code)
+	// LINE's format: the basic id with '@' percent-encoded, then the text
+	// percent-encoded (spaces as %20, not '+').
+	return "https://line.me/R/oaMessage/" + strings.ReplaceAll(url.PathEscape(botID), "@", "%40") + "/?" +
+		strings.ReplaceAll(url.PathEscape("join "+code), "+", "%2B")
 }
 
 func (a *App) connectorView(ctx context.Context, c *relay.Connector) (*ConnectorView, error) {

@@ -100,9 +100,12 @@ func TestConnectorsAPI(t *testing.T) {
 		want(t, do("GET", "/api/v1/connectors/"+id, nil, agent), http.StatusForbidden, "forbidden")
 
 		// Another workspace cannot reach it by id.
-		for _, p := range []struct{ method, path string }{{"GET", ""}, {"PATCH", ""}, {"DELETE", ""}, {"GET", "/qr.png"},
-			{"GET", "/discord/channels"}, {"PUT", "/discord/bridges"}} {
-			want(t, do(p.method, "/api/v1/connectors/"+id+p.path, map[string]any{"bridges": []any{}}, other), http.StatusNotFound, "not_found")
+		for _, p := range []struct {
+			method, path string
+			body         any
+		}{{"GET", "", nil}, {"PATCH", "", map[string]any{"status": "disabled"}}, {"DELETE", "", nil}, {"GET", "/qr.png", nil},
+			{"GET", "/discord/channels", nil}, {"PUT", "/discord/bridges", map[string]any{"bridges": []any{}}}} {
+			want(t, do(p.method, "/api/v1/connectors/"+id+p.path, p.body, other), http.StatusNotFound, "not_found")
 		}
 
 		// Disable, rename, replace credentials; status checked.
@@ -125,7 +128,7 @@ func TestConnectorsAPI(t *testing.T) {
 		sh := r.json(t)
 		code, _ := sh["join_code"].(string)
 		if len(code) != 8 || !strings.HasPrefix(sh["join_url"].(string), "https://line.me/R/oaMessage/%40relaytest/?") ||
-			!strings.Contains(sh["join_url"].(string), "join+"+code) {
+			!strings.HasSuffix(sh["join_url"].(string), "?join%20"+code) {
 			t.Fatalf("shared: %s", r.body)
 		}
 		want(t, do("POST", "/api/v1/connectors", map[string]any{"type": "line", "model": "shared"}, owner), http.StatusConflict, "conflict")

@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
@@ -55,11 +58,39 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		beforeTicket := ticketState()
 
+		// Connectors: an own LINE bot (its secret must never show) and a
+		// bridged Discord server; a dead delivery and a stored file.
+		lc := e.do("POST", "alpha", "/api/v1/connectors", map[string]any{"type": "line", "channel_id": "9876543210",
+			"channel_secret": "abcdefabcdefabcdefabcdefabcdef12", "access_token": "alpha-line-access-token-0123456789"}, bearer(alpha.token))
+		want(t, lc, http.StatusCreated, "")
+		alphaConn := lc.json(t)["id"].(string)
+		ctx := context.Background()
+		conn, _, err := e.srv.app.ConnectorForHook(ctx, mustID(t, alphaConn))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := e.srv.app.ReceiveExternal(ctx, app.ExternalIn{Connector: conn, ConversationKey: "user:Ualpha", OneToOne: true,
+			From: app.ExternalContact{ExternalID: "Ualpha", Name: "Alpha Contact"}, MessageID: "alpha-line-1", Body: "alpha-line-body",
+			Files: []app.ExternalFile{{Name: "a.png", ContentType: "image/png", Kind: "image", Data: pngBytes(t, 2, 2)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alphaFile := in.Attachments[0].ID.String()
+		items, err := e.db.OutboxItems(ctx, conn.WorkspaceID, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alphaOutbox := "1"
+		if len(items) > 0 {
+			alphaOutbox = strconv.FormatInt(items[0].ID, 10)
+		}
+
 		before := snapshot(t, e, alpha)
 		beforeChat := chatSnapshot(t, e, alpha, alphaChan, alphaMsg)
 		secrets := []string{alpha.email, alphaAgent.email, alpha.userID, alphaAgent.userID, alphaInviteID,
 			alphaTokenID, "pending@alpha.example", "alpha", "Alpha Inc", alphaChan, alphaMsg, "secret-plans", "launch codes",
-			alphaTicket, "alpha-ticket-subject", "alpha-note"}
+			alphaTicket, "alpha-ticket-subject", "alpha-note", alphaConn, "9876543210", "abcdefabcdefabcdefabcdefabcdef12",
+			"alpha-line-access-token", "Ualpha", "Alpha Contact", "alpha-line-body", alphaFile}
 		noLeak := func(t *testing.T, r res) {
 			t.Helper()
 			for _, s := range secrets {
@@ -82,6 +113,12 @@ func TestTenantIsolation(t *testing.T) {
 				return strings.ReplaceAll(path, "{id}", alphaTicket)
 			case strings.HasPrefix(path, "/api/v1/messages/"):
 				return strings.ReplaceAll(path, "{id}", alphaMsg)
+			case strings.HasPrefix(path, "/api/v1/connectors/"):
+				return strings.ReplaceAll(path, "{id}", alphaConn)
+			case strings.HasPrefix(path, "/api/v1/outbox/"):
+				return strings.ReplaceAll(path, "{id}", alphaOutbox)
+			case strings.HasPrefix(path, "/api/v1/files/"):
+				return strings.ReplaceAll(path, "{id}", alphaFile)
 			case strings.HasPrefix(path, "/api/v1/users/"):
 				return strings.ReplaceAll(path, "{id}", alpha.userID) // alpha's owner has an avatar
 			}
@@ -117,6 +154,8 @@ func TestTenantIsolation(t *testing.T) {
 			"POST /api/v1/tickets/{id}/read":      map[string]any{"seq": 1},
 		}
 		bodies["POST /api/v1/channels/{id}/incoming-webhooks"] = map[string]string{"name": "stolen"}
+		bodies["PATCH /api/v1/connectors/{id}"] = map[string]string{"status": "disabled"}
+		bodies["PUT /api/v1/connectors/{id}/discord/bridges"] = map[string]any{"bridges": []any{}}
 
 		tried := 0
 		for _, rt := range e.srv.routes() {
@@ -291,4 +330,13 @@ func chatSnapshot(t *testing.T, e *env, a account, channel, message string) chat
 		Messages: get("/api/v1/channels/" + channel + "/messages")["messages"].([]any),
 		Replies:  get("/api/v1/messages/" + message + "/replies")["messages"].([]any),
 	}
+}
+
+func mustID(t testing.TB, s string) relay.ID {
+	t.Helper()
+	id, err := relay.ParseID(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
