@@ -52,7 +52,7 @@ func startE2E(t *testing.T, db *store.DB) *e2e {
 		defer cancel()
 		_ = conn.Close(ctx)
 	})
-	stack.App.RegisterDeliverer(relay.ConnectorLINE, conn.Deliverer())
+	conn.Register(stack.App)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /hooks/line/shared", conn.ServeSharedHook)
 	mux.HandleFunc("POST /hooks/line/{id}", func(w http.ResponseWriter, r *http.Request) {

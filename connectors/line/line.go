@@ -161,6 +161,13 @@ func (c *Connector) Close(ctx context.Context) error {
 // Deliverer returns the outbox deliverer for kind "line".
 func (c *Connector) Deliverer() app.Deliverer { return app.DeliverFunc(c.deliver) }
 
+// Register makes c deliver the outbox rows of LINE connectors.
+func (c *Connector) Register(a interface {
+	RegisterDeliverer(kind string, d app.Deliverer)
+}) {
+	a.RegisterDeliverer(relay.ConnectorLINE, c.Deliverer())
+}
+
 // token is the channel access token a connector sends with.
 func (c *Connector) token(conn *relay.Connector, creds map[string]string) string {
 	if conn.Model == relay.ModelShared {
