@@ -53,6 +53,9 @@ type Config struct {
 	DiscordAPIURL       string // RELAY_DISCORD_API_URL
 	DiscordGatewayURL   string // RELAY_DISCORD_GATEWAY_URL
 	WebhookAllowPrivate bool   // RELAY_WEBHOOK_ALLOW_PRIVATE
+	// OutboxLease is how long a claimed outbox row is one worker's before
+	// another process may take it over (a crashed worker's rows wait this long).
+	OutboxLease time.Duration // --outbox-lease, RELAY_OUTBOX_LEASE
 }
 
 // Default returns the embedded defaults: SQLite and files under ./relay-data,
@@ -61,7 +64,7 @@ func Default() Config {
 	return Config{Addr: ":8080", DataDir: "./relay-data", BaseDomain: "localhost", LogLevel: "info",
 		ShutdownTimeout: 15 * time.Second,
 		LINEAPIURL:      "https://api.line.me", LINEDataAPIURL: "https://api-data.line.me",
-		DiscordAPIURL: "https://discord.com/api/v10"}
+		DiscordAPIURL: "https://discord.com/api/v10", OutboxLease: 2 * time.Minute}
 }
 
 type setting struct {
@@ -95,6 +98,7 @@ func (c *Config) settings() []setting {
 		{flag: "discord-client-secret", env: "RELAY_DISCORD_CLIENT_SECRET", usage: "OAuth2 client secret of the shared Discord bot", str: &c.DiscordClientSecret, secret: true},
 		{flag: "discord-api-url", env: "RELAY_DISCORD_API_URL", usage: "base URL of Discord's REST API (with its version)", str: &c.DiscordAPIURL},
 		{flag: "discord-gateway-url", env: "RELAY_DISCORD_GATEWAY_URL", usage: "Discord gateway URL; empty: the one the REST API names", str: &c.DiscordGatewayURL},
+		{flag: "outbox-lease", env: "RELAY_OUTBOX_LEASE", usage: "how long a delivery in progress is one worker's before another may retry it", dur: &c.OutboxLease},
 		{flag: "webhook-allow-private", env: "RELAY_WEBHOOK_ALLOW_PRIVATE", usage: "let outgoing webhooks reach private, loopback and link-local addresses", boolean: &c.WebhookAllowPrivate},
 	}
 }
@@ -277,6 +281,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("--log-level must be debug, info, warn or error; got %q", c.LogLevel)
+	}
+	if c.OutboxLease < time.Second || c.OutboxLease > time.Hour {
+		bad("--outbox-lease must be between 1s and 1h")
 	}
 	if c.ShutdownTimeout <= 0 || c.ShutdownTimeout > 10*time.Minute {
 		bad("--shutdown-timeout must be between 1ns and 10m")

@@ -22,6 +22,7 @@ import (
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/bus"
 	"github.com/relayhq/relay/config"
+	"github.com/relayhq/relay/connectors/webhook"
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/httpapi"
 	"github.com/relayhq/relay/internal/logging"
@@ -190,8 +191,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Connectors: app.ConnectorsConfig{BaseURL: cfg.BaseURL(),
 			LINESharedSecret: cfg.LINESharedSecret, LINESharedToken: cfg.LINESharedToken, LINESharedBotID: cfg.LINESharedBotID,
 			DiscordBotToken: cfg.DiscordBotToken, DiscordApplicationID: cfg.DiscordAppID, DiscordClientSecret: cfg.DiscordClientSecret,
-			WebhookAllowPrivate: cfg.WebhookAllowPrivate}})
+			WebhookAllowPrivate: cfg.WebhookAllowPrivate, OutboxLease: cfg.OutboxLease}})
 	defer a.Close()
+	a.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate}))
 	sock := socket.New(a, hub, presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
 		a.Observe(ev) // first: drop stale access answers before anyone acts on the event

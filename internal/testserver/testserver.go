@@ -34,6 +34,7 @@ import (
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/bus"
+	"github.com/relayhq/relay/connectors/webhook"
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/httpapi"
 	"github.com/relayhq/relay/internal/logging"
@@ -181,6 +182,7 @@ func Start(tb testing.TB, cfg Config) *Stack {
 		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}, // fast hashing, for tests
 		Connectors:     conns})
 	s.defer_(s.App.Close)
+	s.App.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: conns.WebhookAllowPrivate}))
 	s.Socket = socket.New(s.App, s.Hub, s.Presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
 		s.App.Observe(ev) // first: drop stale access answers before anyone acts on the event
