@@ -141,6 +141,29 @@ func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 		}
 		it.NextAt = now.Add(delay)
 	}
+	// The attempt is logged while the row is still ours, so the log is in
+	// attempt order even when the next attempt starts right away.
+	if o != nil && o.Subscription != nil {
+		code := sent.ResponseCode
+		if de != nil && de.ResponseCode != 0 {
+			code = de.ResponseCode
+		}
+		d := &WebhookDelivery{SubscriptionID: o.Subscription.ID, OutboxID: it.ID, Event: it.Event, Attempt: it.Attempts,
+			OK: err == nil, ResponseCode: code, DurationMS: elapsed.Milliseconds(), CreatedAt: now}
+		if err != nil {
+			d.Error = truncateError(err)
+		}
+		if rerr := a.cstore.RecordDelivery(ctx, it.WorkspaceID, d); rerr != nil {
+			a.log.Warn("outbox: record delivery", "outbox_id", it.ID, "err", rerr)
+		}
+	}
+	// Linked before the row is finished: the message's edit, next in its
+	// conversation's order, must find the outside copy.
+	if o != nil && err == nil && sent.ExternalID != "" && it.Kind == relay.OutboxMessageCreate && o.Message != nil && o.Connector != nil {
+		if lerr := a.cstore.LinkExternalMessage(ctx, it.WorkspaceID, o.Connector.ID, sent.ExternalID, o.Message.ID, now); lerr != nil {
+			a.log.Warn("outbox: link external message", "outbox_id", it.ID, "err", lerr)
+		}
+	}
 	ok, ferr := a.cstore.FinishOutbox(ctx, it, now)
 	if ferr != nil {
 		a.log.Warn("outbox: finish", "outbox_id", it.ID, "err", ferr)
@@ -157,25 +180,6 @@ func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 	}
 	if o == nil {
 		return
-	}
-	if err == nil && sent.ExternalID != "" && it.Kind == relay.OutboxMessageCreate && o.Message != nil && o.Connector != nil {
-		if lerr := a.cstore.LinkExternalMessage(ctx, it.WorkspaceID, o.Connector.ID, sent.ExternalID, o.Message.ID, now); lerr != nil {
-			a.log.Warn("outbox: link external message", "outbox_id", it.ID, "err", lerr)
-		}
-	}
-	if o.Subscription != nil {
-		code := sent.ResponseCode
-		if de != nil && de.ResponseCode != 0 {
-			code = de.ResponseCode
-		}
-		d := &WebhookDelivery{SubscriptionID: o.Subscription.ID, OutboxID: it.ID, Event: it.Event, Attempt: it.Attempts,
-			OK: err == nil, ResponseCode: code, DurationMS: elapsed.Milliseconds(), CreatedAt: now}
-		if err != nil {
-			d.Error = truncateError(err)
-		}
-		if rerr := a.cstore.RecordDelivery(ctx, it.WorkspaceID, d); rerr != nil {
-			a.log.Warn("outbox: record delivery", "outbox_id", it.ID, "err", rerr)
-		}
 	}
 	if o.Connector != nil && !skipped {
 		switch {

@@ -22,6 +22,7 @@ import (
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/bus"
 	"github.com/relayhq/relay/config"
+	"github.com/relayhq/relay/connectors/line"
 	"github.com/relayhq/relay/connectors/webhook"
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/httpapi"
@@ -194,6 +195,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			WebhookAllowPrivate: cfg.WebhookAllowPrivate, OutboxLease: cfg.OutboxLease}})
 	defer a.Close()
 	a.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate}))
+	lineConn := line.New(a, line.Config{APIURL: cfg.LINEAPIURL, DataAPIURL: cfg.LINEDataAPIURL,
+		SharedSecret: cfg.LINESharedSecret, SharedToken: cfg.LINESharedToken, Logger: log})
+	lineConn.Register(a)
 	sock := socket.New(a, hub, presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
 		a.Observe(ev) // first: drop stale access answers before anyone acts on the event
@@ -216,7 +220,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	metrics := httpapi.NewMetrics(Version(), db.Pools())
 	h := httpapi.New(httpapi.Config{App: a, BaseDomain: cfg.BaseDomain, Logger: log, Metrics: metrics,
-		TrustProxy: cfg.TrustProxy, Version: Version(), Socket: ps, Web: webApp})
+		TrustProxy: cfg.TrustProxy, Version: Version(), Socket: ps, Web: webApp, LINE: lineConn})
 
 	if cfg.DebugAddr != "" {
 		dln, err := net.Listen("tcp", cfg.DebugAddr)
@@ -267,6 +271,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// LINE events acknowledged but still queued are processed before exit.
+	if err := lineConn.Close(sctx); err != nil {
+		log.Warn("closing the LINE connector", "err", err)
 	}
 	log.Info("stopped")
 	return nil

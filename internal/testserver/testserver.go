@@ -34,6 +34,7 @@ import (
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/bus"
+	"github.com/relayhq/relay/connectors/line"
 	"github.com/relayhq/relay/connectors/webhook"
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/httpapi"
@@ -82,6 +83,10 @@ type Config struct {
 	// retries). BaseURL, when empty, becomes http://<base-domain>:<port>
 	// of the stack.
 	Connectors app.ConnectorsConfig
+	// LINEAPIURL and LINEDataAPIURL point the LINE connector at a fake
+	// (connectors/line/linefake); empty: LINE's real hosts (never reached
+	// unless a test sends LINE events).
+	LINEAPIURL, LINEDataAPIURL string
 	// NoOutbox leaves the outbox workers stopped (tests that drive
 	// App.DeliverDue themselves, or that simulate a crash before delivery).
 	NoOutbox bool
@@ -95,6 +100,7 @@ type Stack struct {
 	Socket   *socket.Handler
 	Phoenix  *phoenix.Server
 	HTTP     *httpapi.Server
+	LINE     *line.Connector
 	Bus      bus.Bus
 	DB       *store.DB
 
@@ -183,6 +189,14 @@ func Start(tb testing.TB, cfg Config) *Stack {
 		Connectors:     conns})
 	s.defer_(s.App.Close)
 	s.App.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: conns.WebhookAllowPrivate}))
+	s.LINE = line.New(s.App, line.Config{APIURL: cfg.LINEAPIURL, DataAPIURL: cfg.LINEDataAPIURL,
+		SharedSecret: conns.LINESharedSecret, SharedToken: conns.LINESharedToken, Logger: log, RetryWait: 10 * time.Millisecond})
+	s.LINE.Register(s.App)
+	s.defer_(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = s.LINE.Close(ctx)
+	})
 	s.Socket = socket.New(s.App, s.Hub, s.Presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
 		s.App.Observe(ev) // first: drop stale access answers before anyone acts on the event
@@ -199,7 +213,7 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	s.Phoenix = &phoenix.Server{Handler: s.Socket, Hub: s.Hub, Presence: s.Presence, Logger: log,
 		QueueLen: cfg.QueueLen, QueueBytes: cfg.QueueBytes}
 	s.HTTP = httpapi.New(httpapi.Config{App: s.App, BaseDomain: s.BaseDomain, Logger: log,
-		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix, Web: cfg.Web})
+		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix, Web: cfg.Web, LINE: s.LINE})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var bg sync.WaitGroup
