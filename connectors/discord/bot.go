@@ -127,7 +127,7 @@ func New(cfg Config, r Relay) (*Bot, error) {
 		releaseAPI()
 		return nil, err
 	}
-	b := &Bot{cfg: cfg, relay: r, log: cfg.Logger.With("connector", "discord"), s: s}
+	b := &Bot{cfg: cfg, relay: r, log: cfg.Logger, s: s}
 	client := *cfg.HTTPClient
 	if cfg.GatewayURL != "" {
 		client.Transport = gatewayOverride{base: transportOf(cfg.HTTPClient), api: cfg.APIURL, gateway: cfg.GatewayURL}

@@ -128,10 +128,10 @@ func (b *Bot) setupGateway() {
 			id := r.User.ID
 			b.botID.Store(&id)
 		}
-		b.log.Info("discord gateway ready", "guilds", len(r.Guilds))
+		b.log.Info("discord: gateway ready", "guilds", len(r.Guilds))
 	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
-		b.log.Info("discord gateway resumed")
+		b.log.Info("discord: gateway resumed")
 	})
 	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		if m.Message != nil {
@@ -210,12 +210,12 @@ func (b *Bot) Run(ctx context.Context) error {
 				backoff = b.cfg.MinBackoff
 				continue
 			}
-			b.log.Warn("discord gateway connection lost; resuming")
+			b.log.Warn("discord: gateway connection lost; resuming")
 		} else {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			b.log.Error("discord gateway connection failed", "err", err, "hint", closeHint(err), "retry_in", backoff)
+			b.log.Error("discord: gateway connection failed", "err", err, "hint", closeHint(err), "retry_in", backoff)
 		}
 		if !sleep(ctx, jitter(backoff)) {
 			return ctx.Err()
