@@ -74,6 +74,13 @@ func chromiumPath() string {
 // "localhost" and a headless Chromium, both stopped when t ends.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with the stack's configuration adjusted by
+// configure (connector settings, say) before it starts.
+func newHarnessWith(t *testing.T, configure func(*testserver.Config)) *harness {
+	t.Helper()
 	skip := func(reason string) {
 		t.Helper()
 		if requireBrowser() {
@@ -90,7 +97,11 @@ func newHarness(t *testing.T) *harness {
 		skip(fmt.Sprintf("Chromium not found at %s: run `bash scripts/chromium.sh` (or set RELAY_CHROMIUM)", bin))
 	}
 
-	s := testserver.Start(t, testserver.Config{DB: testdb.SQLite(t), Web: app, BaseDomain: baseDomain})
+	cfg := testserver.Config{DB: testdb.SQLite(t), Web: app, BaseDomain: baseDomain}
+	if configure != nil {
+		configure(&cfg)
+	}
+	s := testserver.Start(t, cfg)
 	_, port, ok := strings.Cut(s.Addr, ":")
 	if !ok {
 		t.Fatalf("stack address %q has no port", s.Addr)

@@ -242,15 +242,27 @@ function Attachments({ list }: { list: Attachment[] }) {
 /** An image at full size over the page; Escape, the backdrop and the close button close it. */
 function Lightbox({ url, name, onClose }: { url: string; name: string; onClose: () => void }) {
   const close = useRef<HTMLButtonElement>(null);
+  const closeFn = useRef(onClose);
+  closeFn.current = onClose;
   useEffect(() => {
     const prev = document.activeElement as HTMLElement | null;
     close.current?.focus();
-    return () => prev?.focus?.();
+    // Escape closes it wherever focus is (before the thread panel's own Escape).
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      e.stopPropagation();
+      e.preventDefault();
+      closeFn.current();
+    };
+    document.addEventListener("keydown", onKey, true);
+    return () => {
+      document.removeEventListener("keydown", onKey, true);
+      prev?.focus?.();
+    };
   }, []);
   return (
     <div class="att-lightbox" role="dialog" aria-modal="true" aria-label={name || "Image"} data-testid="lightbox"
-      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
-      onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); onClose(); } }}>
+      onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div class="att-lightbox-bar">
         <span class="att-lightbox-name">{name}</span>
         <a class="att-lightbox-btn" href={url} target="_blank" rel="noopener noreferrer">Open original ↗</a>

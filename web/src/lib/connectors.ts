@@ -202,14 +202,17 @@ export function describeConnector(c: ConnectorView): string {
 }
 
 /**
- * Apply a connector:updated event (a summary) to what we know: the name and status change; last_error is absent
- * from the event when there is none; a new error gets "now" as its time (the event has no time).
+ * Apply a connector:updated event (a summary) to what we know: the name and status change. The server keeps the last
+ * error (with its time) when a connector recovers, and the event leaves it out then, so an event without one keeps
+ * the one we know; a new error gets "now" as its time (the event carries none).
  */
 export function mergeConnector(prev: ConnectorInfo | undefined, ev: ConnectorSummary, now = new Date()): ConnectorInfo {
-  const last_error = ev.last_error ?? "";
+  let last_error = prev?.last_error ?? "";
   let last_error_at = prev?.last_error_at ?? null;
-  if (!last_error) last_error_at = null;
-  else if (last_error !== (prev?.last_error ?? "") || !last_error_at) last_error_at = now.toISOString();
+  if (ev.last_error && (ev.last_error !== last_error || !last_error_at || prev?.status !== "error")) {
+    last_error = ev.last_error;
+    last_error_at = now.toISOString();
+  }
   return { ...(prev ?? {}), id: ev.id, type: ev.type, name: ev.name, status: ev.status, last_error, last_error_at };
 }
 

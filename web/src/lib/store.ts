@@ -415,12 +415,12 @@ export function createStore() {
     // --- connectors ---
     setConnectors(list: ConnectorInfo[]) {
       const connectors: Record<ID, ConnectorInfo> = {};
-      for (const c of list) connectors[c.id] = { ...state.connectors?.[c.id], ...c };
+      for (const c of list) connectors[c.id] = c;
       set({ connectors });
     },
-    /** A connector created, changed (PATCH answers) or its connector:updated event. */
+    /** A connector as the server answered (created, fetched, changed): it replaces what we knew. */
     upsertConnector(c: ConnectorInfo) {
-      set({ connectors: { ...(state.connectors ?? {}), [c.id]: { ...state.connectors?.[c.id], ...c } } });
+      set({ connectors: { ...(state.connectors ?? {}), [c.id]: c } });
     },
     connectorUpdated(e: ConnectorSummary) {
       if (!state.connectors) return; // not loaded yet: the list, when it comes, has it

@@ -116,7 +116,7 @@ function Incoming() {
         </div>
       )}
 
-      <div class="st-list-head cn-gap">
+      <div class="st-list-head cn-subhead">
         <h4 class="cn-h4">Posting into #{chName}</h4>
         {list && <span class="ui-pill">{list.length}</span>}
       </div>
@@ -184,7 +184,7 @@ function Outgoing() {
     <section class="st-section" aria-labelledby="wh-out" data-testid="outgoing-webhooks">
       <h3 id="wh-out">Outgoing webhooks</h3>
       <p class="st-desc">
-        Relay POSTs JSON to your URL when something happens, signed with HMAC-SHA256 in <code>Relay-Webhook-Signature</code>
+        Relay POSTs JSON to your URL when something happens, signed with HMAC-SHA256 in <code>Relay-Webhook-Signature</code>{" "}
         (over <code>timestamp.body</code>; refuse timestamps older than 5 minutes). Failed deliveries are retried with backoff.
       </p>
       <form
@@ -245,7 +245,7 @@ function Outgoing() {
         </div>
       )}
 
-      <div class="st-list-head cn-gap">
+      <div class="st-list-head cn-subhead">
         <h4 class="cn-h4">Subscriptions</h4>
         {list && <span class="ui-pill">{list.length}</span>}
       </div>

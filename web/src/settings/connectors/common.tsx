@@ -46,10 +46,11 @@ export function StatusBadge({ c }: { c: Pick<ConnectorInfo, "status" | "last_err
 /** The last error, said plainly, with when it happened. */
 export function LastError({ c }: { c: Pick<ConnectorInfo, "last_error" | "last_error_at" | "status"> }) {
   if (!c.last_error) return null;
+  const now = c.status === "error";
   return (
-    <div class="cn-error" data-testid="connector-error" role={c.status === "error" ? "alert" : undefined}>
+    <div class={"cn-error" + (now ? "" : " past")} data-testid="connector-error" data-current={now ? "true" : "false"} role={now ? "alert" : undefined}>
       <span class="cn-error-head">
-        Last error{c.last_error_at && <> · <time dateTime={c.last_error_at} title={fullTime(c.last_error_at)}>{relative(c.last_error_at)}</time></>}
+        {now ? "Last error" : "Last error · resolved"}{c.last_error_at && <> · <time dateTime={c.last_error_at} title={fullTime(c.last_error_at)}>{relative(c.last_error_at)}</time></>}
       </span>
       <span class="cn-error-text">{c.last_error}</span>
     </div>
