@@ -64,7 +64,7 @@ func Default() Config {
 	return Config{Addr: ":8080", DataDir: "./relay-data", BaseDomain: "localhost", LogLevel: "info",
 		ShutdownTimeout: 15 * time.Second,
 		LINEAPIURL:      "https://api.line.me", LINEDataAPIURL: "https://api-data.line.me",
-		DiscordAPIURL: "https://discord.com/api/v10", OutboxLease: 2 * time.Minute}
+		DiscordAPIURL: "https://discord.com/api/v9", OutboxLease: 2 * time.Minute}
 }
 
 type setting struct {

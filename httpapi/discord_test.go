@@ -48,6 +48,7 @@ func TestDiscordBothWays(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = bot.Close() })
+	e.srv.discord = bot
 	e.srv.app.SetDiscordDirectory(bot)
 	e.srv.app.RegisterDeliverer("discord", bot)
 	ctx := context.Background()
@@ -73,8 +74,8 @@ func TestDiscordBothWays(t *testing.T) {
 	callback := func(state, code string) *httptest.ResponseRecorder {
 		q := url.Values{"code": {code}, "state": {state}, "guild_id": {guild}, "permissions": {"536988672"}}
 		rec := httptest.NewRecorder()
-		// TODO(lead): through e.do once Server carries the bot (discordHooks).
-		bot.ServeOAuthCallback(rec, httptest.NewRequest("GET", redirect+"?"+q.Encode(), nil))
+		// Through the whole server: routing, host handling, logging.
+		e.srv.ServeHTTP(rec, httptest.NewRequest("GET", redirect+"?"+q.Encode(), nil))
 		return rec
 	}
 	rec := callback(iu.Query().Get("state")+"x", fake.Authorize(guild, redirect))

@@ -35,7 +35,4 @@ func (s *Server) discordOAuth(w http.ResponseWriter, r *http.Request) error {
 }
 
 // discordHooks is the configured Discord bot, nil when there is none.
-// TODO(lead): Server carries no Discord field yet (server.go is not this
-// part's file): add `Discord DiscordHooks` to Config and `discord` to
-// Server, then return s.discord here.
-func (s *Server) discordHooks() DiscordHooks { return nil }
+func (s *Server) discordHooks() DiscordHooks { return s.discord }

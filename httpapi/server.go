@@ -28,6 +28,9 @@ type Config struct {
 	Web *web.App
 	// LINE serves LINE's webhooks (connectors/line); nil answers them 404.
 	LINE LINEHooks
+	// Discord serves the shared Discord bot's OAuth callback
+	// (connectors/discord); nil answers it 404.
+	Discord DiscordHooks
 }
 
 // Server serves HTTP.
@@ -42,6 +45,7 @@ type Server struct {
 	socket     http.Handler
 	web        *web.App
 	line       LINEHooks
+	discord    DiscordHooks
 	handler    http.Handler
 }
 
@@ -51,7 +55,7 @@ func New(c Config) *Server {
 		c.Logger = slog.Default()
 	}
 	s := &Server{app: c.App, baseDomain: strings.ToLower(strings.TrimSuffix(c.BaseDomain, ".")), log: c.Logger,
-		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket, web: c.Web, line: c.LINE}
+		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket, web: c.Web, line: c.LINE, discord: c.Discord}
 	if s.web == nil {
 		s.web = web.None()
 	}

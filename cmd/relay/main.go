@@ -22,6 +22,7 @@ import (
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/bus"
 	"github.com/relayhq/relay/config"
+	"github.com/relayhq/relay/connectors/discord"
 	"github.com/relayhq/relay/connectors/line"
 	"github.com/relayhq/relay/connectors/webhook"
 	"github.com/relayhq/relay/files"
@@ -198,6 +199,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	lineConn := line.New(a, line.Config{APIURL: cfg.LINEAPIURL, DataAPIURL: cfg.LINEDataAPIURL,
 		SharedSecret: cfg.LINESharedSecret, SharedToken: cfg.LINESharedToken, Logger: log})
 	lineConn.Register(a)
+	var discordBot *discord.Bot
+	if cfg.DiscordBotToken != "" {
+		if discordBot, err = discord.New(discord.Config{BotToken: cfg.DiscordBotToken, ApplicationID: cfg.DiscordAppID,
+			ClientSecret: cfg.DiscordClientSecret, BaseURL: cfg.BaseURL(), APIURL: cfg.DiscordAPIURL,
+			GatewayURL: cfg.DiscordGatewayURL, Logger: log}, a); err != nil {
+			return fmt.Errorf("discord: %w", err)
+		}
+		defer discordBot.Close()
+		a.SetDiscordDirectory(discordBot)
+		a.RegisterDeliverer(relay.ConnectorDiscord, discordBot)
+	}
 	sock := socket.New(a, hub, presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
 		a.Observe(ev) // first: drop stale access answers before anyone acts on the event
@@ -220,7 +232,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	metrics := httpapi.NewMetrics(Version(), db.Pools())
 	h := httpapi.New(httpapi.Config{App: a, BaseDomain: cfg.BaseDomain, Logger: log, Metrics: metrics,
-		TrustProxy: cfg.TrustProxy, Version: Version(), Socket: ps, Web: webApp, LINE: lineConn})
+		TrustProxy: cfg.TrustProxy, Version: Version(), Socket: ps, Web: webApp, LINE: lineConn, Discord: discordHooks(discordBot)})
 
 	if cfg.DebugAddr != "" {
 		dln, err := net.Listen("tcp", cfg.DebugAddr)
@@ -252,6 +264,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer stopJanitor()
 	go a.RunJanitor(jctx, time.Hour)
 	go a.RunOutbox(jctx)
+	if discordBot != nil {
+		// The gateway listener: one per process. Several processes each
+		// receive every Discord message; posts are idempotent by the
+		// Discord message id, so each lands once.
+		go func() {
+			if err := discordBot.Run(jctx); err != nil && jctx.Err() == nil {
+				log.Error("discord gateway stopped", "err", err)
+			}
+		}()
+	}
 	go sock.Run(jctx)
 
 	errc := make(chan error, 1)
@@ -278,4 +300,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// discordHooks keeps a nil *discord.Bot from becoming a non-nil interface.
+func discordHooks(b *discord.Bot) httpapi.DiscordHooks {
+	if b == nil {
+		return nil
+	}
+	return b
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/bus"
+	"github.com/relayhq/relay/connectors/discord"
 	"github.com/relayhq/relay/connectors/line"
 	"github.com/relayhq/relay/connectors/webhook"
 	"github.com/relayhq/relay/files"
@@ -87,6 +88,10 @@ type Config struct {
 	// (connectors/line/linefake); empty: LINE's real hosts (never reached
 	// unless a test sends LINE events).
 	LINEAPIURL, LINEDataAPIURL string
+	// DiscordAPIURL points the shared Discord bot at a fake
+	// (connectors/discord/discordfake); the bot runs only when this and
+	// Connectors.DiscordBotToken are set.
+	DiscordAPIURL string
 	// NoOutbox leaves the outbox workers stopped (tests that drive
 	// App.DeliverDue themselves, or that simulate a crash before delivery).
 	NoOutbox bool
@@ -101,6 +106,7 @@ type Stack struct {
 	Phoenix  *phoenix.Server
 	HTTP     *httpapi.Server
 	LINE     *line.Connector
+	Discord  *discord.Bot // nil unless configured
 	Bus      bus.Bus
 	DB       *store.DB
 
@@ -192,6 +198,18 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	s.LINE = line.New(s.App, line.Config{APIURL: cfg.LINEAPIURL, DataAPIURL: cfg.LINEDataAPIURL,
 		SharedSecret: conns.LINESharedSecret, SharedToken: conns.LINESharedToken, Logger: log, RetryWait: 10 * time.Millisecond})
 	s.LINE.Register(s.App)
+	if conns.DiscordBotToken != "" && cfg.DiscordAPIURL != "" {
+		bot, err := discord.New(discord.Config{BotToken: conns.DiscordBotToken, ApplicationID: conns.DiscordApplicationID,
+			ClientSecret: conns.DiscordClientSecret, BaseURL: conns.BaseURL, APIURL: cfg.DiscordAPIURL,
+			MinBackoff: 10 * time.Millisecond, Logger: log}, s.App)
+		if err != nil {
+			tb.Fatalf("testserver: discord: %v", err)
+		}
+		s.Discord = bot
+		s.defer_(func() { _ = bot.Close() })
+		s.App.SetDiscordDirectory(bot)
+		s.App.RegisterDeliverer(relay.ConnectorDiscord, bot)
+	}
 	s.defer_(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -213,13 +231,17 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	s.Phoenix = &phoenix.Server{Handler: s.Socket, Hub: s.Hub, Presence: s.Presence, Logger: log,
 		QueueLen: cfg.QueueLen, QueueBytes: cfg.QueueBytes}
 	s.HTTP = httpapi.New(httpapi.Config{App: s.App, BaseDomain: s.BaseDomain, Logger: log,
-		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix, Web: cfg.Web, LINE: s.LINE})
+		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix, Web: cfg.Web, LINE: s.LINE, Discord: discordHooks(s.Discord)})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var bg sync.WaitGroup
 	bg.Add(2)
 	go func() { defer bg.Done(); s.App.RunJanitor(ctx, time.Hour) }()
 	go func() { defer bg.Done(); s.Socket.Run(ctx) }()
+	if s.Discord != nil {
+		bg.Add(1)
+		go func() { defer bg.Done(); _ = s.Discord.Run(ctx) }()
+	}
 	if !cfg.NoOutbox {
 		bg.Add(1)
 		go func() { defer bg.Done(); s.App.RunOutbox(ctx) }()
@@ -458,3 +480,11 @@ func (s *Stack) Channel(tb testing.TB, a Account, id relay.ID) relay.Channel {
 
 // NATSURL is the test NATS server (internal/testenv).
 func NATSURL(tb testing.TB) string { tb.Helper(); return testenv.NATSURL(tb) }
+
+// discordHooks keeps a nil *discord.Bot from becoming a non-nil interface.
+func discordHooks(b *discord.Bot) httpapi.DiscordHooks {
+	if b == nil {
+		return nil
+	}
+	return b
+}
