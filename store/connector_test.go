@@ -1,11 +1,13 @@
 package store_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
@@ -323,46 +325,52 @@ func TestCreateConversationConcurrent(t *testing.T) {
 	testdb.Engines(t, func(t *testing.T, db *store.DB) {
 		a := mustCreateWorkspace(t, db, "a", "ann@example.com")
 		c := mustConnector(t, db, a, relay.ConnectorLINE, relay.ModelOwn, "chan", "")
-		const n = 8
-		var wg sync.WaitGroup
-		stored := make([]relay.ID, n)
-		created := make([]bool, n)
-		errs := make([]error, n)
-		for i := range n {
-			wg.Go(func() {
-				conv := &relay.Conversation{ID: ids.New(), WorkspaceID: a.ws.ID, ConnectorID: c.ID, Key: "user:U1",
-					Name: "Carl", CreatedAt: t0}
-				// The same channel name: a second channel would clash, or
-				// (with another name) be a second channel; neither may happen.
-				ch := &relay.Channel{ID: ids.New(), Name: "carl", CreatedAt: t0}
-				s, ok, err := db.CreateConversation(ctx, conv, ch, []relay.ID{a.owner.ID})
-				if err == nil {
-					stored[i] = s.ID
+		const rounds, n = 10, 16
+		for round := range rounds {
+			key := fmt.Sprintf("user:U%d", round)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			stored := make([]relay.ID, n)
+			created := make([]bool, n)
+			errs := make([]error, n)
+			for i := range n {
+				wg.Go(func() {
+					conv := &relay.Conversation{ID: ids.New(), WorkspaceID: a.ws.ID, ConnectorID: c.ID, Key: key,
+						Name: "Carl", CreatedAt: t0}
+					// The same channel name for all: a second channel would
+					// clash (ECONFLICT); neither may happen.
+					ch := &relay.Channel{ID: ids.New(), Name: fmt.Sprintf("carl-%d", round), CreatedAt: t0}
+					<-start
+					s, ok, err := db.CreateConversation(ctx, conv, ch, []relay.ID{a.owner.ID})
+					if err == nil {
+						stored[i] = s.ID
+					}
+					created[i], errs[i] = ok, err
+				})
+			}
+			close(start)
+			wg.Wait()
+			creators := 0
+			for i := range n {
+				if errs[i] != nil {
+					t.Fatalf("round %d, caller %d: %v", round, i, errs[i])
 				}
-				created[i], errs[i] = ok, err
-			})
-		}
-		wg.Wait()
-		creators := 0
-		for i := range n {
-			if errs[i] != nil {
-				t.Fatalf("caller %d: %v", i, errs[i])
+				if stored[i] != stored[0] {
+					t.Fatalf("round %d: callers got conversations %v and %v", round, stored[0], stored[i])
+				}
+				if created[i] {
+					creators++
+				}
 			}
-			if stored[i] != stored[0] {
-				t.Fatalf("callers got conversations %v and %v", stored[0], stored[i])
-			}
-			if created[i] {
-				creators++
+			if creators != 1 {
+				t.Fatalf("round %d: %d callers created the conversation, want 1", round, creators)
 			}
 		}
-		if creators != 1 {
-			t.Fatalf("%d callers created the conversation, want 1", creators)
+		if got := count(t, db, `SELECT count(*) FROM channels WHERE workspace_id = $1 AND kind = 'external'`, a.ws.ID); got != rounds {
+			t.Fatalf("%d external channels, want %d", got, rounds)
 		}
-		if got := count(t, db, `SELECT count(*) FROM channels WHERE workspace_id = $1 AND kind = 'external'`, a.ws.ID); got != 1 {
-			t.Fatalf("%d external channels, want 1", got)
-		}
-		if got := count(t, db, `SELECT count(*) FROM conversations WHERE workspace_id = $1`, a.ws.ID); got != 1 {
-			t.Fatalf("%d conversations, want 1", got)
+		if got := count(t, db, `SELECT count(*) FROM conversations WHERE workspace_id = $1`, a.ws.ID); got != rounds {
+			t.Fatalf("%d conversations, want %d", got, rounds)
 		}
 	})
 }
@@ -494,6 +502,130 @@ func TestAttachments(t *testing.T) {
 		must(t, err)
 		if plain.Attachments == nil || read.Attachments == nil || len(read.Attachments) != 0 {
 			t.Fatalf("a message without attachments: posted %#v, read %#v; want empty, not nil", plain.Attachments, read.Attachments)
+		}
+	})
+}
+
+// TestConnectorTenantIsolation: every method scoped by a workspace, given
+// workspace B and an id of A's, is ENOTFOUND (or finds nothing) and
+// changes nothing of A's.
+func TestConnectorTenantIsolation(t *testing.T) {
+	t.Parallel()
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		a := mustCreateWorkspace(t, db, "a", "ann@example.com")
+		b := mustCreateWorkspace(t, db, "b", "bea@example.com")
+		c := mustConnector(t, db, a, relay.ConnectorLINE, relay.ModelOwn, "chan", "")
+		conv, ext := mustConversation(t, db, a, c, "user:U1", nil)
+		contact, err := db.UpsertContact(ctx, &relay.Contact{ID: ids.New(), WorkspaceID: a.ws.ID, ConnectorID: c.ID,
+			ExternalID: "U1", Name: "Carl", CreatedAt: t0})
+		must(t, err)
+		sub := mustSubscription(t, db, a, true, "message.created")
+		m := mustPostOne(t, db, msg(ext, a.owner, "hi"))
+		must(t, db.LinkExternalMessage(ctx, a.ws.ID, c.ID, "L-1", m.ID, t0))
+		att := &relay.Attachment{ID: ids.New(), Name: "a.png", ContentType: "image/png", Size: 1}
+		must(t, db.CreateAttachment(ctx, a.ws.ID, ext.ID, att, t0))
+		in := &app.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ext.ID, Name: "n8n", CreatedBy: a.owner.ID, CreatedAt: t0}
+		must(t, db.CreateIncomingWebhook(ctx, in, hashToken()))
+		rows := outboxRows(t, db, a.ws.ID)
+		if len(rows) != 2 { // the message to LINE and to the subscription
+			t.Fatalf("A's rows = %+v", rows)
+		}
+		must(t, db.RecordDelivery(ctx, a.ws.ID, &app.WebhookDelivery{SubscriptionID: sub.ID, OutboxID: rows[1].ID,
+			Event: "message.created", Attempt: 1, OK: true, ResponseCode: 200, CreatedAt: t0}))
+		// Make a row dead so RetryOutbox has something to refuse.
+		claimed, err := db.ClaimOutbox(ctx, t0.Add(time.Hour), time.Minute, 10)
+		must(t, err)
+		for _, o := range claimed {
+			o.State, o.LastError = relay.OutboxDead, "gave up"
+			if ok, err := db.FinishOutbox(ctx, &o, t0.Add(time.Hour)); err != nil || !ok {
+				t.Fatalf("FinishOutbox: %v, %v", ok, err)
+			}
+		}
+
+		snapshot := func() []any {
+			t.Helper()
+			var out []any
+			for _, f := range []func() (any, error){
+				func() (any, error) { return db.Connectors(ctx, a.ws.ID) },
+				func() (any, error) { return db.Conversations(ctx, a.ws.ID, c.ID) },
+				func() (any, error) { return db.Contacts(ctx, a.ws.ID, c.ID) },
+				func() (any, error) { return db.OutboxItems(ctx, a.ws.ID, "", 0) },
+				func() (any, error) { return db.Subscriptions(ctx, a.ws.ID) },
+				func() (any, error) { return db.Deliveries(ctx, a.ws.ID, sub.ID, 0) },
+				func() (any, error) { return db.IncomingWebhooks(ctx, a.ws.ID, ext.ID) },
+				func() (any, error) { return db.MessageByExternal(ctx, a.ws.ID, c.ID, "L-1") },
+				func() (any, error) { v, _, err := db.Attachment(ctx, a.ws.ID, att.ID); return v, err },
+				func() (any, error) { return db.Message(ctx, a.ws.ID, m.ID) },
+			} {
+				v, err := f()
+				must(t, err)
+				out = append(out, v)
+			}
+			return out
+		}
+		before := snapshot()
+
+		bw := b.ws.ID
+		now := t0.Add(2 * time.Hour)
+		for name, call := range map[string]func() error{
+			"Connector":       func() error { _, err := db.Connector(ctx, bw, c.ID); return err },
+			"UpdateConnector": func() error { cc := *c; cc.WorkspaceID, cc.Name = bw, "stolen"; return db.UpdateConnector(ctx, &cc) },
+			"SetHealth error": func() error { return db.SetConnectorHealth(ctx, bw, c.ID, "x", now) },
+			"SetHealth ok":    func() error { return db.SetConnectorHealth(ctx, bw, c.ID, "", now) },
+			"DeleteConnector": func() error { return db.DeleteConnector(ctx, bw, c.ID) },
+			"Contacts":        func() error { _, err := db.Contacts(ctx, bw, c.ID); return err },
+			"UpsertContact": func() error {
+				_, err := db.UpsertContact(ctx, &relay.Contact{ID: ids.New(), WorkspaceID: bw, ConnectorID: c.ID, ExternalID: contact.ExternalID, Name: "x"})
+				return err
+			},
+			"Conversations": func() error { _, err := db.Conversations(ctx, bw, c.ID); return err },
+			"ChannelConvs":  func() error { _, err := db.ChannelConversations(ctx, bw, ext.ID); return err },
+			"CreateConv": func() error {
+				_, _, err := db.CreateConversation(ctx, &relay.Conversation{ID: ids.New(), WorkspaceID: bw, ConnectorID: c.ID, Key: "user:U1", ChannelID: b.general.ID}, nil, nil)
+				return err
+			},
+			"CreateConv chan": func() error {
+				_, _, err := db.CreateConversation(ctx, &relay.Conversation{ID: ids.New(), WorkspaceID: bw, ConnectorID: c.ID, Key: "user:U9"}, &relay.Channel{ID: ids.New(), Name: "x"}, nil)
+				return err
+			},
+			"UpdateConv":       func() error { cv := *conv; cv.WorkspaceID, cv.Name = bw, "x"; return db.UpdateConversation(ctx, &cv) },
+			"DeleteConv":       func() error { return db.DeleteConversation(ctx, bw, conv.ID) },
+			"LinkExternal":     func() error { return db.LinkExternalMessage(ctx, bw, c.ID, "L-2", m.ID, now) },
+			"MessageByExt":     func() error { _, err := db.MessageByExternal(ctx, bw, c.ID, "L-1"); return err },
+			"ExternalIDOf":     func() error { _, err := db.ExternalIDOf(ctx, bw, c.ID, m.ID); return err },
+			"OutboxItem":       func() error { _, err := db.OutboxItem(ctx, bw, rows[0].ID); return err },
+			"RetryOutbox":      func() error { _, err := db.RetryOutbox(ctx, bw, rows[0].ID, now); return err },
+			"CreateAttachment": func() error { return db.CreateAttachment(ctx, bw, ext.ID, &relay.Attachment{ID: ids.New()}, now) },
+			"Attachment":       func() error { _, _, err := db.Attachment(ctx, bw, att.ID); return err },
+			"Subscription":     func() error { _, err := db.Subscription(ctx, bw, sub.ID); return err },
+			"DeleteSub":        func() error { return db.DeleteSubscription(ctx, bw, sub.ID) },
+			"Deliveries":       func() error { _, err := db.Deliveries(ctx, bw, sub.ID, 0); return err },
+			"RecordDelivery": func() error {
+				return db.RecordDelivery(ctx, bw, &app.WebhookDelivery{SubscriptionID: sub.ID, OutboxID: rows[1].ID, Event: "x", CreatedAt: now})
+			},
+			"CreateIncoming": func() error {
+				return db.CreateIncomingWebhook(ctx, &app.IncomingWebhook{ID: ids.New(), WorkspaceID: bw, ChannelID: ext.ID, Name: "x", CreatedAt: now}, hashToken())
+			},
+			"IncomingWebhooks": func() error { _, err := db.IncomingWebhooks(ctx, bw, ext.ID); return err },
+			"DeleteIncoming":   func() error { return db.DeleteIncomingWebhook(ctx, bw, in.ID) },
+		} {
+			if err := call(); relay.ErrorCode(err) != relay.ENOTFOUND {
+				t.Errorf("%s with workspace B and A's ids: %v, want ENOTFOUND", name, err)
+			}
+		}
+		if list, err := db.OutboxItems(ctx, bw, "", 0); err != nil || len(list) != 0 {
+			t.Errorf("OutboxItems(B) = %v, %v; want none", list, err)
+		}
+		if got, err := db.MessageDeliveries(ctx, bw, []relay.ID{m.ID}); err != nil || len(got) != 0 {
+			t.Errorf("MessageDeliveries(B, A's message) = %v, %v; want none", got, err)
+		}
+		if list, err := db.Subscriptions(ctx, bw); err != nil || len(list) != 0 {
+			t.Errorf("Subscriptions(B) = %v, %v; want none", list, err)
+		}
+		must(t, db.EnqueueEvent(ctx, bw, "message.created", []byte(`{}`), now)) // B has no subscription: nothing
+		diff(t, "A's data after B's attempts", snapshot(), before)
+		if n := count(t, db, `SELECT count(*) FROM outbox WHERE workspace_id = $1`, bw); n != 0 {
+			t.Fatalf("B has %d outbox rows", n)
 		}
 	})
 }
