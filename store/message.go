@@ -149,8 +149,9 @@ func takeChange(ctx context.Context, tx *sql.Tx, channelID relay.ID, change int6
 }
 
 // EditMessage replaces body and mentions, sets edited_at to now and takes a
-// new change. ENOTFOUND if the workspace has no such message; EINVALID if it
-// was deleted.
+// new change; a bridged message's edit is enqueued for its outside
+// conversations in the same transaction. ENOTFOUND if the workspace has no
+// such message; EINVALID if it was deleted.
 func (db *DB) EditMessage(ctx context.Context, workspaceID, messageID relay.ID, body string, mentions []relay.ID, mentionAll bool, now time.Time) (*relay.Message, error) {
 	mentions = distinctIDs(mentions)
 	var m *relay.Message
@@ -195,8 +196,9 @@ func (db *DB) EditMessage(ctx context.Context, workspaceID, messageID relay.ID, 
 
 // DeleteMessage tombstones a message: body "", deleted_at now, reactions and
 // mentions removed, a new change; seq, thread links and replies stay.
-// Deleting a deleted message returns it unchanged. ENOTFOUND if the
-// workspace has no such message.
+// A bridged message's deletion is enqueued for its outside conversations
+// in the same transaction. Deleting a deleted message returns it unchanged.
+// ENOTFOUND if the workspace has no such message.
 func (db *DB) DeleteMessage(ctx context.Context, workspaceID, messageID relay.ID, now time.Time) (*relay.Message, error) {
 	var m *relay.Message
 	err := db.update(ctx, "delete message", func(tx *sql.Tx) error {

@@ -19,7 +19,9 @@ import (
 // cannot deadlock), seq, change and timeline positions are assigned in
 // memory from the locked counters, messages and mentions are written with
 // multi-row INSERTs, and each channel's counters, each thread parent and
-// each author's read cursor are written once per batch.
+// each author's read cursor are written once per batch. The outbox rows the
+// new messages call for (see app.ConnectorStore) are written in the same
+// transaction, with at most three more reads per batch (see enqueue).
 //
 // The caller's messages are not modified: each result holds a copy as
 // stored (seq, change, times normalised, the author's current name and

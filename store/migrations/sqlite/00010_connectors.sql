@@ -146,6 +146,11 @@ CREATE INDEX outbox_message_idx ON outbox (message_id) WHERE message_id IS NOT N
 -- Per-conversation order: a row waits for the older rows of its conversation.
 CREATE INDEX outbox_conversation_idx ON outbox (conversation_id, id)
     WHERE conversation_id IS NOT NULL AND state IN ('pending', 'sending');
+-- Deleting a connector, conversation or subscription deletes its rows
+-- (the foreign keys cascade): without these each would scan the outbox.
+CREATE INDEX outbox_connector_idx ON outbox (connector_id) WHERE connector_id IS NOT NULL;
+CREATE INDEX outbox_conversation_fkey_idx ON outbox (conversation_id) WHERE conversation_id IS NOT NULL;
+CREATE INDEX outbox_subscription_idx ON outbox (subscription_id) WHERE subscription_id IS NOT NULL;
 
 CREATE TABLE webhook_deliveries (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
