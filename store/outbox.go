@@ -145,8 +145,21 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 	if n <= 0 {
 		return []relay.OutboxItem{}, nil
 	}
+	// Workers poll: when nothing is due (the usual answer) a read on the
+	// read pool says so without taking SQLite's one writer, or starting a
+	// write transaction on PostgreSQL.
+	var due int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM outbox
+		WHERE state IN ('pending', 'sending') AND next_at <= $1 AND (state = 'pending' OR lease_until <= $1)
+		LIMIT 1) d`, micros(now)).Scan(&due)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	if due == 0 {
+		return []relay.OutboxItem{}, nil
+	}
 	var out []relay.OutboxItem
-	err := db.update(ctx, "claim outbox", func(tx *sql.Tx) (err error) {
+	err = db.update(ctx, "claim outbox", func(tx *sql.Tx) (err error) {
 		out, err = queryOutbox(ctx, tx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1,
 				lease_until = $2, updated_at = $1
 			WHERE id IN (SELECT o.id FROM outbox o

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -609,11 +610,11 @@ func TestClaimOutboxConcurrent(t *testing.T) {
 	}
 	t.Run(store.EngineSQLite, func(t *testing.T) { run(t, []*store.DB{testdb.SQLite(t)}) })
 	t.Run(store.EnginePostgres, func(t *testing.T) { run(t, []*store.DB{testdb.Postgres(t)}) })
-	t.Run("postgres-two-processes", func(t *testing.T) {
-		url := testdb.PostgresURL(t)
+	// Two handles on one database, as two processes would have.
+	twoHandles := func(t *testing.T, cfg store.Config) []*store.DB {
 		var dbs []*store.DB
 		for range 2 {
-			db, err := store.Open(ctx, store.Config{URL: url})
+			db, err := store.Open(ctx, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -621,6 +622,12 @@ func TestClaimOutboxConcurrent(t *testing.T) {
 			dbs = append(dbs, db)
 		}
 		must(t, dbs[0].Migrate(ctx))
-		run(t, dbs)
+		return dbs
+	}
+	t.Run("sqlite-two-processes", func(t *testing.T) {
+		run(t, twoHandles(t, store.Config{SQLitePath: filepath.Join(t.TempDir(), "relay.db")}))
+	})
+	t.Run("postgres-two-processes", func(t *testing.T) {
+		run(t, twoHandles(t, store.Config{URL: testdb.PostgresURL(t)}))
 	})
 }
