@@ -191,15 +191,16 @@ func (db *DB) skipLocked() string {
 }
 
 // FinishOutbox implements app.ConnectorStore. item.State says the
-// outcome: delivered (LastError is cleared), pending again at item.NextAt
-// (now when zero) with item.LastError, or dead with item.LastError. On
-// success item is updated as stored.
+// outcome: delivered, pending again at item.NextAt (now when zero), or
+// dead; item.LastError is stored with it (a delivered row's is normally
+// empty, or says why there was nothing to send). On success item is
+// updated as stored.
 func (db *DB) FinishOutbox(ctx context.Context, item *relay.OutboxItem, now time.Time) (bool, error) {
 	var next, delivered any
 	lastError := item.LastError
 	switch item.State {
 	case relay.OutboxDelivered:
-		delivered, lastError = micros(now), ""
+		delivered = micros(now)
 	case relay.OutboxPending:
 		if item.NextAt.IsZero() {
 			item.NextAt = now

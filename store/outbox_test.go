@@ -400,7 +400,7 @@ func TestClaimOutboxLease(t *testing.T) {
 		}
 		// Finishing twice: the second is stale.
 		done := third[0]
-		done.State = relay.OutboxDelivered
+		done.State, done.LastError = relay.OutboxDelivered, ""
 		if ok, err := db.FinishOutbox(ctx, &done, later.Add(11*time.Second)); err != nil || !ok {
 			t.Fatalf("FinishOutbox delivered = %v, %v", ok, err)
 		}
@@ -412,7 +412,8 @@ func TestClaimOutboxLease(t *testing.T) {
 		}
 		got, err = db.OutboxItem(ctx, a.ws.ID, done.ID)
 		must(t, err)
-		if got.State != relay.OutboxDelivered || got.DeliveredAt == nil || !got.DeliveredAt.Equal(normalTime(later.Add(11*time.Second))) {
+		if got.State != relay.OutboxDelivered || got.DeliveredAt == nil || got.LastError != "" ||
+			!got.DeliveredAt.Equal(normalTime(later.Add(11*time.Second))) {
 			t.Fatalf("delivered row = %+v", got)
 		}
 		if again, err := db.ClaimOutbox(ctx, later.Add(time.Hour), time.Minute, 5); err != nil || len(again) != 0 {
@@ -447,6 +448,9 @@ func TestClaimOutboxOrder(t *testing.T) {
 		finish := func(o relay.OutboxItem, state string, next time.Time) {
 			t.Helper()
 			o.State, o.NextAt, o.LastError = state, next, "failed"
+			if state == relay.OutboxDelivered {
+				o.LastError = ""
+			}
 			if ok, err := db.FinishOutbox(ctx, &o, now); err != nil || !ok {
 				t.Fatalf("FinishOutbox(%d, %s) = %v, %v", o.ID, state, ok, err)
 			}
@@ -459,7 +463,16 @@ func TestClaimOutboxOrder(t *testing.T) {
 		if again := claim(now); len(again) != 0 {
 			t.Fatalf("claim while X's first is out = %v, want nothing", claimIDs(again))
 		}
-		finish(got[1], relay.OutboxDelivered, time.Time{})
+		// Y's row had nothing to send: done, with the reason kept.
+		skipped := got[1]
+		skipped.State, skipped.LastError = relay.OutboxDelivered, "skipped: nothing to deliver"
+		if ok, err := db.FinishOutbox(ctx, &skipped, now); err != nil || !ok {
+			t.Fatalf("FinishOutbox(skipped) = %v, %v", ok, err)
+		}
+		if y, err := db.OutboxItem(ctx, a.ws.ID, skipped.ID); err != nil || y.State != relay.OutboxDelivered ||
+			y.LastError != "skipped: nothing to deliver" {
+			t.Fatalf("skipped row = %+v, %v", y, err)
+		}
 		finish(got[0], relay.OutboxPending, now.Add(time.Hour)) // X's first will be retried later
 		if again := claim(now.Add(time.Minute)); len(again) != 0 {
 			t.Fatalf("claim while X's first waits for its retry = %v, want nothing (X's second must wait)", claimIDs(again))
