@@ -95,6 +95,8 @@ func TestConnectors(t *testing.T) {
 		return `$("[data-testid=sidebar-connector][data-connector-id=\"` + id + `\"] [data-testid=connector-dot]")`
 	}
 	var lineID, sharedID, discordID string
+	// Workspace events (connector:*) reach a page only once its workspace topic is joined.
+	wsJoined := `!!window.__relay && window.__relay.socket.channels.some((c) => c.topic.startsWith("workspace:") && c.state === "joined")`
 
 	if !h.step(t, "the admin opens the connectors settings", func(t *testing.T) {
 		admin.login(t, sub, adminAcc.Email, adminAcc.Password, "")
@@ -219,6 +221,7 @@ func TestConnectors(t *testing.T) {
 		admin.do(t, "close it", press("Escape"))
 		admin.until(t, "closed", `!$("[data-testid=lightbox]")`)
 
+		admin.until(t, "following the workspace", wsJoined)
 		admin.say(t, composer, "Yes, it ships today!")
 		reply := `listMsg("Yes, it ships today!")`
 		admin.untilLive(t, "Not delivered, with the reason and Retry",
@@ -240,7 +243,7 @@ func TestConnectors(t *testing.T) {
 
 		lineOK.Store(true)
 		admin.visit(t, h.ws(sub, "/channels/"+externalID))
-		admin.until(t, "still not delivered after a reload", reply+`?.querySelector("[data-testid=delivery-state]")?.dataset.state === "dead"`)
+		admin.until(t, "still not delivered after a reload", reply+`?.querySelector("[data-testid=delivery-state]")?.dataset.state === "dead" && `+wsJoined)
 		admin.do(t, "retry", chromedp.Click(chromedp.CSS(`[data-testid=delivery-retry]`)))
 		admin.untilLive(t, "delivered: the notice goes", `!!`+reply+` && !`+reply+`.querySelector("[data-testid=delivery-state]")`, reply+`?.innerText`)
 		admin.untilLive(t, "the dot back to green", sidebarConn(lineID)+`?.dataset.status === "active"`, sidebarConn(lineID)+`?.outerHTML`)
@@ -327,7 +330,7 @@ func TestConnectors(t *testing.T) {
 
 	if !h.step(t, "the sidebar follows a connector's status live", func(t *testing.T) {
 		admin.visit(t, h.ws(sub, "/channels/"+general.String()))
-		admin.until(t, "the Discord connector in the sidebar", sidebarConn(discordID)+`?.dataset.status === "active"`)
+		admin.until(t, "the Discord connector in the sidebar", sidebarConn(discordID)+`?.dataset.status === "active" && `+wsJoined)
 		s.Must(t, http.StatusOK, "PATCH", sub, "/api/v1/connectors/"+discordID, owner.Token, map[string]string{"status": "disabled"}, nil)
 		admin.untilLive(t, "grey dot", sidebarConn(discordID)+`?.dataset.status === "disabled"`, sidebarConn(discordID)+`?.outerHTML`)
 		s.Must(t, http.StatusNoContent, "DELETE", sub, "/api/v1/connectors/"+discordID, owner.Token, nil, nil)

@@ -1,5 +1,5 @@
 // The left sidebar: workspace identity, your status, connectors, channels with unread state, DMs with presence.
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { connApi, statusOf, typeLabel } from "../lib/connectors";
 import { linkClick, usePath } from "../lib/router";
 import { channelLabel, store, useStore } from "../lib/store";
@@ -74,14 +74,24 @@ function Section(p: { title: string; action?: { label: string; onClick: () => vo
  */
 function ConnectorsNav({ admin }: { admin: boolean }) {
   const map = useStore((s) => s.connectors);
+  const connection = useStore((s) => s.connection);
   const path = usePath();
+  const load = () => connApi.connectors().then((l) => store.setConnectors(l), () => {});
   useEffect(() => {
-    const load = () => connApi.connectors().then((l) => store.setConnectors(l), () => {});
     if (!store.get().connectors) void load();
-    // A missed event (socket down) is caught up when the window comes back.
+    // Events missed while the window was away are caught up when it comes back.
     window.addEventListener("focus", load);
     return () => window.removeEventListener("focus", load);
   }, []);
+  // …and those missed while the socket was down, once it is back.
+  const wasDown = useRef(false);
+  useEffect(() => {
+    if (connection === "down") wasDown.current = true;
+    else if (connection === "open" && wasDown.current) {
+      wasDown.current = false;
+      void load();
+    }
+  }, [connection]);
   const list = map ? Object.values(map).sort((a, b) => a.name.localeCompare(b.name)) : [];
   return (
     <section class="sidebar-section" aria-label="Connectors" data-testid="sidebar-connectors">
