@@ -90,7 +90,9 @@ func TestConnectors(t *testing.T) {
 
 	admin := h.newPerson("admin")
 	member := h.newPerson("member")
-	page := func(p *person) string { return `({path: location.pathname, text: document.body.innerText.slice(0, 400)})` }
+	page := func(p *person) string {
+		return `({path: location.pathname, text: document.body.innerText.slice(0, 400)})`
+	}
 	sidebarConn := func(id string) string {
 		return `$("[data-testid=sidebar-connector][data-connector-id=\"` + id + `\"] [data-testid=connector-dot]")`
 	}
