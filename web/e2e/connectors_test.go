@@ -90,9 +90,8 @@ func TestConnectors(t *testing.T) {
 
 	admin := h.newPerson("admin")
 	member := h.newPerson("member")
-	page := func(p *person) string {
-		return `({path: location.pathname, text: document.body.innerText.slice(0, 400)})`
-	}
+	// What a page shows, for failure messages.
+	const pageText = `({path: location.pathname, text: document.body.innerText.slice(0, 400)})`
 	sidebarConn := func(id string) string {
 		return `$("[data-testid=sidebar-connector][data-connector-id=\"` + id + `\"] [data-testid=connector-dot]")`
 	}
@@ -104,7 +103,7 @@ func TestConnectors(t *testing.T) {
 		admin.login(t, sub, adminAcc.Email, adminAcc.Password, "")
 		admin.until(t, "the sidebar's empty connectors section with + Add", `!!$("[data-testid=sidebar-connectors] .sidebar-empty") && !!$("a[data-testid=connectors-add]")`)
 		admin.do(t, "click + Add", chromedp.Click(chromedp.CSS(`a[data-testid=connectors-add]`)))
-		admin.untilExplain(t, "the connectors page, empty", `location.pathname === "/settings/connectors" && !!$("[data-testid=connectors-empty]")`, page(admin))
+		admin.untilExplain(t, "the connectors page, empty", `location.pathname === "/settings/connectors" && !!$("[data-testid=connectors-empty]")`, pageText)
 	}) {
 		return
 	}
@@ -123,7 +122,7 @@ func TestConnectors(t *testing.T) {
 		admin.fill(t, f, "channel_secret", "8f2b0c4d6e1a3b5c7d9e0f1a2b3c4d5e")
 		admin.submit(t, f)
 		admin.untilExplain(t, "the connector's page with the webhook URL",
-			`!!$("[data-testid=connector-page]") && ($("input[data-testid=line-webhook-url]")?.value || "").includes("/hooks/line/")`, page(admin))
+			`!!$("[data-testid=connector-page]") && ($("input[data-testid=line-webhook-url]")?.value || "").includes("/hooks/line/")`, pageText)
 		lineID = eval[string](t, admin, "connector id", `document.querySelector("[data-testid=connector-page]").dataset.connectorId`)
 		got := eval[string](t, admin, "webhook URL", `document.querySelector("input[data-testid=line-webhook-url]").value`)
 		if want := "http://localhost:" + h.port + "/hooks/line/" + lineID; got != want {
@@ -140,7 +139,7 @@ func TestConnectors(t *testing.T) {
 		admin.visit(t, h.ws(sub, "/settings/connectors/add/line")) // a deep link
 		admin.do(t, "choose the shared bot", chromedp.Click(chromedp.CSS(`input[data-testid=line-model-shared]`)))
 		admin.submit(t, `form[data-testid=line-shared]`)
-		admin.untilExplain(t, "the QR code loaded", `!!$("img[data-testid=line-qr]") && $("img[data-testid=line-qr]").complete && $("img[data-testid=line-qr]").naturalWidth > 0`, page(admin))
+		admin.untilExplain(t, "the QR code loaded", `!!$("img[data-testid=line-qr]") && $("img[data-testid=line-qr]").complete && $("img[data-testid=line-qr]").naturalWidth > 0`, pageText)
 		sharedID = eval[string](t, admin, "connector id", `document.querySelector("[data-testid=connector-page]").dataset.connectorId`)
 		code := eval[string](t, admin, "join code", `document.querySelector("[data-testid=join-code]").textContent.trim()`)
 		if !regexp.MustCompile(`^[2-9A-Z]{8}$`).MatchString(code) {
@@ -154,7 +153,7 @@ func TestConnectors(t *testing.T) {
 		admin.visit(t, h.ws(sub, "/settings/connectors/add/line"))
 		admin.do(t, "choose the shared bot", chromedp.Click(chromedp.CSS(`input[data-testid=line-model-shared]`)))
 		admin.submit(t, `form[data-testid=line-shared]`)
-		admin.untilExplain(t, "the conflict said inline", `($("form[data-testid=line-shared] .ui-alert.error")?.textContent || "").includes("already has a shared LINE connector")`, page(admin))
+		admin.untilExplain(t, "the conflict said inline", `($("form[data-testid=line-shared] .ui-alert.error")?.textContent || "").includes("already has a shared LINE connector")`, pageText)
 	}) {
 		return
 	}
@@ -163,7 +162,7 @@ func TestConnectors(t *testing.T) {
 		admin.visit(t, h.ws(sub, "/settings/connectors/add/discord"))
 		admin.fill(t, `form[data-testid=discord-create]`, "name", "Discord Community")
 		admin.submit(t, `form[data-testid=discord-create]`)
-		admin.untilExplain(t, "the invite button", `($("a[data-testid=discord-invite]")?.href || "").startsWith("https://discord.example/oauth2/authorize")`, page(admin))
+		admin.untilExplain(t, "the invite button", `($("a[data-testid=discord-invite]")?.href || "").startsWith("https://discord.example/oauth2/authorize")`, pageText)
 		if tgt := eval[string](t, admin, "invite target", `document.querySelector("a[data-testid=discord-invite]").target`); tgt != "_blank" {
 			t.Errorf("the invite opens in %q, want a new tab", tgt)
 		}
@@ -174,10 +173,10 @@ func TestConnectors(t *testing.T) {
 			t.Fatalf("SetDiscordGuild: %v", err)
 		}
 		admin.untilExplain(t, "the channel selection, grouped by category",
-			`$$("[data-testid=discord-channel]").length === 3 && [...$$(".cn-dc-group legend")].map((l) => l.textContent).join("|") === "No category|Help desk"`, page(admin))
+			`$$("[data-testid=discord-channel]").length === 3 && [...$$(".cn-dc-group legend")].map((l) => l.textContent).join("|") === "No category|Help desk"`, pageText)
 		admin.do(t, "check #support", chromedp.Click(chromedp.CSS(`[data-testid=discord-channel][data-discord-id="9002"] input[type=checkbox]`)))
 		admin.do(t, "save", chromedp.Click(chromedp.CSS(`button[data-testid=discord-save]`)))
-		admin.untilExplain(t, "saved", `($("[data-testid=discord-channels] .ui-alert.ok")?.textContent || "").includes("1 channel bridged")`, page(admin))
+		admin.untilExplain(t, "saved", `($("[data-testid=discord-channels] .ui-alert.ok")?.textContent || "").includes("1 channel bridged")`, pageText)
 		var res struct {
 			Channels []struct {
 				ID      string `json:"id"`
@@ -263,7 +262,7 @@ func TestConnectors(t *testing.T) {
 		admin.fill(t, f, "name", "Deploy bot")
 		admin.submit(t, f)
 		admin.untilExplain(t, "the URL shown once, with a curl example",
-			`($("input[data-testid=incoming-webhook-url]")?.value || "").includes("/hooks/in/") && $("[data-testid=incoming-webhook-curl]").textContent.includes("curl -X POST")`, page(admin))
+			`($("input[data-testid=incoming-webhook-url]")?.value || "").includes("/hooks/in/") && $("[data-testid=incoming-webhook-curl]").textContent.includes("curl -X POST")`, pageText)
 		hookURL := eval[string](t, admin, "URL", `document.querySelector("input[data-testid=incoming-webhook-url]").value`)
 		admin.until(t, "listed under #general", `[...$$("[data-testid=incoming-row]")].some((r) => r.textContent.includes("Deploy bot"))`)
 
@@ -295,7 +294,7 @@ func TestConnectors(t *testing.T) {
 		admin.fill(t, f, "url", receiver.URL+"/relay")
 		admin.fill(t, f, "description", "n8n: order updates")
 		admin.submit(t, f)
-		admin.untilExplain(t, "the signing secret shown once", `($("input[data-testid=webhook-secret]")?.value || "").length >= 16`, page(admin))
+		admin.untilExplain(t, "the signing secret shown once", `($("input[data-testid=webhook-secret]")?.value || "").length >= 16`, pageText)
 		admin.until(t, "listed", `$$("[data-testid=webhook-row]").length === 1`)
 
 		s.Post(t, owner, general, "Order 77 packed")
