@@ -111,6 +111,10 @@ type ConnectorStore interface {
 	Attachment(ctx context.Context, workspaceID, id relay.ID) (att *relay.Attachment, channelID relay.ID, err error)
 	// PurgeHookEvents deletes recorded outside event ids older than before.
 	PurgeHookEvents(ctx context.Context, before time.Time) (int64, error)
+	// PurgeDelivered deletes delivered outbox rows last changed before
+	// before, and webhook delivery-log entries made before it; it returns
+	// how many rows went.
+	PurgeDelivered(ctx context.Context, before time.Time) (int64, error)
 
 	WebhookStore
 }

@@ -13,6 +13,10 @@ const InviteRetention = 30 * 24 * time.Hour
 // redeliveries.
 const HookEventRetention = 7 * 24 * time.Hour
 
+// DeliveredRetention is how long delivered outbox rows and webhook
+// delivery-log entries stay (for GET /outbox and the delivery log).
+const DeliveredRetention = 14 * 24 * time.Hour
+
 // Purge deletes expired sessions and long-expired invitations once.
 func (a *App) Purge(ctx context.Context) (sessions, invites int64, err error) {
 	now := a.Now()
@@ -27,6 +31,11 @@ func (a *App) Purge(ctx context.Context) (sessions, invites int64, err error) {
 			return sessions, invites, err
 		} else if n > 0 {
 			a.log.InfoContext(ctx, "purged old webhook event ids", "events", n)
+		}
+		if n, err := a.cstore.PurgeDelivered(ctx, now.Add(-DeliveredRetention)); err != nil {
+			return sessions, invites, err
+		} else if n > 0 {
+			a.log.InfoContext(ctx, "purged delivered outbox rows and old delivery logs", "rows", n)
 		}
 	}
 	if sessions+invites > 0 {

@@ -434,6 +434,30 @@ func (db *DB) PurgeHookEvents(ctx context.Context, before time.Time) (int64, err
 	return n, err
 }
 
+// PurgeDelivered implements app.ConnectorStore: delivered outbox rows and
+// webhook delivery-log entries older than before go; dead and waiting
+// rows stay.
+func (db *DB) PurgeDelivered(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.update(ctx, "purge delivered", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE state = 'delivered' AND updated_at < $1`, micros(before))
+		if err != nil {
+			return err
+		}
+		if n, err = rowsAffected(res); err != nil {
+			return err
+		}
+		res, err = tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE created_at < $1`, micros(before))
+		if err != nil {
+			return err
+		}
+		m, err := rowsAffected(res)
+		n += m
+		return err
+	})
+	return n, err
+}
+
 // LinkExternalMessage implements app.ConnectorStore. A connector or
 // message not in the workspace is ENOTFOUND.
 func (db *DB) LinkExternalMessage(ctx context.Context, workspaceID, connectorID relay.ID, externalID string, messageID relay.ID, now time.Time) error {

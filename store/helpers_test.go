@@ -167,7 +167,8 @@ func count(t *testing.T, db *store.DB, query string, args ...any) int {
 // tenantTables are the tables whose rows carry a workspace_id.
 var tenantTables = []string{"memberships", "sessions", "handoffs", "invites",
 	"channels", "channel_members", "messages", "reactions", "mentions", "tickets", "ticket_tags", "ticket_events",
-	"ticket_reads"}
+	"ticket_reads", "connectors", "contacts", "conversations", "external_messages", "outbox", "webhook_subscriptions",
+	"webhook_deliveries", "incoming_webhooks", "attachments"}
 
 // noRows is what rowCounts returns for a workspace that is not there.
 func noRows() map[string]int {

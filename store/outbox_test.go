@@ -644,3 +644,47 @@ func TestClaimOutboxConcurrent(t *testing.T) {
 		run(t, twoHandles(t, store.Config{URL: testdb.PostgresURL(t)}))
 	})
 }
+
+// TestPurgeDelivered: delivered rows older than the cutoff go with old
+// delivery-log entries; waiting and dead rows stay whatever their age.
+func TestPurgeDelivered(t *testing.T) {
+	t.Parallel()
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		a := mustCreateWorkspace(t, db, "a", "ann@example.com")
+		webhookRows(t, db, a, 3)
+		claimed, err := db.ClaimOutbox(ctx, t0, time.Minute, 3)
+		must(t, err)
+		if len(claimed) != 3 {
+			t.Fatalf("claimed %d rows, want 3", len(claimed))
+		}
+		done := t0.Add(time.Second)
+		for i, st := range []string{relay.OutboxDelivered, relay.OutboxDead, relay.OutboxPending} {
+			it := claimed[i]
+			it.State, it.NextAt = st, t0.Add(time.Hour)
+			if st == relay.OutboxDelivered {
+				it.DeliveredAt = &done
+			}
+			if ok, err := db.FinishOutbox(ctx, &it, done); err != nil || !ok {
+				t.Fatalf("finish %s: %v %v", st, ok, err)
+			}
+			must(t, db.RecordDelivery(ctx, a.ws.ID, &app.WebhookDelivery{SubscriptionID: *it.SubscriptionID, OutboxID: it.ID,
+				Event: "ping", Attempt: 1, OK: st == relay.OutboxDelivered, CreatedAt: done}))
+		}
+		n, err := db.PurgeDelivered(ctx, done) // nothing is older than the cutoff
+		must(t, err)
+		if n != 0 {
+			t.Fatalf("purged %d rows at the cutoff, want 0", n)
+		}
+		n, err = db.PurgeDelivered(ctx, done.Add(time.Second))
+		must(t, err)
+		if n != 4 { // the delivered row and the three log entries
+			t.Fatalf("purged %d rows, want 4", n)
+		}
+		var states []string
+		for _, it := range outboxRows(t, db, a.ws.ID) {
+			states = append(states, it.State)
+		}
+		slices.Sort(states)
+		diff(t, "rows left", states, []string{relay.OutboxDead, relay.OutboxPending})
+	})
+}
