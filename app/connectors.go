@@ -821,7 +821,10 @@ func (a *App) SetDiscordBridges(ctx context.Context, actor *relay.Actor, id rela
 		return nil, err
 	}
 	for _, cv := range convs {
-		if _, keep := want[strings.TrimPrefix(cv.Key, "channel:")]; !keep {
+		b, keep := want[strings.TrimPrefix(cv.Key, "channel:")]
+		// A bridge moved to another existing channel is made again there.
+		moved := keep && b.ChannelID != nil && *b.ChannelID != cv.ChannelID
+		if !keep || moved {
 			if err := a.cstore.DeleteConversation(ctx, c.WorkspaceID, cv.ID); err != nil {
 				return nil, err
 			}

@@ -194,6 +194,19 @@ func TestConnectorsAPI(t *testing.T) {
 		if br2 := r.json(t)["bridges"].([]any); len(br2) != 1 || br2[0].(map[string]any)["channel_id"] != chID {
 			t.Fatalf("bridges again: %s", r.body)
 		}
+		// Moving the bridge to an existing channel (#general).
+		var general string
+		for _, ch := range do("GET", "/api/v1/channels", nil, admin).json(t)["channels"].([]any) {
+			if ch.(map[string]any)["name"] == "general" {
+				general = ch.(map[string]any)["id"].(string)
+			}
+		}
+		r = do("PUT", "/api/v1/connectors/"+did+"/discord/bridges", map[string]any{"bridges": []any{
+			map[string]any{"discord_channel_id": "222222222222222222", "channel_id": general}}}, admin)
+		want(t, r, http.StatusOK, "")
+		if br3 := r.json(t)["bridges"].([]any); len(br3) != 1 || br3[0].(map[string]any)["channel_id"] != general {
+			t.Fatalf("moved bridge: %s", r.body)
+		}
 		want(t, do("PUT", "/api/v1/connectors/"+did+"/discord/bridges", map[string]any{}, admin), http.StatusBadRequest, "invalid")
 		r = do("PUT", "/api/v1/connectors/"+did+"/discord/bridges", map[string]any{"bridges": []any{}}, admin)
 		if len(r.json(t)["bridges"].([]any)) != 0 {
