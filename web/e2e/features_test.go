@@ -461,7 +461,12 @@ func TestFeatures(t *testing.T) {
 		ann.untilExplain(t, "#launch-plan archived (read-only composer, Archived pill)",
 			`!!$("[data-testid=composer-disabled]") && /Archived/.test(($(".channel-title") || {}).textContent || "")`,
 			`({composer: !!$(`+jsString(composer)+`), title: ($(".channel-title") || {}).textContent})`)
+		// The confirmation closes when the request returns, which may be after
+		// the live event showed the channel archived: an Escape before that
+		// would close the confirmation, not the settings dialog.
+		ann.until(t, "the confirmation closed", `!$("[role=alertdialog]")`)
 		ann.do(t, "close the dialog", press("Escape"))
+		ann.until(t, "the dialog closed", `!$("[data-testid=channel-settings]")`)
 	})
 
 	h.step(t, "status: dnd, custom text and emoji with an expiry, seen by the other", func(t *testing.T) {
