@@ -74,10 +74,10 @@ type Contact struct {
 // Discord channel) to the Relay channel it lands in. Replies posted in the
 // channel go back out to every conversation mapped to it.
 type Conversation struct {
-	ID          ID     `json:"id"`
-	WorkspaceID ID     `json:"-"`
-	ConnectorID ID     `json:"connector_id"`
-	ChannelID   ID     `json:"channel_id"`
+	ID          ID `json:"id"`
+	WorkspaceID ID `json:"-"`
+	ConnectorID ID `json:"connector_id"`
+	ChannelID   ID `json:"channel_id"`
 	// Key is the outside id, prefixed by its kind: "user:U…", "group:C…",
 	// "room:R…" for LINE, "channel:<id>" for Discord.
 	Key       string            `json:"key"`
