@@ -47,6 +47,7 @@ export function Composer(p: { channelId: ID; parentId?: ID | null; placeholder: 
   const [text, setText] = useState(() => loadDraft(p.channelId, parentId));
   const [sugg, setSugg] = useState<{ items: Suggestion[]; start: number; sel: number } | null>(null);
   const [picker, setPicker] = useState(false);
+  const blurTimer = useRef<ReturnType<typeof setTimeout>>();
   const [broadcast, setBroadcast] = useState(false);
   const members = useStore((s) => s.members);
   const channelMembers = useStore((s) => s.channelMembers[p.channelId]);
@@ -65,6 +66,7 @@ export function Composer(p: { channelId: ID; parentId?: ID | null; placeholder: 
   const latest = useRef({ channelId: p.channelId, parentId, text });
   latest.current = { channelId: p.channelId, parentId, text };
   useEffect(() => () => {
+    clearTimeout(blurTimer.current);
     const l = latest.current;
     saveDraft(l.channelId, l.parentId, l.text);
   }, []);
@@ -183,13 +185,20 @@ export function Composer(p: { channelId: ID; parentId?: ID | null; placeholder: 
         placeholder={p.placeholder}
         aria-label={p.placeholder}
         onInput={(e) => {
+          clearTimeout(blurTimer.current);
           const el = e.currentTarget;
           setText(el.value);
           suggest(el.value, el.selectionStart);
           if (el.value.trim()) sendTyping(p.channelId, parentId);
         }}
         onKeyDown={onKeyDown}
-        onBlur={() => setTimeout(() => setSugg(null), 150)}
+        onFocus={() => clearTimeout(blurTimer.current)}
+        onBlur={() => {
+          // Late enough for a click on a suggestion to land first; cancelled
+          // when focus (or typing) comes back, so a quick return keeps the list.
+          clearTimeout(blurTimer.current);
+          blurTimer.current = setTimeout(() => setSugg(null), 150);
+        }}
       />
       <div class="composer-tools">
         <button type="button" class="icon-btn" aria-label="Insert emoji" title="Emoji" onClick={() => setPicker(!picker)}><Icon name="smile" /></button>
