@@ -179,6 +179,9 @@ type WebhookStore interface {
 	Subscriptions(ctx context.Context, workspaceID relay.ID) ([]WebhookSubscription, error)
 	Subscription(ctx context.Context, workspaceID, id relay.ID) (*WebhookSubscription, error)
 	DeleteSubscription(ctx context.Context, workspaceID, id relay.ID) error
+	// SetSubscriptionActive switches a subscription on or off (a receiver
+	// that answered 410 Gone is switched off).
+	SetSubscriptionActive(ctx context.Context, workspaceID, id relay.ID, active bool) error
 	// EnqueueEvent writes one outbox row of kind webhook per active
 	// subscription of the workspace to the event, with the payload (a JSON
 	// object), now. Store operations that cause an event (posting a message,

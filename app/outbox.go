@@ -156,6 +156,14 @@ func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 		if rerr := a.cstore.RecordDelivery(ctx, it.WorkspaceID, d); rerr != nil {
 			a.log.Warn("outbox: record delivery", "outbox_id", it.ID, "err", rerr)
 		}
+		if code == 410 && err != nil {
+			// 410 Gone: the receiver says the hook is gone for good.
+			if serr := a.cstore.SetSubscriptionActive(ctx, it.WorkspaceID, o.Subscription.ID, false); serr != nil {
+				a.log.Warn("outbox: switch off subscription", "subscription_id", o.Subscription.ID, "err", serr)
+			} else {
+				a.log.Info("outbox: subscription switched off (410 Gone)", "subscription_id", o.Subscription.ID)
+			}
+		}
 	}
 	// Linked before the row is finished: the message's edit, next in its
 	// conversation's order, must find the outside copy.

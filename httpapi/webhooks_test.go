@@ -668,3 +668,49 @@ func TestOutgoingWebhookEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestOutgoingWebhookGone: a receiver answering 410 Gone ends the delivery
+// at once (dead, one attempt) and switches its subscription off, so later
+// events are not queued for it.
+func TestOutgoingWebhookGone(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "this hook was removed", http.StatusGone)
+		}))
+		defer ts.Close()
+		e, _ := newHookEnv(t, db, hookEnvOptions{allowPrivate: true, worker: true})
+		owner := e.signup("acme")
+		r := e.do("POST", "acme", "/api/v1/webhooks", map[string]any{"url": ts.URL + "/relay", "events": []string{"ticket.created"}}, bearer(owner.token))
+		want(t, r, http.StatusCreated, "")
+		subID := r.json(t)["id"].(string)
+		want(t, e.do("POST", "acme", "/api/v1/tickets", map[string]string{"description": "First."}, bearer(owner.token)), http.StatusCreated, "")
+		testenv.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+			r := e.do("GET", "acme", "/api/v1/outbox?state=dead", nil, bearer(owner.token))
+			if n := len(r.json(t)["items"].([]any)); n != 1 {
+				return fmt.Errorf("%d dead rows", n)
+			}
+			return nil
+		})
+		r = e.do("GET", "acme", "/api/v1/webhooks", nil, bearer(owner.token))
+		want(t, r, http.StatusOK, "")
+		var active any = "missing"
+		for _, s := range r.json(t)["webhooks"].([]any) {
+			if s := s.(map[string]any); s["id"] == subID {
+				active = s["active"]
+			}
+		}
+		if active != false {
+			t.Fatalf("subscription active = %v after 410, want false: %s", active, r.body)
+		}
+		r = e.do("GET", "acme", "/api/v1/webhooks/"+subID+"/deliveries", nil, bearer(owner.token))
+		if log := r.json(t)["deliveries"].([]any); len(log) != 1 || log[0].(map[string]any)["response_code"] != float64(410) {
+			t.Fatalf("delivery log: %s", r.body)
+		}
+		// Later events find no active subscription.
+		want(t, e.do("POST", "acme", "/api/v1/tickets", map[string]string{"description": "Second."}, bearer(owner.token)), http.StatusCreated, "")
+		r = e.do("GET", "acme", "/api/v1/outbox", nil, bearer(owner.token))
+		if n := len(r.json(t)["items"].([]any)); n != 1 {
+			t.Fatalf("%d outbox rows after the subscription was switched off, want 1: %s", n, r.body)
+		}
+	})
+}

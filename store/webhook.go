@@ -179,6 +179,18 @@ func (db *DB) DeleteSubscription(ctx context.Context, workspaceID, id relay.ID) 
 	})
 }
 
+// SetSubscriptionActive implements app.WebhookStore.
+func (db *DB) SetSubscriptionActive(ctx context.Context, workspaceID, id relay.ID, active bool) error {
+	return db.update(ctx, "set subscription active", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_subscriptions SET active = $3 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, id, active)
+		if err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		return oneRow(res, msgSubscriptionNotFound)
+	})
+}
+
 // EnqueueEvent implements app.WebhookStore. The payload must be a JSON
 // object (EINVALID otherwise); an event nobody subscribes to writes
 // nothing.
