@@ -2,7 +2,7 @@
 // attachments (images open full size, players, download chips, stickers, locations), edited/deleted markers, the
 // delivery state of your own messages in external channels, reactions, thread summary and the hover actions.
 import { memo } from "preact/compat";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { connApi, deliveryState, humanSize, previewKind, safeURL } from "../lib/connectors";
 import { deleteMessage, discardSend, editMessage, openChannel, retrySend, toggleReaction } from "../lib/actions";
 import { fullTime, timeOf } from "../lib/format";
@@ -244,7 +244,7 @@ function Lightbox({ url, name, onClose }: { url: string; name: string; onClose: 
   const close = useRef<HTMLButtonElement>(null);
   const closeFn = useRef(onClose);
   closeFn.current = onClose;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const prev = document.activeElement as HTMLElement | null;
     close.current?.focus();
     // Escape closes it wherever focus is (before the thread panel's own Escape).

@@ -1,10 +1,10 @@
 // A dialog frame: focus moves in, Escape and the backdrop close it, focus returns to where it was.
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { Icon } from "./Icons";
 
 export function Modal(p: { title: string; onClose: () => void; children: preact.ComponentChildren; wide?: boolean; testid?: string }) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const prev = document.activeElement as HTMLElement | null;
     const first = ref.current?.querySelector<HTMLElement>("input, textarea, select, button:not(.modal-close)");
     (first ?? ref.current)?.focus();

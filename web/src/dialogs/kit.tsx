@@ -1,6 +1,6 @@
 // Small shared pieces for dialogs, settings and the public pages: the modal frame (focus trap, Escape, focus
 // return), a confirmation dialog, alerts, a spinner, copy-to-clipboard, a person's avatar and error text.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import { ApiError } from "../lib/api";
 import { hueOf, initials } from "../lib/format";
@@ -54,7 +54,9 @@ export function Dialog(p: DialogProps) {
   const close = useRef(p.onClose);
   close.current = p.onClose;
 
-  useEffect(() => {
+  // A layout effect: focus and the Escape listener are in place before the
+  // dialog is painted, so a key pressed as soon as it shows is not lost.
+  useLayoutEffect(() => {
     const prev = document.activeElement as HTMLElement | null;
     const root = ref.current;
     if (root) {
