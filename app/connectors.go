@@ -526,7 +526,8 @@ func (a *App) ReportConnectorHealth(ctx context.Context, c *relay.Connector, err
 		return
 	}
 	if text == "" {
-		c.Status, c.LastError, c.LastErrorAt = relay.ConnectorActive, "", nil
+		// The last error stays on record (shown as resolved) until the next one.
+		c.Status = relay.ConnectorActive
 	} else {
 		c.Status, c.LastError, c.LastErrorAt = relay.ConnectorError, text, &now
 	}
