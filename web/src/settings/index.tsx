@@ -10,6 +10,7 @@
 import { useEffect } from "preact/hooks";
 import type { SettingsSection } from "../lib/router";
 import { linkClick } from "../lib/router";
+import { Icon, type IconName } from "../chat/Icons";
 import { store, useStore } from "../lib/store";
 import type { Role } from "../lib/types";
 import { Profile } from "./Profile";
@@ -24,14 +25,14 @@ import "../styles/settings.css";
 
 export const isAdmin = (role: Role | undefined) => role === "owner" || role === "admin";
 
-const sections: { id: SettingsSection; label: string; icon: string; admin: boolean }[] = [
-  { id: "profile", label: "Profile", icon: "👤", admin: false },
-  { id: "tokens", label: "API tokens", icon: "🔑", admin: false },
-  { id: "branding", label: "Branding", icon: "🎨", admin: true },
-  { id: "members", label: "Members", icon: "👥", admin: true },
-  { id: "connectors", label: "Connectors", icon: "🔌", admin: true },
-  { id: "webhooks", label: "Webhooks", icon: "🔗", admin: true },
-  { id: "audit", label: "Audit log", icon: "📜", admin: true },
+const sections: { id: SettingsSection; label: string; icon: IconName; admin: boolean }[] = [
+  { id: "profile", label: "Profile", icon: "smile", admin: false },
+  { id: "tokens", label: "API tokens", icon: "lock", admin: false },
+  { id: "branding", label: "Branding", icon: "contrast", admin: true },
+  { id: "members", label: "Members", icon: "people", admin: true },
+  { id: "connectors", label: "Connectors", icon: "plug", admin: true },
+  { id: "webhooks", label: "Webhooks", icon: "link", admin: true },
+  { id: "audit", label: "Audit log", icon: "info", admin: true },
 ];
 
 export function Settings({ section, sub }: { section: SettingsSection; sub?: string }) {
@@ -46,7 +47,7 @@ export function Settings({ section, sub }: { section: SettingsSection; sub?: str
   const link = (s: (typeof sections)[number]) => (
     <li key={s.id}>
       <a href={`/settings/${s.id}`} onClick={linkClick} aria-current={s.id === section ? "page" : undefined}>
-        <span class="st-ico" aria-hidden="true">{s.icon}</span>
+        <span class="st-ico" aria-hidden="true"><Icon name={s.icon} size={16} /></span>
         {s.label}
       </a>
     </li>
