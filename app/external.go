@@ -94,9 +94,6 @@ func (a *App) ReceiveExternal(ctx context.Context, in ExternalIn) (*relay.Messag
 			return nil, err
 		}
 	}
-	if c.Status == relay.ConnectorError {
-		a.ReportConnectorHealth(ctx, c, nil)
-	}
 	return m, nil
 }
 

@@ -33,6 +33,7 @@ type fakeRelay struct {
 	joinCodes  map[string]*relay.Connector // code → shared connector
 	links      map[string]*relay.Connector // external id → shared connector
 	joins      []app.ExternalContact
+	health     []string // "<connector>|<error text or ok>"
 
 	receiveErrs []error       // returned by the next ReceiveExternal calls
 	block       chan struct{} // when set, ReceiveExternal waits for it to close
@@ -43,6 +44,22 @@ func newFakeRelay() *fakeRelay {
 	return &fakeRelay{connectors: map[relay.ID]*relay.Connector{}, creds: map[relay.ID]map[string]string{},
 		messageIDs: map[string]bool{}, marked: map[string]int{}, joinCodes: map[string]*relay.Connector{},
 		links: map[string]*relay.Connector{}}
+}
+
+func (f *fakeRelay) ReportConnectorHealth(_ context.Context, c *relay.Connector, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	text := "ok"
+	if err != nil {
+		text = err.Error()
+	}
+	f.health = append(f.health, c.ID.String()+"|"+text)
+}
+
+func (f *fakeRelay) healthReports() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.health...)
 }
 
 func (f *fakeRelay) addConnector(c *relay.Connector, creds map[string]string) {

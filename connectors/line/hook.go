@@ -34,6 +34,10 @@ type job struct {
 	shared bool
 }
 
+// errSignature is what a connector shows after a webhook call with a
+// signature its channel secret does not produce.
+var errSignature = errors.New("A LINE webhook call failed the signature check: make sure the channel secret matches the LINE Developers console.")
+
 // ServeHook serves POST /hooks/line/{connector_id}: the webhook of a
 // workspace's own bot, signed with its channel secret.
 func (c *Connector) ServeHook(w http.ResponseWriter, r *http.Request, id relay.ID) {
@@ -64,8 +68,14 @@ func (c *Connector) ServeHook(w http.ResponseWriter, r *http.Request, id relay.I
 	}
 	if !validSignature(secret, sig, body) {
 		c.log.WarnContext(ctx, "LINE webhook refused", "reason", "signature mismatch", "connector_id", id.String(), "remote", r.RemoteAddr)
+		// Most often the channel secret entered in Relay is not the one in
+		// the LINE console: say so where admins look.
+		c.relay.ReportConnectorHealth(context.WithoutCancel(ctx), conn, errSignature)
 		writeError(w, http.StatusUnauthorized, relay.EUNAUTHORIZED, "The X-Line-Signature header does not match the body.")
 		return
+	}
+	if conn.Status == relay.ConnectorError && conn.LastError == errSignature.Error() {
+		c.relay.ReportConnectorHealth(context.WithoutCancel(ctx), conn, nil) // signed right again
 	}
 	if conn.Status == relay.ConnectorDisabled {
 		c.log.InfoContext(ctx, "LINE webhook ignored: the connector is disabled", "connector_id", id.String())

@@ -215,3 +215,42 @@ func FuzzHookBody(f *testing.F) {
 		}
 	})
 }
+
+// TestHookSignatureFailureShowsOnTheConnector: a webhook signed with
+// another secret (most often a channel secret mistyped in Relay) marks the
+// connector errored with a plain reason; the next correctly signed call
+// clears that error, and only that one.
+func TestHookSignatureFailureShowsOnTheConnector(t *testing.T) {
+	r := newRig(t, Config{})
+	r.line.SetProfile("U1", "Alice", "")
+	body := linefake.Body(linefake.Text(linefake.User("U1"), "ev1", "m1", "hello"))
+	if status, resp := r.post("/hooks/line/100", linefake.Sign("someone-else", body), body); status != 401 {
+		t.Fatalf("status %d %s", status, resp)
+	}
+	if got := r.relay.healthReports(); len(got) != 1 || got[0] != "100|"+errSignature.Error() {
+		t.Fatalf("health reports %q, want the signature error", got)
+	}
+	// The app records it; the connector row now says so.
+	r.relay.mu.Lock()
+	c := r.relay.connectors[100]
+	c.Status, c.LastError = relay.ConnectorError, errSignature.Error()
+	r.relay.mu.Unlock()
+	if status, resp := r.post("/hooks/line/100", linefake.Sign(ownSecret, body), body); status != 200 {
+		t.Fatalf("status %d %s", status, resp)
+	}
+	if got := r.relay.healthReports(); len(got) != 2 || got[1] != "100|ok" {
+		t.Fatalf("health reports %q, want the error cleared", got)
+	}
+	// Another error (a delivery's) is not cleared by a good signature.
+	r.relay.mu.Lock()
+	c.LastError = "LINE refused the channel access token (HTTP 401)"
+	r.relay.mu.Unlock()
+	body2 := linefake.Body(linefake.Text(linefake.User("U1"), "ev2", "m2", "again"))
+	if status, resp := r.post("/hooks/line/100", linefake.Sign(ownSecret, body2), body2); status != 200 {
+		t.Fatalf("status %d %s", status, resp)
+	}
+	r.close()
+	if got := r.relay.healthReports(); len(got) != 2 {
+		t.Fatalf("health reports %q: a good signature cleared a delivery error", got)
+	}
+}

@@ -44,6 +44,9 @@ type Relay interface {
 	// SharedRoute finds the shared connector an outside user is linked to
 	// (ENOTFOUND: none).
 	SharedRoute(ctx context.Context, typ, externalUserID string) (*relay.Connector, error)
+	// ReportConnectorHealth marks the connector errored with err's text
+	// (nil: active again), shown to admins.
+	ReportConnectorHealth(ctx context.Context, c *relay.Connector, err error)
 }
 
 var _ Relay = (*app.App)(nil)
