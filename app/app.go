@@ -67,8 +67,6 @@ type App struct {
 	live   LiveTracker
 	stats  *statsDebouncer
 	conn   connectorState
-	// cstore is the store's connector part (the same object as store).
-	cstore ConnectorStore
 	hooks  webhookState // incoming webhook rate limits (webhooks.go)
 
 	loginIP    *ratelimit.Limiter
@@ -133,7 +131,6 @@ func New(c Config) *App {
 		c.StatsDebounce = DefaultStatsDebounce
 	}
 	a.stats = &statsDebouncer{delay: c.StatsDebounce, pending: map[relay.ID]string{}}
-	a.cstore, _ = c.Store.(ConnectorStore)
 	c.Connectors.defaults()
 	a.conn = connectorState{cfg: c.Connectors, deliverers: map[string]Deliverer{}, wake: make(chan struct{}, 1)}
 	a.seq = newSequencer(a, c.PostShards)

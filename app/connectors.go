@@ -283,7 +283,7 @@ func (a *App) CreateConnector(ctx context.Context, actor *relay.Actor, in Connec
 		return nil, err
 	}
 	if c.Type == relay.ConnectorLINE && c.Model == relay.ModelShared {
-		list, err := a.cstore.Connectors(ctx, actor.Workspace.ID)
+		list, err := a.store.Connectors(ctx, actor.Workspace.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -298,7 +298,7 @@ func (a *App) CreateConnector(ctx context.Context, actor *relay.Actor, in Connec
 			return nil, err
 		}
 	}
-	if err := a.cstore.CreateConnector(ctx, c); err != nil {
+	if err := a.store.CreateConnector(ctx, c); err != nil {
 		if relay.ErrorCode(err) == relay.ECONFLICT {
 			return nil, relay.Errorf(relay.ECONFLICT, "That %s account is already connected to a workspace.", c.Type)
 		}
@@ -342,7 +342,7 @@ func (a *App) connectorView(ctx context.Context, c *relay.Connector) (*Connector
 			v.InviteURL = d.InviteURL(a.signState(c.WorkspaceID, c.ID))
 		}
 	}
-	convs, err := a.cstore.Conversations(ctx, c.WorkspaceID, c.ID)
+	convs, err := a.store.Conversations(ctx, c.WorkspaceID, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -355,7 +355,7 @@ func (a *App) Connectors(ctx context.Context, actor *relay.Actor) ([]ConnectorVi
 	if err := a.manageConnectors(actor); err != nil {
 		return nil, err
 	}
-	list, err := a.cstore.Connectors(ctx, actor.Workspace.ID)
+	list, err := a.store.Connectors(ctx, actor.Workspace.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -382,13 +382,10 @@ type ConnectorSummary struct {
 
 // ConnectorSummaries lists the workspace's connectors for any staff member.
 func (a *App) ConnectorSummaries(ctx context.Context, actor *relay.Actor) ([]ConnectorSummary, error) {
-	if actor == nil || actor.Membership == nil {
-		return nil, policy.Check(actor, policy.ReadSelf, policy.Target{})
+	if err := policy.Check(actor, policy.ViewConnectors, policy.Target{}); err != nil {
+		return nil, err
 	}
-	if actor.Membership.Role == relay.RoleCustomer {
-		return nil, relay.Errorf(relay.EFORBIDDEN, "Customers do not see the workspace's connectors.")
-	}
-	list, err := a.cstore.Connectors(ctx, actor.Workspace.ID)
+	list, err := a.store.Connectors(ctx, actor.Workspace.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +400,7 @@ func (a *App) connector(ctx context.Context, actor *relay.Actor, id relay.ID) (*
 	if err := a.manageConnectors(actor); err != nil {
 		return nil, err
 	}
-	c, err := a.cstore.Connector(ctx, actor.Workspace.ID, id)
+	c, err := a.store.Connector(ctx, actor.Workspace.ID, id)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
 		return nil, relay.Errorf(relay.ENOTFOUND, "Connector not found.")
 	}
@@ -466,7 +463,7 @@ func (a *App) UpdateConnector(ctx context.Context, actor *relay.Actor, id relay.
 			return nil, err
 		}
 	}
-	if err := a.cstore.UpdateConnector(ctx, c); err != nil {
+	if err := a.store.UpdateConnector(ctx, c); err != nil {
 		return nil, err
 	}
 	fields := map[string]any{"name": c.Name, "status": c.Status}
@@ -484,7 +481,7 @@ func (a *App) DeleteConnector(ctx context.Context, actor *relay.Actor, id relay.
 	if err != nil {
 		return err
 	}
-	if err := a.cstore.DeleteConnector(ctx, c.WorkspaceID, c.ID); err != nil {
+	if err := a.store.DeleteConnector(ctx, c.WorkspaceID, c.ID); err != nil {
 		return err
 	}
 	a.audit(ctx, actor, AuditConnectorDeleted, "connector", c.ID, map[string]any{"type": c.Type, "name": c.Name})
@@ -509,10 +506,7 @@ func (a *App) connectorChanged(ctx context.Context, c *relay.Connector) {
 func (a *App) ReportConnectorHealth(ctx context.Context, c *relay.Connector, err error) {
 	text := ""
 	if err != nil {
-		text = err.Error()
-		if len(text) > 500 {
-			text = text[:500]
-		}
+		text = truncateError(err)
 	}
 	if (text == "" && c.Status != relay.ConnectorError) || c.Status == relay.ConnectorDisabled {
 		return
@@ -521,7 +515,7 @@ func (a *App) ReportConnectorHealth(ctx context.Context, c *relay.Connector, err
 		return
 	}
 	now := a.Now()
-	if e := a.cstore.SetConnectorHealth(ctx, c.WorkspaceID, c.ID, text, now); e != nil {
+	if e := a.store.SetConnectorHealth(ctx, c.WorkspaceID, c.ID, text, now); e != nil {
 		a.log.Warn("connector health", "connector", c.ID, "err", e)
 		return
 	}
@@ -537,7 +531,7 @@ func (a *App) ReportConnectorHealth(ctx context.Context, c *relay.Connector, err
 // ConnectorForHook finds the connector an outside webhook names by id,
 // with its credentials opened.
 func (a *App) ConnectorForHook(ctx context.Context, id relay.ID) (*relay.Connector, map[string]string, error) {
-	c, err := a.cstore.ConnectorForHook(ctx, id)
+	c, err := a.store.ConnectorForHook(ctx, id)
 	if err != nil {
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			return nil, nil, relay.Errorf(relay.ENOTFOUND, "Connector not found.")
@@ -550,7 +544,7 @@ func (a *App) ConnectorForHook(ctx context.Context, id relay.ID) (*relay.Connect
 // ConnectorByExternal finds the connector of a type bound to an outside
 // account (a Discord guild, a LINE channel), with its credentials opened.
 func (a *App) ConnectorByExternal(ctx context.Context, typ, externalID string) (*relay.Connector, map[string]string, error) {
-	c, err := a.cstore.ConnectorByExternal(ctx, typ, externalID)
+	c, err := a.store.ConnectorByExternal(ctx, typ, externalID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -574,7 +568,7 @@ func (a *App) JoinShared(ctx context.Context, typ, code string, who ExternalCont
 	if !joinRE.MatchString(code) {
 		return nil, relay.Errorf(relay.ENOTFOUND, "Unknown join code.")
 	}
-	c, err := a.cstore.ConnectorByJoinCode(ctx, code)
+	c, err := a.store.ConnectorByJoinCode(ctx, code)
 	if err != nil || c.Type != typ || c.Model != relay.ModelShared {
 		return nil, relay.Errorf(relay.ENOTFOUND, "Unknown join code.")
 	}
@@ -590,11 +584,11 @@ func (a *App) JoinShared(ctx context.Context, typ, code string, who ExternalCont
 // SharedRoute finds the shared connector an outside user joined (the most
 // recent join wins); ENOTFOUND when they joined none.
 func (a *App) SharedRoute(ctx context.Context, typ, externalUserID string) (*relay.Connector, error) {
-	ct, err := a.cstore.LinkedContact(ctx, typ, relay.ModelShared, externalUserID)
+	ct, err := a.store.LinkedContact(ctx, typ, relay.ModelShared, externalUserID)
 	if err != nil {
 		return nil, err
 	}
-	return a.cstore.Connector(ctx, ct.WorkspaceID, ct.ConnectorID)
+	return a.store.Connector(ctx, ct.WorkspaceID, ct.ConnectorID)
 }
 
 func (a *App) upsertContact(ctx context.Context, c *relay.Connector, who ExternalContact) (*relay.Contact, error) {
@@ -614,7 +608,7 @@ func (a *App) upsertContact(ctx context.Context, c *relay.Connector, who Externa
 		avatar = ""
 	}
 	now := a.Now()
-	return a.cstore.UpsertContact(ctx, &relay.Contact{ID: a.ids.New(), WorkspaceID: c.WorkspaceID, ConnectorID: c.ID,
+	return a.store.UpsertContact(ctx, &relay.Contact{ID: a.ids.New(), WorkspaceID: c.WorkspaceID, ConnectorID: c.ID,
 		ExternalID: who.ExternalID, Name: name, AvatarURL: avatar, State: relay.ContactActive, CreatedAt: now, UpdatedAt: now})
 }
 
@@ -631,7 +625,7 @@ func (a *App) SetContactState(ctx context.Context, c *relay.Connector, externalI
 	if state != relay.ContactActive && state != relay.ContactUnfollowed {
 		return relay.Errorf(relay.EINVALID, "Unknown contact state %q.", state)
 	}
-	ct, err := a.cstore.ContactByExternal(ctx, c.ID, externalID)
+	ct, err := a.store.ContactByExternal(ctx, c.ID, externalID)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
 		ct = &relay.Contact{ID: a.ids.New(), WorkspaceID: c.WorkspaceID, ConnectorID: c.ID, ExternalID: externalID,
 			Name: map[string]string{relay.ConnectorLINE: "LINE user", relay.ConnectorDiscord: "Discord user"}[c.Type], CreatedAt: a.Now()}
@@ -639,7 +633,7 @@ func (a *App) SetContactState(ctx context.Context, c *relay.Connector, externalI
 		return err
 	}
 	ct.State, ct.UpdatedAt = state, a.Now()
-	_, err = a.cstore.UpsertContact(ctx, ct)
+	_, err = a.store.UpsertContact(ctx, ct)
 	return err
 }
 
@@ -648,7 +642,7 @@ func (a *App) MarkHookEvent(ctx context.Context, c *relay.Connector, eventID str
 	if eventID == "" {
 		return true, nil
 	}
-	return a.cstore.MarkHookEvent(ctx, c.ID, eventID, a.Now())
+	return a.store.MarkHookEvent(ctx, c.ID, eventID, a.Now())
 }
 
 // SetConversationSecrets stores per-conversation credentials (a Discord
@@ -659,13 +653,13 @@ func (a *App) SetConversationSecrets(ctx context.Context, conv *relay.Conversati
 		return err
 	}
 	conv.Secrets = sealed
-	return a.cstore.UpdateConversation(ctx, conv)
+	return a.store.UpdateConversation(ctx, conv)
 }
 
 // Conversation finds a connector's conversation by key (ENOTFOUND if the
 // outside conversation is not mapped: for Discord, not bridged).
 func (a *App) Conversation(ctx context.Context, c *relay.Connector, key string) (*relay.Conversation, error) {
-	return a.cstore.ConversationByKey(ctx, c.ID, key)
+	return a.store.ConversationByKey(ctx, c.ID, key)
 }
 
 // State for the Discord OAuth round trip: sealed {workspace, connector,
@@ -703,7 +697,7 @@ func (a *App) SetDiscordGuild(ctx context.Context, state, guildID string) (*rela
 	if _, err := strconv.ParseUint(guildID, 10, 64); err != nil {
 		return nil, relay.Errorf(relay.EINVALID, "Discord did not name a server.")
 	}
-	c, err := a.cstore.Connector(ctx, st.W, st.C)
+	c, err := a.store.Connector(ctx, st.W, st.C)
 	if err != nil {
 		return nil, bad
 	}
@@ -717,7 +711,7 @@ func (a *App) SetDiscordGuild(ctx context.Context, state, guildID string) (*rela
 	if c.Status == relay.ConnectorError {
 		c.Status, c.LastError, c.LastErrorAt = relay.ConnectorActive, "", nil
 	}
-	if err := a.cstore.UpdateConnector(ctx, c); err != nil {
+	if err := a.store.UpdateConnector(ctx, c); err != nil {
 		if relay.ErrorCode(err) == relay.ECONFLICT {
 			return nil, relay.Errorf(relay.ECONFLICT, "That Discord server is already connected to a workspace.")
 		}
@@ -756,7 +750,7 @@ func (a *App) DiscordChannels(ctx context.Context, actor *relay.Actor, id relay.
 		a.ReportConnectorHealth(ctx, c, err)
 		return nil, relay.Errorf(relay.EUNAVAILABLE, "Discord did not answer: %v", err)
 	}
-	convs, err := a.cstore.Conversations(ctx, c.WorkspaceID, c.ID)
+	convs, err := a.store.Conversations(ctx, c.WorkspaceID, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -817,7 +811,7 @@ func (a *App) SetDiscordBridges(ctx context.Context, actor *relay.Actor, id rela
 		}
 		want[b.DiscordChannelID] = b
 	}
-	convs, err := a.cstore.Conversations(ctx, c.WorkspaceID, c.ID)
+	convs, err := a.store.Conversations(ctx, c.WorkspaceID, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -826,14 +820,14 @@ func (a *App) SetDiscordBridges(ctx context.Context, actor *relay.Actor, id rela
 		// A bridge moved to another existing channel is made again there.
 		moved := keep && b.ChannelID != nil && *b.ChannelID != cv.ChannelID
 		if !keep || moved {
-			if err := a.cstore.DeleteConversation(ctx, c.WorkspaceID, cv.ID); err != nil {
+			if err := a.store.DeleteConversation(ctx, c.WorkspaceID, cv.ID); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for dID, b := range want {
 		key := "channel:" + dID
-		if _, err := a.cstore.ConversationByKey(ctx, c.ID, key); err == nil {
+		if _, err := a.store.ConversationByKey(ctx, c.ID, key); err == nil {
 			continue
 		} else if relay.ErrorCode(err) != relay.ENOTFOUND {
 			return nil, err
@@ -843,5 +837,5 @@ func (a *App) SetDiscordBridges(ctx context.Context, actor *relay.Actor, id rela
 		}
 	}
 	a.audit(ctx, actor, AuditConnectorBridges, "connector", c.ID, map[string]any{"channels": len(want)})
-	return a.cstore.Conversations(ctx, c.WorkspaceID, c.ID)
+	return a.store.Conversations(ctx, c.WorkspaceID, c.ID)
 }

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/policy"
@@ -39,7 +40,7 @@ func (a *App) ReceiveExternal(ctx context.Context, in ExternalIn) (*relay.Messag
 		return nil, relay.Errorf(relay.EINVALID, "The outside message id is too long.")
 	}
 	if in.MessageID != "" {
-		if id, err := a.cstore.MessageByExternal(ctx, c.WorkspaceID, c.ID, in.MessageID); err == nil {
+		if id, err := a.store.MessageByExternal(ctx, c.WorkspaceID, c.ID, in.MessageID); err == nil {
 			return a.store.Message(ctx, c.WorkspaceID, id)
 		} else if relay.ErrorCode(err) != relay.ENOTFOUND {
 			return nil, err
@@ -49,7 +50,7 @@ func (a *App) ReceiveExternal(ctx context.Context, in ExternalIn) (*relay.Messag
 	if err != nil {
 		return nil, err
 	}
-	conv, err := a.cstore.ConversationByKey(ctx, c.ID, in.ConversationKey)
+	conv, err := a.store.ConversationByKey(ctx, c.ID, in.ConversationKey)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
 		var owner *relay.ID
 		if in.OneToOne {
@@ -64,10 +65,7 @@ func (a *App) ReceiveExternal(ctx context.Context, in ExternalIn) (*relay.Messag
 	if err != nil {
 		return nil, err
 	}
-	body := strings.ReplaceAll(strings.ToValidUTF8(in.Body, "\uFFFD"), "\x00", "")
-	if r := []rune(body); len(r) > relay.MaxMessageRunes {
-		body = string(r[:relay.MaxMessageRunes-1]) + "…"
-	}
+	body := outsideText(in.Body)
 	atts, err := a.storeFiles(ctx, c.WorkspaceID, conv.ChannelID, in.Files)
 	if err != nil {
 		return nil, err
@@ -90,11 +88,21 @@ func (a *App) ReceiveExternal(ctx context.Context, in ExternalIn) (*relay.Messag
 		return nil, err
 	}
 	if in.MessageID != "" {
-		if err := a.cstore.LinkExternalMessage(ctx, c.WorkspaceID, c.ID, in.MessageID, m.ID, a.Now()); err != nil {
+		if err := a.store.LinkExternalMessage(ctx, c.WorkspaceID, c.ID, in.MessageID, m.ID, a.Now()); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// outsideText makes an outside body storable: valid UTF-8 without NULs,
+// cut to the longest message Relay keeps (a cut one ends with "…").
+func outsideText(s string) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if utf8.RuneCountInString(s) > relay.MaxMessageRunes {
+		s = truncate(s, relay.MaxMessageRunes-1)
+	}
+	return s
 }
 
 // externalKey turns an outside message id into a client_msg_id (1–64 of
@@ -115,7 +123,7 @@ func (a *App) createConversation(ctx context.Context, c *relay.Connector, key, n
 		Name: truncateRunes(strings.TrimSpace(name), 80), ContactID: contact, CreatedAt: now}
 	if existing != nil {
 		conv.ChannelID = *existing
-		stored, _, err := a.cstore.CreateConversation(ctx, conv, nil, nil)
+		stored, _, err := a.store.CreateConversation(ctx, conv, nil, nil)
 		return stored, err
 	}
 	members, err := a.store.ListMembers(ctx, c.WorkspaceID)
@@ -137,7 +145,7 @@ func (a *App) createConversation(ctx context.Context, c *relay.Connector, key, n
 		ch := &relay.Channel{ID: a.ids.New(), WorkspaceID: c.WorkspaceID, Name: chName, Kind: relay.ChannelExternal,
 			Topic: topicFor(c, conv.Name), CreatedBy: c.CreatedBy, CreatedAt: now, UpdatedAt: now}
 		conv.ChannelID = ch.ID
-		stored, created, err := a.cstore.CreateConversation(ctx, conv, ch, staff)
+		stored, created, err := a.store.CreateConversation(ctx, conv, ch, staff)
 		if relay.ErrorCode(err) == relay.ECONFLICT && attempt < 50 {
 			continue // the channel name is taken
 		}
@@ -226,7 +234,7 @@ func (a *App) storeFiles(ctx context.Context, ws, channelID relay.ID, files []Ex
 		if err := a.files.Put(ctx, attachmentKey(ws, att.ID), f.Data); err != nil {
 			return nil, err
 		}
-		if err := a.cstore.CreateAttachment(ctx, ws, channelID, &att, a.Now()); err != nil {
+		if err := a.store.CreateAttachment(ctx, ws, channelID, &att, a.Now()); err != nil {
 			return nil, err
 		}
 		out = append(out, att)
@@ -243,7 +251,7 @@ func (a *App) File(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay
 	if actor == nil || actor.Membership == nil {
 		return nil, nil, policy.Check(actor, policy.ReadSelf, policy.Target{})
 	}
-	att, channelID, err := a.cstore.Attachment(ctx, actor.Workspace.ID, id)
+	att, channelID, err := a.store.Attachment(ctx, actor.Workspace.ID, id)
 	if err != nil {
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			return nil, nil, relay.Errorf(relay.ENOTFOUND, "File not found.")
@@ -265,7 +273,7 @@ func (a *App) File(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay
 
 // EditExternal applies an outside edit to the Relay copy of a message.
 func (a *App) EditExternal(ctx context.Context, c *relay.Connector, externalMessageID, body string) error {
-	id, err := a.cstore.MessageByExternal(ctx, c.WorkspaceID, c.ID, externalMessageID)
+	id, err := a.store.MessageByExternal(ctx, c.WorkspaceID, c.ID, externalMessageID)
 	if err != nil {
 		return err
 	}
@@ -276,25 +284,17 @@ func (a *App) EditExternal(ctx context.Context, c *relay.Connector, externalMess
 	if m.DeletedAt != nil || m.Author.Kind != relay.AuthorContact || m.Body == body {
 		return nil
 	}
-	body = strings.ToValidUTF8(body, "\uFFFD")
-	if r := []rune(body); len(r) > relay.MaxMessageRunes {
-		body = string(r[:relay.MaxMessageRunes-1]) + "…"
-	}
+	body = outsideText(body)
 	if strings.TrimSpace(body) == "" {
 		return a.DeleteExternal(ctx, c, externalMessageID)
 	}
-	return a.seq.do(ctx, m.ChannelID, func(ctx context.Context) error {
-		out, err := a.store.EditMessage(ctx, c.WorkspaceID, id, body, nil, false, a.Now())
-		if err == nil {
-			a.publishMessage(ctx, EvMessageUpdated, out, out)
-		}
-		return err
-	})
+	_, err = a.storeEdit(ctx, c.WorkspaceID, m.ChannelID, id, body, nil, false)
+	return err
 }
 
 // DeleteExternal applies an outside deletion to the Relay copy.
 func (a *App) DeleteExternal(ctx context.Context, c *relay.Connector, externalMessageID string) error {
-	id, err := a.cstore.MessageByExternal(ctx, c.WorkspaceID, c.ID, externalMessageID)
+	id, err := a.store.MessageByExternal(ctx, c.WorkspaceID, c.ID, externalMessageID)
 	if err != nil {
 		return err
 	}
@@ -305,11 +305,5 @@ func (a *App) DeleteExternal(ctx context.Context, c *relay.Connector, externalMe
 	if m.DeletedAt != nil || m.Author.Kind != relay.AuthorContact {
 		return nil
 	}
-	return a.seq.do(ctx, m.ChannelID, func(ctx context.Context) error {
-		out, err := a.store.DeleteMessage(ctx, c.WorkspaceID, id, a.Now())
-		if err == nil {
-			a.publishMessage(ctx, EvMessageDeleted, out, out)
-		}
-		return err
-	})
+	return a.storeDelete(ctx, c.WorkspaceID, m.ChannelID, id)
 }

@@ -24,19 +24,17 @@ func (a *App) Purge(ctx context.Context) (sessions, invites int64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if a.cstore != nil {
-		// Outside event ids (LINE's webhookEventId) only need to outlive
-		// the outside system's redeliveries.
-		if n, err := a.cstore.PurgeHookEvents(ctx, now.Add(-HookEventRetention)); err != nil {
-			return sessions, invites, err
-		} else if n > 0 {
-			a.log.InfoContext(ctx, "purged old webhook event ids", "events", n)
-		}
-		if n, err := a.cstore.PurgeDelivered(ctx, now.Add(-DeliveredRetention)); err != nil {
-			return sessions, invites, err
-		} else if n > 0 {
-			a.log.InfoContext(ctx, "purged delivered outbox rows and old delivery logs", "rows", n)
-		}
+	// Outside event ids (LINE's webhookEventId) only need to outlive
+	// the outside system's redeliveries.
+	if n, err := a.store.PurgeHookEvents(ctx, now.Add(-HookEventRetention)); err != nil {
+		return sessions, invites, err
+	} else if n > 0 {
+		a.log.InfoContext(ctx, "purged old webhook event ids", "events", n)
+	}
+	if n, err := a.store.PurgeDelivered(ctx, now.Add(-DeliveredRetention)); err != nil {
+		return sessions, invites, err
+	} else if n > 0 {
+		a.log.InfoContext(ctx, "purged delivered outbox rows and old delivery logs", "rows", n)
 	}
 	if sessions+invites > 0 {
 		a.log.InfoContext(ctx, "purged expired credentials", "sessions", sessions, "invites", invites)

@@ -185,14 +185,7 @@ func (a *App) EditMessage(ctx context.Context, actor *relay.Actor, id relay.ID, 
 	if ids, err = a.mentionsIn(ctx, actor.Workspace.ID, c.ID, ids); err != nil {
 		return nil, err
 	}
-	var out *relay.Message
-	err = a.seq.do(ctx, c.ID, func(ctx context.Context) error {
-		out, err = a.store.EditMessage(ctx, actor.Workspace.ID, id, body, ids, all, a.Now())
-		if err == nil {
-			a.publishMessage(ctx, EvMessageUpdated, out, out)
-		}
-		return err
-	})
+	out, err := a.storeEdit(ctx, actor.Workspace.ID, c.ID, id, body, ids, all)
 	if err == nil && c.Kind == relay.ChannelExternal {
 		a.WakeOutbox()
 	}
@@ -208,17 +201,38 @@ func (a *App) DeleteMessage(ctx context.Context, actor *relay.Actor, id relay.ID
 	if err := policy.CheckChannel(actor, policy.DeleteMessage, on); err != nil {
 		return err
 	}
-	err = a.seq.do(ctx, c.ID, func(ctx context.Context) error {
-		out, err := a.store.DeleteMessage(ctx, actor.Workspace.ID, id, a.Now())
+	err = a.storeDelete(ctx, actor.Workspace.ID, c.ID, id)
+	if err == nil && c.Kind == relay.ChannelExternal {
+		a.WakeOutbox()
+	}
+	return err
+}
+
+// storeEdit stores an edit through the channel's sequencer shard (so it
+// never overtakes the post it edits) and publishes it.
+func (a *App) storeEdit(ctx context.Context, ws, channelID, id relay.ID, body string, mentions []relay.ID, all bool) (*relay.Message, error) {
+	var out *relay.Message
+	err := a.seq.do(ctx, channelID, func(ctx context.Context) error {
+		var err error
+		out, err = a.store.EditMessage(ctx, ws, id, body, mentions, all, a.Now())
+		if err == nil {
+			a.publishMessage(ctx, EvMessageUpdated, out, out)
+		}
+		return err
+	})
+	return out, err
+}
+
+// storeDelete tombstones a message through its channel's shard and
+// publishes the tombstone.
+func (a *App) storeDelete(ctx context.Context, ws, channelID, id relay.ID) error {
+	return a.seq.do(ctx, channelID, func(ctx context.Context) error {
+		out, err := a.store.DeleteMessage(ctx, ws, id, a.Now())
 		if err == nil {
 			a.publishMessage(ctx, EvMessageDeleted, out, out)
 		}
 		return err
 	})
-	if err == nil && c.Kind == relay.ChannelExternal {
-		a.WakeOutbox()
-	}
-	return err
 }
 
 // ValidateEmoji checks a reaction is an emoji (the character itself, not a

@@ -55,7 +55,7 @@ func (a *App) RunOutbox(ctx context.Context) {
 			if free <= 0 {
 				break
 			}
-			items, err := a.cstore.ClaimOutbox(ctx, a.Now(), cfg.OutboxLease, free)
+			items, err := a.store.ClaimOutbox(ctx, a.Now(), cfg.OutboxLease, free)
 			if err != nil {
 				if ctx.Err() == nil {
 					a.log.Warn("outbox: claim", "err", err)
@@ -90,7 +90,7 @@ func (a *App) RunOutbox(ctx context.Context) {
 func (a *App) DeliverDue(ctx context.Context) (int, error) {
 	n := 0
 	for {
-		items, err := a.cstore.ClaimOutbox(ctx, a.Now(), a.conn.cfg.OutboxLease, 16)
+		items, err := a.store.ClaimOutbox(ctx, a.Now(), a.conn.cfg.OutboxLease, 16)
 		if err != nil || len(items) == 0 {
 			return n, err
 		}
@@ -153,12 +153,12 @@ func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 		if err != nil {
 			d.Error = truncateError(err)
 		}
-		if rerr := a.cstore.RecordDelivery(ctx, it.WorkspaceID, d); rerr != nil {
+		if rerr := a.store.RecordDelivery(ctx, it.WorkspaceID, d); rerr != nil {
 			a.log.Warn("outbox: record delivery", "outbox_id", it.ID, "err", rerr)
 		}
 		if code == 410 && err != nil {
 			// 410 Gone: the receiver says the hook is gone for good.
-			if serr := a.cstore.SetSubscriptionActive(ctx, it.WorkspaceID, o.Subscription.ID, false); serr != nil {
+			if serr := a.store.SetSubscriptionActive(ctx, it.WorkspaceID, o.Subscription.ID, false); serr != nil {
 				a.log.Warn("outbox: switch off subscription", "subscription_id", o.Subscription.ID, "err", serr)
 			} else {
 				a.log.Info("outbox: subscription switched off (410 Gone)", "subscription_id", o.Subscription.ID)
@@ -168,11 +168,11 @@ func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 	// Linked before the row is finished: the message's edit, next in its
 	// conversation's order, must find the outside copy.
 	if o != nil && err == nil && sent.ExternalID != "" && it.Kind == relay.OutboxMessageCreate && o.Message != nil && o.Connector != nil {
-		if lerr := a.cstore.LinkExternalMessage(ctx, it.WorkspaceID, o.Connector.ID, sent.ExternalID, o.Message.ID, now); lerr != nil {
+		if lerr := a.store.LinkExternalMessage(ctx, it.WorkspaceID, o.Connector.ID, sent.ExternalID, o.Message.ID, now); lerr != nil {
 			a.log.Warn("outbox: link external message", "outbox_id", it.ID, "err", lerr)
 		}
 	}
-	ok, ferr := a.cstore.FinishOutbox(ctx, it, now)
+	ok, ferr := a.store.FinishOutbox(ctx, it, now)
 	if ferr != nil {
 		a.log.Warn("outbox: finish", "outbox_id", it.ID, "err", ferr)
 		return
@@ -213,13 +213,9 @@ func safeDeliver(ctx context.Context, d Deliverer, o *Outgoing) (s Sent, err err
 	return d.Deliver(ctx, o)
 }
 
-func truncateError(err error) string {
-	s := err.Error()
-	if len(s) > 500 {
-		s = s[:500]
-	}
-	return s
-}
+// truncateError is an error's text as stored: at most 500 characters (cut
+// on a character, never inside one: outside systems answer in any script).
+func truncateError(err error) string { return truncate(err.Error(), 500) }
 
 // backoff is the delay before try n+1: base·2^(n-1), capped, with jitter
 // in [½, 1] of it so retries from many rows spread out.
@@ -242,7 +238,7 @@ func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*Outgoing, er
 		if it.SubscriptionID == nil {
 			return nil, Permanent(errors.New("webhook row without a subscription"))
 		}
-		sub, err := a.cstore.Subscription(ctx, it.WorkspaceID, *it.SubscriptionID)
+		sub, err := a.store.Subscription(ctx, it.WorkspaceID, *it.SubscriptionID)
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			return nil, Skip
 		} else if err != nil {
@@ -262,7 +258,7 @@ func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*Outgoing, er
 	if it.ConnectorID == nil || it.ConversationID == nil || it.MessageID == nil || it.ChannelID == nil {
 		return nil, Permanent(errors.New("message row without its connector, conversation or message"))
 	}
-	c, err := a.cstore.Connector(ctx, it.WorkspaceID, *it.ConnectorID)
+	c, err := a.store.Connector(ctx, it.WorkspaceID, *it.ConnectorID)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
 		return nil, Skip
 	} else if err != nil {
@@ -274,7 +270,7 @@ func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*Outgoing, er
 	if o.Connector, o.Credentials, err = a.withSecrets(c); err != nil {
 		return o, Permanent(err)
 	}
-	convs, err := a.cstore.ChannelConversations(ctx, it.WorkspaceID, *it.ChannelID)
+	convs, err := a.store.ChannelConversations(ctx, it.WorkspaceID, *it.ChannelID)
 	if err != nil {
 		return o, err
 	}
@@ -302,7 +298,7 @@ func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*Outgoing, er
 			return o, Skip
 		}
 	case relay.OutboxMessageUpdate, relay.OutboxMessageDelete:
-		ext, err := a.cstore.ExternalIDOf(ctx, it.WorkspaceID, c.ID, m.ID)
+		ext, err := a.store.ExternalIDOf(ctx, it.WorkspaceID, c.ID, m.ID)
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			// Not out yet: wait while its create is still on its way
 			// (rows of a conversation go in order, so it is ahead of
@@ -321,7 +317,7 @@ func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*Outgoing, er
 
 // publishDeliveries sends a message's delivery states to its channel.
 func (a *App) publishDeliveries(ctx context.Context, ws, channelID, messageID relay.ID) {
-	ds, err := a.cstore.MessageDeliveries(ctx, ws, []relay.ID{messageID})
+	ds, err := a.store.MessageDeliveries(ctx, ws, []relay.ID{messageID})
 	if err != nil {
 		a.log.Warn("outbox: deliveries", "message_id", messageID, "err", err)
 		return
@@ -346,7 +342,7 @@ func (a *App) OutboxList(ctx context.Context, actor *relay.Actor, state string, 
 	if limit > 200 {
 		return nil, relay.Errorf(relay.EINVALID, "limit must be between 1 and 200.")
 	}
-	return a.cstore.OutboxItems(ctx, actor.Workspace.ID, state, limit)
+	return a.store.OutboxItems(ctx, actor.Workspace.ID, state, limit)
 }
 
 // RetryOutbox gives a dead row another round of tries (owners and admins,
@@ -355,7 +351,7 @@ func (a *App) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*r
 	if actor == nil || actor.Membership == nil {
 		return nil, a.manageConnectors(actor)
 	}
-	it, err := a.cstore.OutboxItem(ctx, actor.Workspace.ID, id)
+	it, err := a.store.OutboxItem(ctx, actor.Workspace.ID, id)
 	if err != nil {
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			return nil, relay.Errorf(relay.ENOTFOUND, "Outbox item not found.")
@@ -375,7 +371,7 @@ func (a *App) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*r
 			return nil, cerr
 		}
 	}
-	out, err := a.cstore.RetryOutbox(ctx, actor.Workspace.ID, id, a.Now())
+	out, err := a.store.RetryOutbox(ctx, actor.Workspace.ID, id, a.Now())
 	if err != nil {
 		if relay.ErrorCode(err) == relay.ECONFLICT {
 			return nil, relay.Errorf(relay.ECONFLICT, "Only a dead delivery can be retried (this one is %s).", it.State)
@@ -404,7 +400,7 @@ func (a *App) withDeliveries(ctx context.Context, c *relay.Channel, msgs []relay
 	if len(ids) == 0 {
 		return nil
 	}
-	ds, err := a.cstore.MessageDeliveries(ctx, c.WorkspaceID, ids)
+	ds, err := a.store.MessageDeliveries(ctx, c.WorkspaceID, ids)
 	if err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in Sub
 	if err := a.CheckWebhookURL(ctx, u); err != nil {
 		return nil, err
 	}
-	list, err := a.cstore.Subscriptions(ctx, actor.Workspace.ID)
+	list, err := a.store.Subscriptions(ctx, actor.Workspace.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in Sub
 	if s.Secrets, err = a.SealSecrets(subscriptionAAD(s.ID), map[string]string{"secret": secret}); err != nil {
 		return nil, err
 	}
-	if err := a.cstore.CreateSubscription(ctx, s); err != nil {
+	if err := a.store.CreateSubscription(ctx, s); err != nil {
 		return nil, err
 	}
 	a.audit(ctx, actor, AuditWebhookCreated, auditTargetWebhook, s.ID, map[string]any{"url": s.URL, "events": s.Events})
@@ -175,7 +175,7 @@ func (a *App) Subscriptions(ctx context.Context, actor *relay.Actor) ([]WebhookS
 	if err := a.manageConnectors(actor); err != nil {
 		return nil, err
 	}
-	list, err := a.cstore.Subscriptions(ctx, actor.Workspace.ID)
+	list, err := a.store.Subscriptions(ctx, actor.Workspace.ID)
 	if list == nil && err == nil {
 		list = []WebhookSubscription{}
 	}
@@ -186,7 +186,7 @@ func (a *App) subscription(ctx context.Context, actor *relay.Actor, id relay.ID)
 	if err := a.manageConnectors(actor); err != nil {
 		return nil, err
 	}
-	s, err := a.cstore.Subscription(ctx, actor.Workspace.ID, id)
+	s, err := a.store.Subscription(ctx, actor.Workspace.ID, id)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
 		return nil, relay.Errorf(relay.ENOTFOUND, "Outgoing webhook not found.")
 	}
@@ -200,7 +200,7 @@ func (a *App) DeleteSubscription(ctx context.Context, actor *relay.Actor, id rel
 	if err != nil {
 		return err
 	}
-	if err := a.cstore.DeleteSubscription(ctx, actor.Workspace.ID, s.ID); err != nil {
+	if err := a.store.DeleteSubscription(ctx, actor.Workspace.ID, s.ID); err != nil {
 		return err
 	}
 	a.audit(ctx, actor, AuditWebhookDeleted, auditTargetWebhook, s.ID, map[string]any{"url": s.URL})
@@ -220,7 +220,7 @@ func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id
 	case limit < 0 || limit > maxDeliveriesPage:
 		return nil, relay.Errorf(relay.EINVALID, "limit must be between 1 and %d.", maxDeliveriesPage)
 	}
-	list, err := a.cstore.Deliveries(ctx, actor.Workspace.ID, s.ID, limit)
+	list, err := a.store.Deliveries(ctx, actor.Workspace.ID, s.ID, limit)
 	if list == nil && err == nil {
 		list = []WebhookDelivery{}
 	}
@@ -232,12 +232,12 @@ func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id
 // Failures are logged, not returned: the change that caused the event is
 // already committed.
 func (a *App) WebhookEvent(ctx context.Context, workspaceID relay.ID, event string, payload any) {
-	if a.cstore == nil {
+	if a.store == nil {
 		return
 	}
 	b, err := json.Marshal(payload)
 	if err == nil {
-		err = a.cstore.EnqueueEvent(ctx, workspaceID, event, b, a.Now())
+		err = a.store.EnqueueEvent(ctx, workspaceID, event, b, a.Now())
 	}
 	if err != nil {
 		a.log.WarnContext(ctx, "webhook event", "event", event, "workspace_id", workspaceID, "err", err)
@@ -313,7 +313,7 @@ func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, cha
 	if err != nil {
 		return nil, err
 	}
-	list, err := a.cstore.IncomingWebhooks(ctx, actor.Workspace.ID, c.ID)
+	list, err := a.store.IncomingWebhooks(ctx, actor.Workspace.ID, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +323,7 @@ func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, cha
 	tok, hash := newToken()
 	w := &IncomingWebhook{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, ChannelID: c.ID, Name: name,
 		CreatedBy: actor.User.ID, CreatedAt: a.Now()}
-	if err := a.cstore.CreateIncomingWebhook(ctx, w, hash); err != nil {
+	if err := a.store.CreateIncomingWebhook(ctx, w, hash); err != nil {
 		return nil, err
 	}
 	a.audit(ctx, actor, AuditIncomingWebhookCreated, auditTargetIncoming, w.ID, map[string]any{"channel_id": c.ID, "name": name})
@@ -340,7 +340,7 @@ func (a *App) IncomingWebhooks(ctx context.Context, actor *relay.Actor, channelI
 	if err != nil {
 		return nil, err
 	}
-	list, err := a.cstore.IncomingWebhooks(ctx, actor.Workspace.ID, c.ID)
+	list, err := a.store.IncomingWebhooks(ctx, actor.Workspace.ID, c.ID)
 	if list == nil && err == nil {
 		list = []IncomingWebhook{}
 	}
@@ -352,7 +352,7 @@ func (a *App) DeleteIncomingWebhook(ctx context.Context, actor *relay.Actor, id 
 	if err := a.manageConnectors(actor); err != nil {
 		return err
 	}
-	err := a.cstore.DeleteIncomingWebhook(ctx, actor.Workspace.ID, id)
+	err := a.store.DeleteIncomingWebhook(ctx, actor.Workspace.ID, id)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
 		return relay.Errorf(relay.ENOTFOUND, "Incoming webhook not found.")
 	} else if err != nil {
@@ -381,7 +381,7 @@ func (a *App) PostIncomingWebhook(ctx context.Context, token string, in Incoming
 		return nil, errNoIncoming
 	}
 	hash := hashToken(token)
-	w, err := a.cstore.IncomingWebhookByToken(ctx, hash)
+	w, err := a.store.IncomingWebhookByToken(ctx, hash)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
 		return nil, errNoIncoming
 	} else if err != nil {

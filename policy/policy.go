@@ -24,11 +24,12 @@ const (
 	ViewAudit         Action = "audit.view"        // list the audit log
 	ViewDeskStats     Action = "desk.stats"        // the admin dashboard's figures
 	ManageConnectors  Action = "connectors.manage" // connectors, bridges, webhooks, the outbox
+	ViewConnectors    Action = "connectors.view"   // the connectors' names and statuses (the sidebar)
 )
 
 // Actions lists every action, for exhaustive tests.
 var Actions = []Action{ReadSelf, UpdateProfile, ViewMember, ManageOwnTokens, UpdateWorkspace, DeleteWorkspace, TransferOwnership,
-	CreateInvite, ListInvites, RevokeInvite, ListMembers, ChangeRole, RemoveMember, GrantDesk, ViewAudit, ViewDeskStats, ManageConnectors}
+	CreateInvite, ListInvites, RevokeInvite, ListMembers, ChangeRole, RemoveMember, GrantDesk, ViewAudit, ViewDeskStats, ManageConnectors, ViewConnectors}
 
 // Target describes what an action is aimed at, where that matters.
 type Target struct {
@@ -88,6 +89,12 @@ func Check(actor *relay.Actor, act Action, t Target) error {
 			return nil
 		}
 		return forbid("Only owners and admins can manage invitations.")
+
+	case ViewConnectors:
+		if isStaff(role) {
+			return nil
+		}
+		return forbid("Customers do not see the workspace's connectors.")
 
 	case ManageConnectors:
 		if staff {

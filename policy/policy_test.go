@@ -51,6 +51,7 @@ func TestCheck(t *testing.T) {
 		{policy.ViewAudit, policy.Target{}, staff},
 		{policy.ViewDeskStats, policy.Target{}, staff},
 		{policy.ManageConnectors, policy.Target{}, staff},
+		{policy.ViewConnectors, policy.Target{}, allow(O, A, G, M)},
 
 		// Invitations: staff may offer any role but owner; nobody may offer owner.
 		{policy.CreateInvite, policy.Target{NewRole: O}, none},
