@@ -85,12 +85,6 @@ type connectorState struct {
 	wake       chan struct{}
 }
 
-// ConnectorsConfig returns the operator's connector settings.
-func (a *App) ConnectorsConfig() ConnectorsConfig { return a.conn.cfg }
-
-// BaseURL is the apex's public address.
-func (a *App) BaseURL() string { return a.conn.cfg.BaseURL }
-
 // SiteURL is a workspace's own address, derived from BaseURL; "" if the
 // workspace is unknown or no base URL is configured.
 func (a *App) SiteURL(ctx context.Context, workspaceID relay.ID) string {
