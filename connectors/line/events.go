@@ -77,10 +77,8 @@ func retryable(err error) bool {
 // handle processes one event. last is the final try: media that still
 // cannot be fetched is then noted in the message rather than failing it.
 func (c *Connector) handle(ctx context.Context, j job, last bool) error {
-	src := eventSource(j.event)
-	_, userID := sourceKey(src)
-	conn, token := j.conn, ""
-	if j.shared {
+	conn, userID, token := j.conn, j.userID, ""
+	if conn == nil { // the shared bot's
 		token = c.cfg.SharedToken
 		// A "join <code>" comes before routing: it may move the
 		// conversation to another workspace.

@@ -24,14 +24,15 @@ const SignatureHeader = "X-Line-Signature"
 
 // job is one event waiting for a worker.
 type job struct {
-	key   string // the conversation key, which picks the worker
-	event webhook.EventInterface
+	key    string // the conversation key, which picks the worker
+	userID string // who acted in the conversation ("" when LINE does not say)
+	id     string // LINE's webhook event id ("" when it gives none)
+	event  webhook.EventInterface
 	// conn and creds are the connector of an own-bot webhook. Shared-bot
 	// events have none: the worker routes them when it runs, after any
 	// "join" earlier in the same conversation.
-	conn   *relay.Connector
-	creds  map[string]string
-	shared bool
+	conn  *relay.Connector
+	creds map[string]string
 }
 
 // errSignature is what a connector shows after a webhook call with a
@@ -82,15 +83,14 @@ func (c *Connector) ServeHook(w http.ResponseWriter, r *http.Request, id relay.I
 		writeOK(w)
 		return
 	}
-	events, err := parseEvents(body)
+	jobs, err := parseEvents(body)
 	if err != nil {
 		c.log.WarnContext(ctx, "LINE webhook refused", "reason", "malformed body", "connector_id", id.String(), "err", err)
 		writeError(w, http.StatusBadRequest, relay.EINVALID, "The body is not a LINE webhook payload.")
 		return
 	}
-	jobs := make([]job, 0, len(events))
-	for _, e := range events {
-		jobs = append(jobs, job{key: e.key, event: e.event, conn: conn, creds: creds})
+	for i := range jobs {
+		jobs[i].conn, jobs[i].creds = conn, creds
 	}
 	c.accept(w, r, jobs, func(context.Context, job) *relay.Connector { return conn })
 }
@@ -113,15 +113,11 @@ func (c *Connector) ServeSharedHook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, relay.EUNAUTHORIZED, "The X-Line-Signature header does not match the body.")
 		return
 	}
-	events, err := parseEvents(body)
+	jobs, err := parseEvents(body)
 	if err != nil {
 		c.log.WarnContext(ctx, "LINE webhook refused", "reason", "malformed body", "connector_id", "shared", "err", err)
 		writeError(w, http.StatusBadRequest, relay.EINVALID, "The body is not a LINE webhook payload.")
 		return
-	}
-	jobs := make([]job, 0, len(events))
-	for _, e := range events {
-		jobs = append(jobs, job{key: e.key, event: e.event, shared: true})
 	}
 	// Redeliveries are recognised under the workspace the conversation is
 	// linked to; events of unlinked users (join codes, hints) are not
@@ -189,9 +185,9 @@ func (c *Connector) accept(w http.ResponseWriter, r *http.Request, jobs []job, r
 		return
 	}
 	for i, j := range jobs {
-		if id := eventID(j.event); id != "" {
+		if j.id != "" {
 			if conn := route(ctx, j); conn != nil {
-				fresh, err := c.relay.MarkHookEvent(ctx, conn, id)
+				fresh, err := c.relay.MarkHookEvent(ctx, conn, j.id)
 				if err != nil {
 					// Events queued before this one are recorded: the
 					// redelivery skips them and brings the rest.
@@ -201,7 +197,7 @@ func (c *Connector) accept(w http.ResponseWriter, r *http.Request, jobs []job, r
 					return
 				}
 				if !fresh {
-					c.log.DebugContext(ctx, "LINE webhook: redelivered event ignored", "event_id", id)
+					c.log.DebugContext(ctx, "LINE webhook: redelivered event ignored", "event_id", j.id)
 					c.queue.release(1)
 					continue
 				}
@@ -212,21 +208,15 @@ func (c *Connector) accept(w http.ResponseWriter, r *http.Request, jobs []job, r
 	writeOK(w)
 }
 
-// hookEvent is an event the connector handles, with its conversation key.
-type hookEvent struct {
-	key   string
-	event webhook.EventInterface
-}
-
 var lineIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
 
-// parseEvents decodes a webhook body into the events the connector
-// handles, each with the conversation it belongs to; other event types and
-// events without a usable source are left out.
-func parseEvents(body []byte) (events []hookEvent, err error) {
+// parseEvents decodes a webhook body into jobs for the events the
+// connector handles, each with the conversation it belongs to; other event
+// types and events without a usable source are left out.
+func parseEvents(body []byte) (jobs []job, err error) {
 	defer func() {
 		if p := recover(); p != nil { // the SDK's decoders are generated code
-			events, err = nil, fmt.Errorf("decoding the webhook body panicked: %v", p)
+			jobs, err = nil, fmt.Errorf("decoding the webhook body panicked: %v", p)
 		}
 	}()
 	var cb webhook.CallbackRequest
@@ -234,61 +224,43 @@ func parseEvents(body []byte) (events []hookEvent, err error) {
 		return nil, err
 	}
 	for _, e := range cb.Events {
-		src := eventSource(e)
+		src, id := eventSource(e)
 		if src == nil {
 			continue
 		}
-		key, _ := sourceKey(src)
+		key, userID := sourceKey(src)
 		if key == "" {
 			continue
 		}
-		events = append(events, hookEvent{key: key, event: e})
+		jobs = append(jobs, job{key: key, userID: userID, id: id, event: e})
 	}
-	return events, nil
+	return jobs, nil
 }
 
-// eventSource is the source of the events the connector handles, nil for
-// the others.
-func eventSource(e webhook.EventInterface) webhook.SourceInterface {
+// eventSource is the source and webhook event id of the events the
+// connector handles; src is nil for the others.
+func eventSource(e webhook.EventInterface) (src webhook.SourceInterface, id string) {
 	switch e := e.(type) {
 	case webhook.MessageEvent:
 		if e.Message == nil {
-			return nil
+			return nil, ""
 		}
-		return e.Source
+		return e.Source, e.WebhookEventId
 	case webhook.FollowEvent:
-		return e.Source
+		return e.Source, e.WebhookEventId
 	case webhook.UnfollowEvent:
-		return e.Source
+		return e.Source, e.WebhookEventId
 	case webhook.JoinEvent:
-		return e.Source
+		return e.Source, e.WebhookEventId
 	case webhook.LeaveEvent:
-		return e.Source
+		return e.Source, e.WebhookEventId
 	case webhook.UnsendEvent:
 		if e.Unsend == nil {
-			return nil
+			return nil, ""
 		}
-		return e.Source
+		return e.Source, e.WebhookEventId
 	}
-	return nil
-}
-
-func eventID(e webhook.EventInterface) string {
-	switch e := e.(type) {
-	case webhook.MessageEvent:
-		return e.WebhookEventId
-	case webhook.FollowEvent:
-		return e.WebhookEventId
-	case webhook.UnfollowEvent:
-		return e.WebhookEventId
-	case webhook.JoinEvent:
-		return e.WebhookEventId
-	case webhook.LeaveEvent:
-		return e.WebhookEventId
-	case webhook.UnsendEvent:
-		return e.WebhookEventId
-	}
-	return ""
+	return nil, ""
 }
 
 // sourceKey is the conversation key of a source ("user:U…", "group:C…",
