@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/app"
 )
 
 // MaxIncomingBody bounds the body of POST /hooks/in/{token}.
@@ -53,9 +54,11 @@ func ParseIncoming(body []byte) (Incoming, error) {
 	case strings.ContainsRune(in.Text, 0):
 		return Incoming{}, relay.Errorf(relay.EINVALID, "text contains a NUL character.")
 	}
-	in.Username = strings.TrimSpace(in.Username)
-	if utf8.RuneCountInString(in.Username) > 80 || strings.ContainsFunc(in.Username, unicode.IsControl) {
-		return Incoming{}, relay.Errorf(relay.EINVALID, "username must be at most 80 characters, without control characters.")
+	if in.Username = strings.TrimSpace(in.Username); in.Username != "" {
+		var err error
+		if in.Username, err = app.NormalizeName("username", in.Username, 80); err != nil {
+			return Incoming{}, err
+		}
 	}
 	in.AvatarURL = strings.TrimSpace(in.AvatarURL)
 	if in.AvatarURL != "" {
