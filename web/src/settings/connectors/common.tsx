@@ -58,20 +58,17 @@ export function LastError({ c }: { c: Pick<ConnectorInfo, "last_error" | "last_e
 }
 
 /** Load the workspace's connectors into the store (owners and admins get the full views). */
-export function useConnectorList(): { list: ConnectorInfo[] | null; error: string | null; reload: () => Promise<void> } {
+export function useConnectorList(): { list: ConnectorInfo[] | null; error: string | null } {
   const map = useStore((s) => s.connectors);
   const [error, setError] = useState<string | null>(null);
-  const reload = async () => {
-    try {
-      store.setConnectors(await connApi.connectors());
-      setError(null);
-    } catch (e) {
-      setError(errText(e));
-    }
-  };
-  useEffect(() => void reload(), []);
+  useEffect(() => {
+    connApi.connectors().then(
+      (l) => store.setConnectors(l),
+      (e) => setError(errText(e)),
+    );
+  }, []);
   const list = map ? Object.values(map).sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? "") || a.name.localeCompare(b.name)) : null;
-  return { list, error, reload };
+  return { list, error };
 }
 
 export function BackLink({ href = "/settings/connectors", label = "Connectors" }: { href?: string; label?: string }) {
@@ -83,7 +80,7 @@ export function BackLink({ href = "/settings/connectors", label = "Connectors" }
 }
 
 /** Enable/Disable, Rename, Remove for one connector; results go to the store (and the sidebar follows). */
-export function ConnectorActions({ c, onMessage, compact }: { c: ConnectorInfo; onMessage?: (m: { ok: boolean; text: string }) => void; compact?: boolean }) {
+export function ConnectorActions({ c, onMessage }: { c: ConnectorInfo; onMessage?: (m: { ok: boolean; text: string }) => void }) {
   const [busy, setBusy] = useState(false);
   const [renaming, setRenaming] = useState(false);
   const [removing, setRemoving] = useState(false);
@@ -102,7 +99,7 @@ export function ConnectorActions({ c, onMessage, compact }: { c: ConnectorInfo; 
   };
   return (
     <div class="cn-actions">
-      {!compact && busy && <Spinner />}
+      {busy && <Spinner />}
       <button type="button" class="ui-btn sm" onClick={toggle} disabled={busy} aria-label={`${c.status === "disabled" ? "Enable" : "Disable"} ${c.name}`}>
         {c.status === "disabled" ? "Enable" : "Disable"}
       </button>
