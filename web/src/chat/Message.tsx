@@ -7,6 +7,7 @@ import { connApi, deliveryState, humanSize, previewKind, safeURL } from "../lib/
 import { deleteMessage, discardSend, editMessage, openChannel, retrySend, toggleReaction } from "../lib/actions";
 import { fullTime, timeOf } from "../lib/format";
 import { renderMarkdown } from "../lib/markdown";
+import { errText } from "../dialogs/kit";
 import { messagePath } from "../lib/router";
 import { store, useStore, type Pending } from "../lib/store";
 import type { Attachment, ID, Message, Source } from "../lib/types";
@@ -48,7 +49,7 @@ export const MessageItem = memo(function MessageItem({ m, grouped, inThread, can
     () => (deleted ? "" : renderMarkdown(m.body, { name: (id) => members[id]?.user.display_name, me: me?.user.id })),
     [m.body, deleted, members, me?.user.id],
   );
-  const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
+  const fail = (e: unknown) => setError(errText(e));
   const source = m.source ?? "internal";
   // People's current name and picture (member:updated keeps them fresh); the message's copy for others.
   const known = m.author.kind === "user" ? members[m.author.id]?.user : undefined;
@@ -168,7 +169,7 @@ function DeliveryLine({ m }: { m: Message }) {
         store.applyDeliveries({ channel_id: m.channel_id, message_id: m.id, deliveries: cur.deliveries.map((d) => (d.state === "dead" ? { ...d, state: "pending" } : d)) });
       }
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errText(e));
     } finally {
       setBusy(false);
     }
