@@ -424,7 +424,7 @@ export function createStore() {
     },
     connectorUpdated(e: ConnectorSummary) {
       if (!state.connectors) return; // not loaded yet: the list, when it comes, has it
-      set({ connectors: { ...(state.connectors ?? {}), [e.id]: mergeConnector(state.connectors?.[e.id], e) } });
+      set({ connectors: { ...state.connectors, [e.id]: mergeConnector(state.connectors[e.id], e) } });
     },
     connectorDeleted(id: ID) {
       if (!state.connectors?.[id]) return;
