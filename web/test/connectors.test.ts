@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { h, render } from "preact";
 import {
-  bridgesFrom, curlExample, deliveryLine, deliveryState, groupDiscordChannels, humanSize, mergeConnector, previewKind, safeURL,
+  bridgesFrom, curlExample, deliveryLine, deliveryState, groupDiscordChannels, mergeConnector, previewKind, safeURL,
   selectionFrom, statusOf, type ConnectorInfo, type DiscordChannel,
 } from "../src/lib/connectors";
 import { createStore, store, type Store } from "../src/lib/store";
@@ -117,13 +117,6 @@ describe("attachments", () => {
     expect(previewKind({ kind: "sticker", content_type: "" })).toBe("sticker");
     expect(previewKind({ kind: "weird" as never, content_type: "video/mp4" })).toBe("video");
     expect(previewKind({ kind: "weird" as never, content_type: "application/pdf" })).toBe("file");
-  });
-
-  it("says sizes as people read them", () => {
-    expect(humanSize(0)).toBe("");
-    expect(humanSize(512)).toBe("512 B");
-    expect(humanSize(2048)).toBe("2.0 KB");
-    expect(humanSize(5 * 1024 * 1024)).toBe("5.0 MB");
   });
 });
 

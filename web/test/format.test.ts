@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hueOf, initials } from "../src/lib/format";
+import { hueOf, humanSize, initials } from "../src/lib/format";
 
 describe("initials", () => {
   it.each([
@@ -20,5 +20,14 @@ describe("hueOf", () => {
   it("is stable per id and varies across ids", () => {
     expect(hueOf("123")).toBe(hueOf("123"));
     expect(new Set(["1", "2", "3", "4", "5", "6", "7", "8"].map(hueOf)).size).toBeGreaterThan(2);
+  });
+});
+
+describe("humanSize", () => {
+  it("says sizes as people read them", () => {
+    expect(humanSize(0)).toBe("");
+    expect(humanSize(512)).toBe("512 B");
+    expect(humanSize(2048)).toBe("2.0 KB");
+    expect(humanSize(5 * 1024 * 1024)).toBe("5.0 MB");
   });
 });

@@ -3,9 +3,9 @@
 // delivery state of your own messages in external channels, reactions, thread summary and the hover actions.
 import { memo } from "preact/compat";
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { connApi, deliveryState, humanSize, previewKind, safeURL } from "../lib/connectors";
+import { connApi, deliveryState, previewKind, safeURL } from "../lib/connectors";
 import { deleteMessage, discardSend, editMessage, openChannel, retrySend, toggleReaction } from "../lib/actions";
-import { fullTime, timeOf } from "../lib/format";
+import { fullTime, humanSize, timeOf } from "../lib/format";
 import { renderMarkdown } from "../lib/markdown";
 import { errText } from "../dialogs/kit";
 import { messagePath } from "../lib/router";

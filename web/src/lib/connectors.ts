@@ -292,13 +292,6 @@ export function previewKind(a: Pick<Attachment, "kind" | "content_type">): Attac
   }
 }
 
-export function humanSize(n: number | undefined): string {
-  if (!n || n < 0) return "";
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
-}
-
 /** A shell line that posts to an incoming webhook, for the screen to show next to its URL. */
 export function curlExample(url: string): string {
   const q = (s: string) => "'" + s.replace(/'/g, `'\\''`) + "'";

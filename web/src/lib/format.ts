@@ -1,4 +1,4 @@
-// Dates and times as people read them in a chat.
+// Dates, times and sizes as people read them in a chat.
 export function timeOf(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
 }
@@ -28,6 +28,14 @@ export function relative(iso: string, now = Date.now()): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
   return new Date(iso).toLocaleDateString([], { month: "short", day: "numeric" });
+}
+
+/** A file size as people read it ("512 B", "2.0 KB", "12 MB"); empty when unknown. */
+export function humanSize(n: number | undefined): string {
+  if (!n || n < 0) return "";
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 }
 
 /** Up to two initials for an avatar, from the words of a name that start with a letter or digit
