@@ -156,10 +156,8 @@ func (db *DB) Conversations(ctx context.Context, workspaceID, connectorID relay.
 func (db *DB) ChannelConversations(ctx context.Context, workspaceID, channelID relay.ID) ([]relay.Conversation, error) {
 	var out []relay.Conversation
 	err := db.view(ctx, "channel conversations", func(tx *sql.Tx) (err error) {
-		var id relay.ID
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM channels WHERE workspace_id = $1 AND id = $2`,
-			workspaceID, channelID).Scan(&id); err != nil {
-			return notFound("channel", err, msgChannelNotFound)
+		if err := channelExists(ctx, tx, workspaceID, channelID); err != nil {
+			return err
 		}
 		out, err = queryConversations(ctx, tx, `workspace_id = $1 AND channel_id = $2`, workspaceID, channelID)
 		return err

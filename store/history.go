@@ -148,8 +148,9 @@ func (db *DB) ChangedSince(ctx context.Context, workspaceID, channelID relay.ID,
 	return msgs, nil
 }
 
-// channelExists returns ENOTFOUND unless the workspace has the channel. Reads
-// call it only when they found nothing, to tell an empty channel from none.
+// channelExists returns ENOTFOUND unless the workspace has the channel. The
+// history reads call it only when they found nothing, to tell an empty
+// channel from none.
 func channelExists(ctx context.Context, q querier, workspaceID, channelID relay.ID) error {
 	var one int
 	err := q.QueryRowContext(ctx, `SELECT 1 FROM channels WHERE workspace_id = $1 AND id = $2`,

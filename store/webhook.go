@@ -317,10 +317,8 @@ func (db *DB) CreateIncomingWebhook(ctx context.Context, w *app.IncomingWebhook,
 func (db *DB) IncomingWebhooks(ctx context.Context, workspaceID, channelID relay.ID) ([]app.IncomingWebhook, error) {
 	out := []app.IncomingWebhook{}
 	err := db.view(ctx, "incoming webhooks", func(tx *sql.Tx) error {
-		var id relay.ID
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM channels WHERE workspace_id = $1 AND id = $2`,
-			workspaceID, channelID).Scan(&id); err != nil {
-			return notFound("channel", err, msgChannelNotFound)
+		if err := channelExists(ctx, tx, workspaceID, channelID); err != nil {
+			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+incomingColumns+` FROM incoming_webhooks
 			WHERE workspace_id = $1 AND channel_id = $2 ORDER BY created_at, id`, workspaceID, channelID)

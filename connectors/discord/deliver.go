@@ -7,12 +7,12 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/connectors/internal/textsplit"
 )
 
 // Delivery settings.
@@ -396,55 +396,11 @@ var markdownEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", 
 func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }
 
 // Split cuts text into parts of at most limit UTF-16 code units (how
-// Discord counts), at a line break or a space when there is one in the
-// second half of a part, never inside a character.
+// Discord counts), preferring a line break or a space (textsplit.Split);
+// blank text is one empty part.
 func Split(text string, limit int) []string {
-	var parts []string
-	rs := []rune(text)
-	for len(rs) > 0 {
-		n, units := 0, 0
-		for n < len(rs) {
-			u := utf16.RuneLen(rs[n])
-			if u < 0 {
-				u = 1
-			}
-			if units+u > limit {
-				break
-			}
-			units += u
-			n++
-		}
-		if n == 0 {
-			n = 1 // a limit smaller than one character
-		}
-		if n == len(rs) {
-			parts = append(parts, string(rs))
-			break
-		}
-		cut := n
-		for _, sep := range []rune{'\n', ' '} {
-			found := false
-			for i := n - 1; i >= n/2 && i > 0; i-- {
-				if rs[i] == sep {
-					cut, found = i, true
-					break
-				}
-			}
-			if found {
-				break
-			}
-		}
-		part := strings.TrimRight(string(rs[:cut]), " \n")
-		if part != "" {
-			parts = append(parts, part)
-		}
-		rs = rs[cut:]
-		for len(rs) > 0 && (rs[0] == '\n' || rs[0] == ' ') {
-			rs = rs[1:]
-		}
+	if parts := textsplit.Split(text, limit); len(parts) > 0 {
+		return parts
 	}
-	if len(parts) == 0 {
-		return []string{""}
-	}
-	return parts
+	return []string{""}
 }

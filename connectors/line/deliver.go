@@ -13,12 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/connectors/internal/textsplit"
 )
 
 // LINE's limits on what one push carries.
@@ -166,46 +166,9 @@ func absoluteURL(u, base string) string {
 }
 
 // SplitText cuts s into parts of at most limit UTF-16 code units (LINE
-// counts characters that way), at a line break or a space in the second
-// half of a part when there is one, else at a character boundary. The
-// whitespace a cut falls on is dropped; nothing else is. Blank text has no
-// parts.
-func SplitText(s string, limit int) []string {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	var parts []string
-	for s != "" {
-		cut, units := len(s), 0
-		for i, r := range s {
-			n := utf16.RuneLen(r)
-			if n < 0 {
-				n = 1
-			}
-			if units+n > limit {
-				cut = i
-				break
-			}
-			units += n
-		}
-		if cut == len(s) {
-			parts = append(parts, s)
-			break
-		}
-		if cut == 0 { // a character longer than the limit: it goes alone
-			_, cut = utf8.DecodeRuneInString(s)
-		}
-		part, rest := s[:cut], s[cut:]
-		if i := strings.LastIndexByte(part, '\n'); i > 0 && i >= len(part)/2 {
-			part, rest = s[:i], s[i+1:]
-		} else if i := strings.LastIndexByte(part, ' '); i > 0 && i >= len(part)/2 {
-			part, rest = s[:i], s[i+1:]
-		}
-		parts = append(parts, part)
-		s = rest
-	}
-	return parts
-}
+// counts characters that way), preferring a line break or a space; blank
+// text has no parts (textsplit.Split).
+func SplitText(s string, limit int) []string { return textsplit.Split(s, limit) }
 
 // retryNamespace is the UUID namespace of retry keys (a fixed random UUID).
 var retryNamespace = [16]byte{0x6f, 0x1c, 0x5e, 0x2a, 0x93, 0x0b, 0x4d, 0x7e, 0x8a, 0x41, 0x2c, 0xd8, 0x57, 0xb0, 0x3e, 0x19}

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { h, render } from "preact";
 import {
-  bridgesFrom, curlExample, deliveryLine, deliveryState, groupDiscordChannels, mergeConnector, previewKind, safeURL,
+  bridgesFrom, conversationsLabel, curlExample, deliveryLine, deliveryState, groupDiscordChannels, mergeConnector, previewKind, safeURL,
   selectionFrom, statusOf, type ConnectorInfo, type DiscordChannel,
 } from "../src/lib/connectors";
 import { createStore, store, type Store } from "../src/lib/store";
@@ -22,6 +22,14 @@ describe("statusOf", () => {
     expect(statusOf({ status: "disabled", last_error: "old" })).toEqual({ dot: "off", word: "Disabled", title: "Disabled" });
     expect(statusOf({ status: "error", last_error: "HTTP 401" })).toEqual({ dot: "error", word: "Error", title: "Error: HTTP 401" });
     expect(statusOf({ status: "error" }).title).toBe("Error");
+  });
+});
+
+describe("conversationsLabel", () => {
+  it("counts a connector's conversations in words", () => {
+    expect(conversationsLabel({})).toBe("0 conversations");
+    expect(conversationsLabel({ conversations: 1 })).toBe("1 conversation");
+    expect(conversationsLabel({ conversations: 3 })).toBe("3 conversations");
   });
 });
 

@@ -216,6 +216,12 @@ export function mergeConnector(prev: ConnectorInfo | undefined, ev: ConnectorSum
   return { ...(prev ?? {}), id: ev.id, type: ev.type, name: ev.name, status: ev.status, last_error, last_error_at };
 }
 
+/** "1 conversation", "3 conversations". */
+export function conversationsLabel(c: Pick<ConnectorView, "conversations">): string {
+  const n = c.conversations ?? 0;
+  return n === 1 ? "1 conversation" : `${n} conversations`;
+}
+
 /** Discord channels grouped by category (channels without one first), each group and its channels by position. */
 export function groupDiscordChannels(list: DiscordChannel[]): { category: string; channels: DiscordChannel[] }[] {
   const groups = new Map<string, DiscordChannel[]>();

@@ -3,7 +3,7 @@
 // /settings/connectors/add/discord and /settings/connectors/{id} (a connector's set-up: webhook URL, join code and
 // QR code, Discord invite and channel selection). Live: connector:updated / connector:deleted move the store.
 import { useState } from "preact/hooks";
-import { describeConnector, type ConnectorInfo } from "../lib/connectors";
+import { conversationsLabel, describeConnector, type ConnectorInfo } from "../lib/connectors";
 import { linkClick } from "../lib/router";
 import { useStore } from "../lib/store";
 import { Alert, Loading } from "../dialogs/kit";
@@ -86,7 +86,6 @@ function ConnectorList() {
 }
 
 function ConnectorCard({ c, onMessage }: { c: ConnectorInfo; onMessage: (m: { ok: boolean; text: string }) => void }) {
-  const n = c.conversations ?? 0;
   return (
     <li class={"cn-card" + (c.status === "disabled" ? " off" : "")} data-testid="connector-card" data-connector-id={c.id} data-status={c.status} data-type={c.type}>
       <div class="cn-card-main">
@@ -97,7 +96,7 @@ function ConnectorCard({ c, onMessage }: { c: ConnectorInfo; onMessage: (m: { ok
           <span class="cn-card-meta">
             <StatusBadge c={c} />
             <span aria-hidden="true">·</span>
-            <span data-testid="connector-conversations">{n === 1 ? "1 conversation" : `${n} conversations`}</span>
+            <span data-testid="connector-conversations">{conversationsLabel(c)}</span>
           </span>
         </div>
       </div>

@@ -2,7 +2,7 @@
 // steps (own LINE bot), the QR code, join link and join code (shared LINE bot), the invite and then the channel
 // selection (Discord). The Discord OAuth callback comes back here.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { connApi, describeConnector, type ConnectorInfo } from "../../lib/connectors";
+import { connApi, conversationsLabel, describeConnector, type ConnectorInfo } from "../../lib/connectors";
 import { useSearch } from "../../lib/router";
 import { store, useStore } from "../../lib/store";
 import { Alert, CopyField, errText, Loading, Spinner } from "../../dialogs/kit";
@@ -74,7 +74,7 @@ export function ConnectorPage({ id }: { id: string }) {
           <h2>{c.name}</h2>
           <p class="cn-title-sub">
             <StatusBadge c={c} /> <span aria-hidden="true">·</span> {describeConnector(c)} <span aria-hidden="true">·</span>{" "}
-            {(c.conversations ?? 0) === 1 ? "1 conversation" : `${c.conversations ?? 0} conversations`}
+            {conversationsLabel(c)}
           </p>
         </div>
       </div>
