@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/emoji"
 	"github.com/relayhq/relay/policy"
 )
 
@@ -211,6 +212,7 @@ func (a *App) DeleteMessage(ctx context.Context, actor *relay.Actor, id relay.ID
 // storeEdit stores an edit through the channel's sequencer shard (so it
 // never overtakes the post it edits) and publishes it.
 func (a *App) storeEdit(ctx context.Context, ws, channelID, id relay.ID, body string, mentions []relay.ID, all bool) (*relay.Message, error) {
+	body = emoji.Replace(body) // as seq.post does for new messages
 	var out *relay.Message
 	err := a.seq.do(ctx, channelID, func(ctx context.Context) error {
 		var err error

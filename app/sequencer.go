@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/emoji"
 )
 
 // The sequencer serialises every change to a channel's messages through one
@@ -87,8 +88,10 @@ func (s *sequencer) submit(ctx context.Context, channelID relay.ID, op *seqOp) s
 	}
 }
 
-// post stores one message through the channel's shard.
+// post stores one message through the channel's shard. Every post passes
+// here, so this is where ":tada:" shortcodes become emoji (outside code).
 func (s *sequencer) post(ctx context.Context, m *relay.Message) (PostResult, error) {
+	m.Body = emoji.Replace(m.Body)
 	r := s.submit(ctx, m.ChannelID, &seqOp{post: m})
 	return r.res, r.err
 }
