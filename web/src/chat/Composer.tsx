@@ -9,6 +9,7 @@ import type { ID } from "../lib/types";
 import { Avatar } from "./Avatar";
 import { EmojiPicker } from "./EmojiPicker";
 import { Icon } from "./Icons";
+import { Emoji } from "../lib/emojiImages";
 
 interface Suggestion {
   key: string;
@@ -91,7 +92,7 @@ export function Composer(p: { channelId: ID; parentId?: ID | null; placeholder: 
     }
     m = /(^|\s):([a-z0-9_+-]{2,})$/.exec(before);
     if (m) {
-      const items = searchEmoji(m[2], 8).map((e) => ({ key: e.name, label: `:${e.name}:`, insert: e.char + " ", icon: e.char }));
+      const items = searchEmoji(m[2], 8).map((e) => ({ key: e.name, label: `:${e.name}:`, insert: e.char + " ", icon: <Emoji char={e.char} /> }));
       setSugg(items.length ? { items, start: caret - m[2].length - 1, sel: 0 } : null);
       return;
     }

@@ -1,6 +1,7 @@
 // A popover of emoji: quick reactions, a search box and the built-in set by group.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { EMOJI, EMOJI_GROUPS, QUICK_REACTIONS, searchEmoji } from "../lib/emoji";
+import { Emoji, emojiImages } from "../lib/emojiImages";
 
 export function EmojiPicker(p: { onPick: (emoji: string) => void; onClose: () => void; align?: "left" | "right" | "up" }) {
   const [q, setQ] = useState("");
@@ -18,7 +19,7 @@ export function EmojiPicker(p: { onPick: (emoji: string) => void; onClose: () =>
   }, []);
   const results = q ? searchEmoji(q, 60) : null;
   const button = (char: string, name?: string) => (
-    <button type="button" class="emoji-btn" data-emoji={char} title={name ? `:${name}:` : char} aria-label={name ?? char} onClick={() => p.onPick(char)}>{char}</button>
+    <button type="button" class="emoji-btn" data-emoji={char} title={name ? `:${name}:` : char} aria-label={name ?? char} onClick={() => p.onPick(char)}><Emoji char={char} label={name} /></button>
   );
   return (
     <div ref={ref} class={"emoji-picker " + (p.align ?? "right")} data-testid="emoji-picker" role="dialog" aria-label="Emoji picker"
@@ -40,6 +41,11 @@ export function EmojiPicker(p: { onPick: (emoji: string) => void; onClose: () =>
           </>
         )}
       </div>
+      {emojiImages() && (
+        <p class="emoji-credit muted small">
+          Emoji: <a href="https://github.com/jdecked/twemoji" target="_blank" rel="noopener noreferrer">Twemoji</a>, CC-BY 4.0
+        </p>
+      )}
     </div>
   );
 }

@@ -16,6 +16,7 @@ import { EmojiPicker } from "./EmojiPicker";
 import { InlineEditor } from "./Composer";
 import { Icon } from "./Icons";
 import "../styles/connectors.css";
+import { Emoji } from "../lib/emojiImages";
 
 const sourceLabel: Record<Source, string> = {
   internal: "", line: "LINE", discord: "Discord", email: "Email", webhook: "Webhook", assistant: "Assistant", system: "System",
@@ -112,7 +113,7 @@ export const MessageItem = memo(function MessageItem({ m, grouped, inThread, can
               return (
                 <button class={"reaction" + (reacted ? " reacted" : "")} data-testid="reaction" data-emoji={r.emoji} aria-pressed={reacted}
                   title={`${who} reacted with ${r.emoji}`} disabled={!canPost} onClick={() => toggleReaction(m, r.emoji).catch(fail)}>
-                  <span class="reaction-emoji">{r.emoji}</span> <span class="reaction-count">{r.count}</span>
+                  <span class="reaction-emoji"><Emoji char={r.emoji} /></span> <span class="reaction-count">{r.count}</span>
                 </button>
               );
             })}

@@ -5,6 +5,7 @@ import { channelLabel, store, useStore, type RightPanel as Panel } from "../lib/
 import type { ID } from "../lib/types";
 import { Avatar } from "./Avatar";
 import { Icon } from "./Icons";
+import { Emoji } from "../lib/emojiImages";
 
 export function RightPanel({ channelId, panel }: { channelId: ID; panel: NonNullable<Panel> }) {
   return (
@@ -35,7 +36,7 @@ function Members({ channelId }: { channelId: ID }) {
             <Avatar id={id} name={m?.user.display_name ?? "?"} url={m?.user.avatar_url} size={32} presence={p?.presence ?? "offline"} />
             <span class="member-text">
               <span class="member-name">{m?.user.display_name ?? "Unknown"}{id === meId && <span class="muted"> (you)</span>}</span>
-              {(p?.emoji || p?.text) && <span class="member-status muted small">{p.emoji} {p.text}</span>}
+              {(p?.emoji || p?.text) && <span class="member-status muted small"><Emoji char={p.emoji ?? ""} /> {p.text}</span>}
             </span>
             {m?.role && m.role !== "member" && <span class="pill">{m.role}</span>}
           </button>

@@ -9,6 +9,7 @@ import { Avatar, PresenceDot } from "./Avatar";
 import { Icon } from "./Icons";
 import { SupportNav } from "../desk";
 import "../styles/connectors.css";
+import { EmojiText } from "../lib/emojiImages";
 
 export function Sidebar() {
   const ws = useStore((s) => s.workspace);
@@ -196,7 +197,7 @@ function MyStatus() {
       <Avatar id={me.user.id} name={me.user.display_name} url={me.user.avatar_url} size={28} presence={presence} />
       <span class="my-status-text">
         <span class="my-name">{me.user.display_name}</span>
-        <span class="my-custom">{st?.emoji || st?.text ? `${st.emoji} ${st.text}`.trim() : presence === "dnd" ? "Do not disturb" : presence === "away" ? "Away" : "Set a status"}</span>
+        <span class="my-custom">{st?.emoji || st?.text ? <EmojiText text={`${st.emoji} ${st.text}`.trim()} /> : presence === "dnd" ? "Do not disturb" : presence === "away" ? "Away" : "Set a status"}</span>
       </span>
     </button>
   );

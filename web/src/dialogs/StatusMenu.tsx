@@ -6,6 +6,7 @@ import { useStore } from "../lib/store";
 import type { Presence, Status } from "../lib/types";
 import { Alert, Dialog, errText, Spinner, UserAvatar } from "./kit";
 import "../styles/dialogs.css";
+import { Emoji } from "../lib/emojiImages";
 
 export type Expiry = "never" | "30m" | "1h" | "today" | "week";
 
@@ -117,7 +118,7 @@ export function StatusMenu({ onClose }: { onClose: () => void }) {
         <div>
           <strong>{me.user.display_name}</strong>
           <span class="ui-muted ui-small">
-            {hasCustom ? <>{status.emoji} {status.text}{until ? ` · until ${until.toLocaleString([], { weekday: "short", hour: "numeric", minute: "2-digit" })}` : ""}</> : "No custom status"}
+            {hasCustom ? <><Emoji char={status.emoji} /> {status.text}{until ? ` · until ${until.toLocaleString([], { weekday: "short", hour: "numeric", minute: "2-digit" })}` : ""}</> : "No custom status"}
           </span>
         </div>
       </div>
@@ -138,7 +139,7 @@ export function StatusMenu({ onClose }: { onClose: () => void }) {
           <label class="dg-section-title" for="dg-status-text" style={{ margin: 0 }}>Custom status</label>
           <div class="dg-status-input">
             <button type="button" class="dg-emoji-btn" aria-label={emoji ? `Emoji: ${emoji}. Change emoji` : "Choose an emoji"} aria-expanded={picker} onClick={() => setPicker(!picker)}>
-              {emoji || "🙂"}
+              <Emoji char={emoji || "🙂"} />
             </button>
             <input
               id="dg-status-text"
@@ -155,7 +156,7 @@ export function StatusMenu({ onClose }: { onClose: () => void }) {
           {picker && (
             <div class="dg-emoji-grid" role="group" aria-label="Status emoji">
               {emojiChoices.map((c) => (
-                <button type="button" key={c} aria-pressed={c === emoji} aria-label={c} onClick={() => { setEmoji(c); setPicker(false); setKeepExpiry(null); }}>{c}</button>
+                <button type="button" key={c} aria-pressed={c === emoji} aria-label={c} onClick={() => { setEmoji(c); setPicker(false); setKeepExpiry(null); }}><Emoji char={c} /></button>
               ))}
             </div>
           )}
@@ -169,7 +170,7 @@ export function StatusMenu({ onClose }: { onClose: () => void }) {
               {presets.map((p) => (
                 <li key={p.text}>
                   <button type="button" onClick={() => { setEmoji(p.emoji); setText(p.text); setExpiry(p.expiry); setKeepExpiry(null); }}>
-                    <span class="dg-emo" aria-hidden="true">{p.emoji}</span>
+                    <span class="dg-emo" aria-hidden="true"><Emoji char={p.emoji} /></span>
                     <span>{p.text}</span>
                     <span class="ui-muted ui-small">— {expiryLabels[p.expiry]}</span>
                   </button>

@@ -3,6 +3,7 @@
 // content. Mentions (<@id>) become "@Name" chips; @channel/@here/@everyone are highlighted.
 import MarkdownIt from "markdown-it";
 import DOMPurify, { type Config } from "dompurify";
+import { emojifyHTML } from "./emojiImages";
 
 export interface RenderEnv {
 
@@ -77,7 +78,7 @@ function purifier() {
 
 export function renderMarkdown(body: string, env: RenderEnv = {}): string {
   const html = md.render(body, env as never);
-  return purifier().sanitize(html, purifyConfig) as string;
+  return emojifyHTML(purifier().sanitize(html, purifyConfig) as string);
 }
 
 /** Plain text of a body for previews and notifications: mentions as @Name, Markdown marks kept. */

@@ -1,6 +1,7 @@
 // Apex /: what Relay is, and the two ways in.
 import { linkClick } from "../lib/router";
 import { ApexShell, useTitle, type PageProps } from "./common";
+import { Emoji } from "../lib/emojiImages";
 
 const features = [
   { icon: "💬", title: "Channels, threads, DMs", text: "Real-time team chat with threads, reactions, mentions and presence — fast on any screen." },
@@ -23,7 +24,7 @@ export function Landing(_: PageProps) {
       <ul class="pg-features" aria-label="Features">
         {features.map((f) => (
           <li key={f.title}>
-            <span class="pg-fi" aria-hidden="true">{f.icon}</span>
+            <span class="pg-fi" aria-hidden="true"><Emoji char={f.icon} /></span>
             <h2>{f.title}</h2>
             <p>{f.text}</p>
           </li>
