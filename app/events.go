@@ -36,6 +36,10 @@ const (
 	EvMemberUpdated  = "member:updated"
 	EvMemberAdded    = "member:added"
 	EvMemberRemoved  = "member:removed"
+	// EvMemberRoleChanged: a member's role or desk access changed. The
+	// member's own client applies it at once (navigation, Inbox); their
+	// sockets close right after (access:changed) and reconnect re-authorised.
+	EvMemberRoleChanged = "member:role_changed"
 	// user:<id>
 	EvUnreadUpdated = "unread:updated"
 	EvChannelJoined = "channel:joined"
@@ -147,6 +151,14 @@ type MemberAddedEvent struct {
 	DisplayName string     `json:"display_name"`
 	AvatarURL   string     `json:"avatar_url"`
 	Role        relay.Role `json:"role"`
+}
+
+// MemberRoleChangedEvent is the payload of member:role_changed on a
+// workspace's topic.
+type MemberRoleChangedEvent struct {
+	UserID relay.ID   `json:"user_id"`
+	Role   relay.Role `json:"role"`
+	Desk   bool       `json:"desk"`
 }
 
 // MemberRemovedEvent is the payload of member:removed on a workspace's

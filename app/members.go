@@ -276,6 +276,7 @@ func (a *App) UpdateMember(ctx context.Context, actor *relay.Actor, userID relay
 			desk = false // the store clears the grant of a customer
 		}
 		a.log.InfoContext(ctx, "role changed", "workspace_id", actor.Workspace.ID, "user_id", userID, "from", m.Role, "to", role, "by", actor.User.ID)
+		a.roleChanged(ctx, actor.Workspace.ID, userID, role, desk) // before access:changed closes their sockets
 		a.accessChanged(ctx, actor.Workspace.ID, userID, 0, "role changed")
 		a.audit(ctx, actor, AuditRoleChanged, AuditTargetUser, userID, map[string]any{"from": m.Role, "to": role})
 	}
@@ -286,6 +287,7 @@ func (a *App) UpdateMember(ctx context.Context, actor *relay.Actor, userID relay
 		a.log.InfoContext(ctx, "desk access changed", "workspace_id", actor.Workspace.ID, "user_id", userID, "desk", *in.Desk, "by", actor.User.ID)
 		a.audit(ctx, actor, AuditDeskAccessChanged, AuditTargetUser, userID, map[string]any{"from": desk, "to": *in.Desk, "role": role})
 		desk = *in.Desk
+		a.roleChanged(ctx, actor.Workspace.ID, userID, role, desk)
 		if role == m.Role && policy.DeskStaff(role, desk) != wasDesk {
 			reason := "desk access granted"
 			if !desk {
@@ -327,6 +329,14 @@ func (a *App) RemoveMember(ctx context.Context, actor *relay.Actor, userID relay
 	a.accessChanged(ctx, actor.Workspace.ID, userID, 0, "removed from the workspace")
 	a.publish(ctx, actor.Workspace.ID, relay.WorkspaceTopic(actor.Workspace.ID), EvMemberRemoved, MemberRemovedEvent{UserID: userID}, 0, 0)
 	return nil
+}
+
+// roleChanged tells the workspace's open clients, the member's own among
+// them, a member's new role and desk access (member:role_changed), so
+// navigation and member lists follow without a reload. Publish it before
+// access:changed: a socket delivers what it queued before it closes.
+func (a *App) roleChanged(ctx context.Context, ws, user relay.ID, role relay.Role, desk bool) {
+	a.publish(ctx, ws, relay.WorkspaceTopic(ws), EvMemberRoleChanged, MemberRoleChangedEvent{UserID: user, Role: role, Desk: desk}, 0, 0)
 }
 
 // memberAdded tells open clients about a new member: member:added on the

@@ -2,7 +2,7 @@
 // Pages, settings and dialogs call these rather than api.* when the store must follow.
 import { api, ApiError } from "./api";
 import { channelPath, navigate } from "./router";
-import { connectSocket, disconnectSocket, follow, followChannels, isFollowing, pushActivity, pushOn, setSocketHooks, unfollow } from "./socket";
+import { applyMembership, connectSocket, disconnectSocket, follow, followChannels, isFollowing, pushActivity, pushOn, setSocketHooks, unfollow } from "./socket";
 import { store } from "./store";
 import type { Channel, ChannelKind, ID, Message, Presence, Status } from "./types";
 
@@ -20,7 +20,10 @@ export async function startWorkspace(): Promise<void> {
     onChannelReset: (id) => {
       if (store.get().activeChannel === id) void loadLatest(id);
     },
-    onReconnect: () => void refreshChannels(),
+    onReconnect: () => {
+      void refreshChannels();
+      void refreshMyMembership();
+    },
   });
   store.setUnknownMemberHandler(() => refreshMembersSoon());
   try {
@@ -53,6 +56,15 @@ export async function startWorkspace(): Promise<void> {
   };
   for (const ev of ["keydown", "pointerdown", "focus"]) window.addEventListener(ev, active, { passive: true });
   setInterval(() => store.pruneTyping(), 1000);
+}
+
+/**
+ * After a reconnect, take the role the server has now: a role change closes the socket, and the event that says so
+ * (member:role_changed) reaches staff only, so a customer made a member learns it here.
+ */
+async function refreshMyMembership(): Promise<void> {
+  const fresh = await api.me().catch(() => null);
+  if (fresh) applyMembership({ user_id: fresh.user.id, role: fresh.membership.role, desk: !!fresh.membership.desk });
 }
 
 let membersTimer: ReturnType<typeof setTimeout> | null = null;

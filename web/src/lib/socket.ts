@@ -12,7 +12,7 @@ import { navigate } from "./router";
 import { store, type Store } from "./store";
 import type { ConnectorSummary, DeliveryEvent } from "./connectors";
 import type {
-  Channel, ID, JoinReply, Me, MemberAddedEvent, MemberEvent, MemberRemovedEvent, MemberUpdatedEvent, Message, PresenceMeta, StatusEvent, TypingEvent, UnreadEvent,
+  Channel, ID, JoinReply, Me, MemberAddedEvent, MemberEvent, MemberRemovedEvent, MemberRoleChangedEvent, MemberUpdatedEvent, Message, PresenceMeta, StatusEvent, TypingEvent, UnreadEvent,
 } from "./types";
 
 export const MAX_CHANNEL_TOPICS = 96;
@@ -102,6 +102,8 @@ export function connectSocket(me: Me, s: Store = store): Socket {
     wt.on("member:updated", (e: MemberUpdatedEvent) => s.memberUpdated(e));
     wt.on("member:added", (e: MemberAddedEvent) => s.memberAdded(e));
     wt.on("member:removed", (e: MemberRemovedEvent) => s.memberRemoved(e));
+    // Your own role change arrives here just before the server closes the socket to re-authorise it: apply it now.
+    wt.on("member:role_changed", (e: MemberRoleChangedEvent) => applyMembership(e, s));
     wt.on("connector:updated", (e: ConnectorSummary) => s.connectorUpdated(e));
     wt.on("connector:deleted", (e: { id: ID }) => s.connectorDeleted(e.id));
     wt.join();
@@ -131,6 +133,19 @@ export function connectSocket(me: Me, s: Store = store): Socket {
   });
   userTopic.join();
   return socket;
+}
+
+/**
+ * A member's new role and desk access (member:role_changed, or /auth/me after a reconnect). Yours changes the
+ * navigation at once; becoming a customer (who has no channels) reloads the app, which is a different one.
+ */
+export function applyMembership(e: MemberRoleChangedEvent, s: Store = store): void {
+  const me = s.get().me;
+  if (me && me.user.id === e.user_id && (me.membership.role === "customer") !== (e.role === "customer")) {
+    location.reload();
+    return;
+  }
+  s.memberRoleChanged(e);
 }
 
 export function disconnectSocket(): void {

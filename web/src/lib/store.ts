@@ -6,7 +6,7 @@
 // tests; `store` is the app's.
 import { useEffect, useReducer, useRef } from "preact/hooks";
 import type {
-  Channel, ID, Me, Member, MemberAddedEvent, MemberEvent, MemberRemovedEvent, Message, Presence, StatusEvent, TypingEvent, UnreadEvent, User, Workspace,
+  Channel, ID, Me, Member, MemberAddedEvent, MemberEvent, MemberRemovedEvent, MemberRoleChangedEvent, Message, Presence, StatusEvent, TypingEvent, UnreadEvent, User, Workspace,
 } from "./types";
 import { mergeConnector, type ConnectorInfo, type ConnectorSummary, type DeliveryEvent } from "./connectors";
 
@@ -484,6 +484,20 @@ export function createStore() {
       else patch.members = placeholderMember(state.members, { id: e.user_id, display_name: e.display_name, avatar_url: e.avatar_url });
       if (state.me && state.me.user.id === e.user_id) patch.me = { ...state.me, user: { ...state.me.user, display_name: e.display_name, avatar_url: e.avatar_url } };
       set(patch);
+    },
+    /**
+     * member:role_changed on the workspace topic (or a fresh /auth/me): a member's new role and desk access. When it is
+     * you, your membership changes at once, so navigation (Inbox, Dashboard, settings) follows without a reload.
+     */
+    memberRoleChanged(e: MemberRoleChangedEvent) {
+      const m = state.members[e.user_id];
+      const patch: Partial<State> = {};
+      if (m) patch.members = { ...state.members, [e.user_id]: { ...m, role: e.role, desk: e.desk } };
+      const mine = state.me?.membership;
+      if (state.me && mine && state.me.user.id === e.user_id && (mine.role !== e.role || !!mine.desk !== e.desk)) {
+        patch.me = { ...state.me, membership: { ...mine, role: e.role, desk: e.desk } };
+      }
+      if (patch.members || patch.me) set(patch);
     },
     /** member:added on the workspace topic: a new member, known at once with their role. */
     memberAdded(e: MemberAddedEvent) {

@@ -227,6 +227,13 @@ export interface MemberRemovedEvent {
   user_id: ID;
 }
 
+/** member:role_changed on the workspace topic: a member's role or desk access changed (yours too). */
+export interface MemberRoleChangedEvent {
+  user_id: ID;
+  role: Role;
+  desk: boolean;
+}
+
 export interface MemberUpdatedEvent {
   user_id: ID;
   display_name: string;
