@@ -65,10 +65,8 @@ func Replace(text string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(text))
-	fence := ""         // the fence that opened the current fenced block, "" outside
-	prevBlank := true   // the previous line was blank (or there was none): an indented line starts code
-	inIndented := false // inside an indented code block
-	para := -1          // where the paragraph being gathered starts, -1 for none
+	fence := "" // the fence that opened the current fenced block, "" outside
+	para := -1  // where the paragraph being gathered starts, -1 for none
 	flush := func(end int) {
 		if para >= 0 {
 			replaceProse(&b, text[para:end])
@@ -91,11 +89,9 @@ func Replace(text string) string {
 			}
 		case openFence(body) != "": // a fence interrupts a paragraph
 			fence = openFence(body)
-		case !blank && (prevBlank || inIndented) && indented(body):
-			inIndented = true
 		case blank:
+		case para < 0 && indented(body): // indented code, which cannot interrupt a paragraph
 		default:
-			inIndented = false
 			prose = true
 		}
 		if prose {
@@ -106,7 +102,6 @@ func Replace(text string) string {
 			flush(at)
 			b.WriteString(line)
 		}
-		prevBlank = blank
 		at = next
 	}
 	flush(len(text))

@@ -41,6 +41,8 @@ func TestReplace(t *testing.T) {
 		{"indented code", "    :tada:\n\n:tada:", "    :tada:\n\n🎉"},
 		{"tab-indented code", "text\n\n\t:tada:", "text\n\n\t:tada:"},
 		{"indented continuation of a paragraph is prose", "text\n    :tada:", "text\n    🎉"},
+		{"indented code after a fence", "```\nx\n```\n    :tada:", "```\nx\n```\n    :tada:"},
+		{"indented code goes on after a blank line", "    :x:\n\n    :tada:\n:fire:", "    :x:\n\n    :tada:\n🔥"},
 		{"a mention next to it", "<@123> :tada:", "<@123> 🎉"},
 		{"no colon at all", "plain text", "plain text"},
 		{"invalid UTF-8 copied through", "\xff:tada:\xfe", "\xff🎉\xfe"},

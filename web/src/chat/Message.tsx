@@ -81,7 +81,7 @@ export const MessageItem = memo(function MessageItem({ m, grouped, inThread, can
             <span class="msg-author">{authorName}</span>
             {source !== "internal" && <span class={`source-badge src-${source}`} data-testid="source-badge">{sourceLabel[source]}</span>}
             {m.author.kind === "bot" && source === "internal" && <span class="source-badge">App</span>}
-            {presence === "dnd" && <span class="msg-dnd" title="Do not disturb">⛔</span>}
+            {presence === "dnd" && <span class="msg-dnd" title="Do not disturb"><Emoji char="⛔" label="Do not disturb" /></span>}
             <time class="msg-time" dateTime={m.created_at} title={fullTime(m.created_at)}>{timeOf(m.created_at)}</time>
           </div>
         )}
