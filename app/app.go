@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/files"
@@ -132,7 +133,7 @@ func New(c Config) *App {
 	}
 	a.stats = &statsDebouncer{delay: c.StatsDebounce, pending: map[relay.ID]string{}}
 	c.Connectors.defaults()
-	a.conn = connectorState{cfg: c.Connectors, deliverers: map[string]Deliverer{}, wake: make(chan struct{}, 1)}
+	a.conn = connectorState{cfg: c.Connectors, deliverers: map[string]relay.Deliverer{}, wake: make(chan struct{}, 1)}
 	a.seq = newSequencer(a, c.PostShards)
 	return a
 }
@@ -180,4 +181,11 @@ func rateLimited(wait time.Duration) error {
 		secs = 1
 	}
 	return &relay.Error{Code: relay.ERATELIMITED, Message: "Too many attempts. Try again later.", RetryAfter: secs}
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }

@@ -4,94 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"time"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/policy"
-)
-
-// Audit actions: what an admin or desk action did. The audit log is
-// append-only; these names are its vocabulary (and the filter values of
-// GET /api/v1/audit).
-const (
-	AuditRoleChanged       = "member.role_changed"
-	AuditDeskAccessChanged = "member.desk_access_changed"
-	AuditMemberRemoved     = "member.removed"
-	AuditInviteCreated     = "invite.created"
-	AuditInviteRevoked     = "invite.revoked"
-	AuditInviteAccepted    = "invite.accepted"
-	AuditBrandingChanged   = "workspace.branding_changed"
-	AuditOwnerChanged      = "workspace.ownership_transferred"
-	AuditSettingsChanged   = "workspace.settings_changed"
-	AuditCustomerSignup    = "member.signed_up"
-	AuditTicketAssigned    = "ticket.assigned"
-	AuditTicketStatus      = "ticket.status_changed"
-	AuditTicketUpdated     = "ticket.updated"
-
-	AuditConnectorCreated = "connector.created"
-	AuditConnectorUpdated = "connector.updated"
-	AuditConnectorDeleted = "connector.deleted"
-	AuditConnectorBridges = "connector.bridges"
-	AuditConnectorGuild   = "connector.discord_guild"
-	AuditOutboxRetried    = "outbox.retried"
-)
-
-// AuditActions lists the vocabulary, for validating filters.
-var AuditActions = []string{AuditRoleChanged, AuditDeskAccessChanged, AuditMemberRemoved, AuditInviteCreated, AuditInviteRevoked,
-	AuditInviteAccepted, AuditBrandingChanged, AuditOwnerChanged, AuditSettingsChanged, AuditCustomerSignup,
-	AuditTicketAssigned, AuditTicketStatus, AuditTicketUpdated, AuditConnectorCreated, AuditConnectorUpdated,
-	AuditConnectorDeleted, AuditConnectorBridges, AuditConnectorGuild, AuditOutboxRetried, AuditWebhookCreated,
-	AuditWebhookDeleted, AuditIncomingWebhookCreated, AuditIncomingWebhookDeleted}
-
-// Audit target kinds.
-const (
-	AuditTargetUser      = "user"
-	AuditTargetInvite    = "invite"
-	AuditTargetWorkspace = "workspace"
-	AuditTargetTicket    = "ticket"
-)
-
-// AuditEvent is one row of the audit log: who (ActorID; 0 for the system)
-// did what (Action) to which target, from which IP, when. Actor is filled
-// on listing with the actor's public face when they are still a user.
-type AuditEvent struct {
-	ID          relay.ID        `json:"id"`
-	WorkspaceID relay.ID        `json:"-"`
-	ActorID     relay.ID        `json:"actor_id"`
-	Actor       *AuditActor     `json:"actor"`
-	Action      string          `json:"action"`
-	TargetKind  string          `json:"target_kind"`
-	TargetID    relay.ID        `json:"target_id"`
-	Data        json.RawMessage `json:"data"`
-	IP          string          `json:"ip"`
-	CreatedAt   time.Time       `json:"created_at"`
-}
-
-// AuditActor is who acted, as the log shows them.
-type AuditActor struct {
-	DisplayName string `json:"display_name"`
-	Email       string `json:"email"`
-	AvatarURL   string `json:"avatar_url"`
-}
-
-// AuditFilter selects audit events. Zero fields do not filter. Before is the
-// cursor: only events with a smaller id (older) are returned. Since is
-// inclusive, Until exclusive.
-type AuditFilter struct {
-	Action     string
-	ActorID    relay.ID
-	TargetKind string
-	TargetID   relay.ID
-	Since      time.Time
-	Until      time.Time
-	Before     relay.ID
-	Limit      int // 1..MaxAuditPage; zero means DefaultAuditPage
-}
-
-// Page sizes of the audit log.
-const (
-	DefaultAuditPage = 50
-	MaxAuditPage     = 200
 )
 
 // AuditStore is the audit log's persistence. There is deliberately no
@@ -100,11 +15,11 @@ const (
 type AuditStore interface {
 	// AppendAudit inserts e (its ID, WorkspaceID and CreatedAt set by the
 	// caller; Data nil is stored as {}).
-	AppendAudit(ctx context.Context, e *AuditEvent) error
+	AppendAudit(ctx context.Context, e *relay.AuditEvent) error
 	// ListAudit returns the workspace's events matching f, newest first
 	// (by id, which is time-ordered), at most f.Limit of them, each with
 	// Actor filled when the actor is a known user; never nil.
-	ListAudit(ctx context.Context, workspaceID relay.ID, f AuditFilter) ([]AuditEvent, error)
+	ListAudit(ctx context.Context, workspaceID relay.ID, f relay.AuditFilter) ([]relay.AuditEvent, error)
 }
 
 // audit records an action of actor on a target (kind and id, e.g. "user",
@@ -135,7 +50,7 @@ func (a *App) auditAs(ctx context.Context, wsID, actorID relay.ID, action, targe
 			raw = b
 		}
 	}
-	e := &AuditEvent{ID: a.ids.New(), WorkspaceID: wsID, ActorID: actorID, Action: action, TargetKind: targetKind,
+	e := &relay.AuditEvent{ID: a.ids.New(), WorkspaceID: wsID, ActorID: actorID, Action: action, TargetKind: targetKind,
 		TargetID: targetID, Data: raw, IP: relay.ClientIPFromContext(ctx), CreatedAt: a.Now()}
 	// The action is committed: record it even if the request was cancelled
 	// in the meantime.
@@ -146,14 +61,14 @@ func (a *App) auditAs(ctx context.Context, wsID, actorID relay.ID, action, targe
 }
 
 // ListAudit lists the audit log of the actor's workspace (owners and admins).
-func (a *App) ListAudit(ctx context.Context, actor *relay.Actor, f AuditFilter) ([]AuditEvent, error) {
+func (a *App) ListAudit(ctx context.Context, actor *relay.Actor, f relay.AuditFilter) ([]relay.AuditEvent, error) {
 	if err := policy.Check(actor, policy.ViewAudit, policy.Target{}); err != nil {
 		return nil, err
 	}
 	if f.Action != "" {
 		f.Action = strings.ToLower(strings.TrimSpace(f.Action))
 		known := false
-		for _, x := range AuditActions {
+		for _, x := range relay.AuditActions {
 			known = known || x == f.Action
 		}
 		if !known {
@@ -168,9 +83,9 @@ func (a *App) ListAudit(ctx context.Context, actor *relay.Actor, f AuditFilter) 
 	}
 	switch {
 	case f.Limit == 0:
-		f.Limit = DefaultAuditPage
-	case f.Limit < 0 || f.Limit > MaxAuditPage:
-		return nil, relay.Errorf(relay.EINVALID, "limit must be between 1 and %d.", MaxAuditPage)
+		f.Limit = relay.DefaultAuditPage
+	case f.Limit < 0 || f.Limit > relay.MaxAuditPage:
+		return nil, relay.Errorf(relay.EINVALID, "limit must be between 1 and %d.", relay.MaxAuditPage)
 	}
 	return a.store.ListAudit(ctx, actor.Workspace.ID, f)
 }

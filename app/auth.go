@@ -36,18 +36,18 @@ func (a *App) Signup(ctx context.Context, in SignupInput, ip string) (*AuthResul
 	if ok, wait := a.signupIP.Allow(ip); !ok {
 		return nil, rateLimited(wait)
 	}
-	name, err := NormalizeName("The workspace name", in.WorkspaceName, 80)
+	name, err := relay.NormalizeName("The workspace name", in.WorkspaceName, 80)
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateSubdomain(in.Subdomain); err != nil {
+	if err := relay.ValidateSubdomain(in.Subdomain); err != nil {
 		return nil, err
 	}
-	email, err := NormalizeEmail(in.Email)
+	email, err := relay.NormalizeEmail(in.Email)
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidatePassword(in.Password); err != nil {
+	if err := relay.ValidatePassword(in.Password); err != nil {
 		return nil, err
 	}
 
@@ -84,7 +84,7 @@ func (a *App) account(ctx context.Context, email, password, displayName string, 
 	u, err = a.store.UserByEmail(ctx, email)
 	switch {
 	case relay.ErrorCode(err) == relay.ENOTFOUND:
-		display, err := NormalizeName("Your display name", displayName, 80)
+		display, err := relay.NormalizeName("Your display name", displayName, 80)
 		if err != nil {
 			return nil, false, err
 		}
@@ -117,14 +117,14 @@ func (a *App) Login(ctx context.Context, ws *relay.Workspace, email, pw, ip stri
 	if ok, wait := a.loginIP.Allow(ip); !ok {
 		return nil, rateLimited(wait)
 	}
-	email, err := NormalizeEmail(email)
+	email, err := relay.NormalizeEmail(email)
 	if err != nil {
 		return nil, err
 	}
 	if pw == "" {
 		return nil, relay.Errorf(relay.EINVALID, "A password is required.")
 	}
-	if len(pw) > 4*MaxPassword {
+	if len(pw) > 4*relay.MaxPassword {
 		return nil, errBadCredentials
 	}
 	emailKey := ws.ID.String() + "/" + email
@@ -235,7 +235,7 @@ func (a *App) CreateToken(ctx context.Context, actor *relay.Actor, name string) 
 	if err := policy.Check(actor, policy.ManageOwnTokens, policy.Target{}); err != nil {
 		return nil, err
 	}
-	name, err := NormalizeName("The token name", name, 80)
+	name, err := relay.NormalizeName("The token name", name, 80)
 	if err != nil {
 		return nil, err
 	}

@@ -198,7 +198,7 @@ func (a *App) ListChannels(ctx context.Context, actor *relay.Actor, browse, incl
 			return nil, err
 		}
 	}
-	cs, err := a.store.ListChannels(ctx, actor.Workspace.ID, ChannelFilter{Viewer: actor.User.ID, MemberOnly: !browse, IncludeArchived: includeArchived})
+	cs, err := a.store.ListChannels(ctx, actor.Workspace.ID, relay.ChannelFilter{Viewer: actor.User.ID, MemberOnly: !browse, IncludeArchived: includeArchived})
 	if err != nil {
 		return nil, err
 	}

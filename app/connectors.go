@@ -61,27 +61,12 @@ func (c *ConnectorsConfig) defaults() {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 }
 
-// DiscordChannel is a text channel of a Discord guild, as offered for bridging.
-type DiscordChannel struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Category string `json:"category,omitempty"`
-	Position int    `json:"position"`
-}
-
-// DiscordDirectory reads a guild through the shared Discord bot.
-type DiscordDirectory interface {
-	TextChannels(ctx context.Context, guildID string) ([]DiscordChannel, error)
-	// InviteURL is the OAuth2 link that adds the bot to a guild, carrying state.
-	InviteURL(state string) string
-}
-
 // connectorState is the connector part of the App.
 type connectorState struct {
 	cfg        ConnectorsConfig
 	mu         sync.RWMutex
-	deliverers map[string]Deliverer
-	discord    DiscordDirectory
+	deliverers map[string]relay.Deliverer
+	discord    relay.DiscordDirectory
 	wake       chan struct{}
 }
 
@@ -108,26 +93,26 @@ func WorkspaceURL(base, subdomain string) string {
 
 // RegisterDeliverer sets who delivers outbox rows of a kind: a connector
 // type (line, discord) or "webhook".
-func (a *App) RegisterDeliverer(kind string, d Deliverer) {
+func (a *App) RegisterDeliverer(kind string, d relay.Deliverer) {
 	a.conn.mu.Lock()
 	defer a.conn.mu.Unlock()
 	a.conn.deliverers[kind] = d
 }
 
-func (a *App) deliverer(kind string) Deliverer {
+func (a *App) deliverer(kind string) relay.Deliverer {
 	a.conn.mu.RLock()
 	defer a.conn.mu.RUnlock()
 	return a.conn.deliverers[kind]
 }
 
 // SetDiscordDirectory sets how guild channels are listed and invites made.
-func (a *App) SetDiscordDirectory(d DiscordDirectory) {
+func (a *App) SetDiscordDirectory(d relay.DiscordDirectory) {
 	a.conn.mu.Lock()
 	defer a.conn.mu.Unlock()
 	a.conn.discord = d
 }
 
-func (a *App) discordDirectory() DiscordDirectory {
+func (a *App) discordDirectory() relay.DiscordDirectory {
 	a.conn.mu.RLock()
 	defer a.conn.mu.RUnlock()
 	return a.conn.discord
@@ -273,7 +258,7 @@ func (a *App) CreateConnector(ctx context.Context, actor *relay.Actor, in Connec
 		name = map[string]string{relay.ConnectorLINE: "LINE", relay.ConnectorDiscord: "Discord"}[c.Type]
 	}
 	var err error
-	if c.Name, err = NormalizeName("name", name, 80); err != nil {
+	if c.Name, err = relay.NormalizeName("name", name, 80); err != nil {
 		return nil, err
 	}
 	if c.Type == relay.ConnectorLINE && c.Model == relay.ModelShared {
@@ -298,7 +283,7 @@ func (a *App) CreateConnector(ctx context.Context, actor *relay.Actor, in Connec
 		}
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditConnectorCreated, "connector", c.ID, map[string]any{"type": c.Type, "model": c.Model, "name": c.Name})
+	a.audit(ctx, actor, relay.AuditConnectorCreated, "connector", c.ID, map[string]any{"type": c.Type, "model": c.Model, "name": c.Name})
 	return a.connectorView(ctx, c)
 }
 
@@ -418,7 +403,7 @@ func (a *App) UpdateConnector(ctx context.Context, actor *relay.Actor, id relay.
 		return nil, err
 	}
 	if upd.Name != nil {
-		if c.Name, err = NormalizeName("name", *upd.Name, 80); err != nil {
+		if c.Name, err = relay.NormalizeName("name", *upd.Name, 80); err != nil {
 			return nil, err
 		}
 	}
@@ -464,7 +449,7 @@ func (a *App) UpdateConnector(ctx context.Context, actor *relay.Actor, id relay.
 	if upd.ChannelSecret != nil || upd.AccessToken != nil {
 		fields["credentials"] = "replaced"
 	}
-	a.audit(ctx, actor, AuditConnectorUpdated, "connector", c.ID, fields)
+	a.audit(ctx, actor, relay.AuditConnectorUpdated, "connector", c.ID, fields)
 	a.connectorChanged(ctx, c)
 	return a.connectorView(ctx, c)
 }
@@ -478,7 +463,7 @@ func (a *App) DeleteConnector(ctx context.Context, actor *relay.Actor, id relay.
 	if err := a.store.DeleteConnector(ctx, c.WorkspaceID, c.ID); err != nil {
 		return err
 	}
-	a.audit(ctx, actor, AuditConnectorDeleted, "connector", c.ID, map[string]any{"type": c.Type, "name": c.Name})
+	a.audit(ctx, actor, relay.AuditConnectorDeleted, "connector", c.ID, map[string]any{"type": c.Type, "name": c.Name})
 	a.publish(ctx, c.WorkspaceID, relay.WorkspaceTopic(c.WorkspaceID), EvConnectorDeleted, map[string]any{"id": c.ID}, 0, 0)
 	return nil
 }
@@ -557,7 +542,7 @@ var joinRE = regexp.MustCompile(`^[23456789A-Z]{8}$`)
 
 // JoinShared links an outside user to the workspace whose shared connector
 // of the type has the join code: later messages from them go there.
-func (a *App) JoinShared(ctx context.Context, typ, code string, who ExternalContact) (*relay.Connector, error) {
+func (a *App) JoinShared(ctx context.Context, typ, code string, who relay.ExternalContact) (*relay.Connector, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if !joinRE.MatchString(code) {
 		return nil, relay.Errorf(relay.ENOTFOUND, "Unknown join code.")
@@ -585,7 +570,7 @@ func (a *App) SharedRoute(ctx context.Context, typ, externalUserID string) (*rel
 	return a.store.Connector(ctx, ct.WorkspaceID, ct.ConnectorID)
 }
 
-func (a *App) upsertContact(ctx context.Context, c *relay.Connector, who ExternalContact) (*relay.Contact, error) {
+func (a *App) upsertContact(ctx context.Context, c *relay.Connector, who relay.ExternalContact) (*relay.Contact, error) {
 	if who.ExternalID == "" || len(who.ExternalID) > 128 {
 		return nil, relay.Errorf(relay.EINVALID, "An outside contact needs its id.")
 	}
@@ -593,7 +578,7 @@ func (a *App) upsertContact(ctx context.Context, c *relay.Connector, who Externa
 	if name == "" {
 		name = map[string]string{relay.ConnectorLINE: "LINE user", relay.ConnectorDiscord: "Discord user"}[c.Type]
 	}
-	name, err := NormalizeName("name", truncateRunes(name, 80), 80)
+	name, err := relay.NormalizeName("name", truncateRunes(name, 80), 80)
 	if err != nil {
 		name = c.Type + " user"
 	}
@@ -711,14 +696,14 @@ func (a *App) SetDiscordGuild(ctx context.Context, state, guildID string) (*rela
 		}
 		return nil, err
 	}
-	a.auditAs(ctx, c.WorkspaceID, c.CreatedBy, AuditConnectorGuild, "connector", c.ID, map[string]any{"guild_id": guildID})
+	a.auditAs(ctx, c.WorkspaceID, c.CreatedBy, relay.AuditConnectorGuild, "connector", c.ID, map[string]any{"guild_id": guildID})
 	a.connectorChanged(ctx, c)
 	return c, nil
 }
 
 // DiscordChannelView is a guild channel with its bridge, if any.
 type DiscordChannelView struct {
-	DiscordChannel
+	relay.DiscordChannel
 	Bridged   bool      `json:"bridged"`
 	ChannelID *relay.ID `json:"channel_id"`
 }
@@ -785,7 +770,7 @@ func (a *App) SetDiscordBridges(ctx context.Context, actor *relay.Actor, id rela
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]DiscordChannel{}
+	byID := map[string]relay.DiscordChannel{}
 	for _, v := range views {
 		byID[v.ID] = v.DiscordChannel
 	}
@@ -830,6 +815,6 @@ func (a *App) SetDiscordBridges(ctx context.Context, actor *relay.Actor, id rela
 			return nil, err
 		}
 	}
-	a.audit(ctx, actor, AuditConnectorBridges, "connector", c.ID, map[string]any{"channels": len(want)})
+	a.audit(ctx, actor, relay.AuditConnectorBridges, "connector", c.ID, map[string]any{"channels": len(want)})
 	return a.store.Conversations(ctx, c.WorkspaceID, c.ID)
 }

@@ -36,11 +36,11 @@ func (a *App) SignupCustomer(ctx context.Context, ws *relay.Workspace, in Custom
 	if !ws.CustomerSignup {
 		return nil, errCustomerSignupOff
 	}
-	email, err := NormalizeEmail(in.Email)
+	email, err := relay.NormalizeEmail(in.Email)
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidatePassword(in.Password); err != nil {
+	if err := relay.ValidatePassword(in.Password); err != nil {
 		return nil, err
 	}
 	now := a.Now()
@@ -65,7 +65,7 @@ func (a *App) SignupCustomer(ctx context.Context, ws *relay.Workspace, in Custom
 		return nil, err
 	}
 	a.log.InfoContext(ctx, "customer signed up", "workspace_id", ws.ID, "user_id", user.ID, "new_account", createUser)
-	a.auditAs(ctx, ws.ID, user.ID, AuditCustomerSignup, AuditTargetUser, user.ID, map[string]any{"email": email, "new_account": createUser})
+	a.auditAs(ctx, ws.ID, user.ID, relay.AuditCustomerSignup, relay.AuditTargetUser, user.ID, map[string]any{"email": email, "new_account": createUser})
 	a.memberAdded(ctx, ws.ID, user, m.Role)
 	return &AuthResult{Token: tok, User: user, Membership: m, Workspace: withLogoURL(ws), Session: sess}, nil
 }

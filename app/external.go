@@ -25,7 +25,7 @@ const MaxAttachmentBytes = 25 << 20
 // message is posted through the sequencer with the connector type as its
 // source. A redelivery (same outside message id) returns the stored
 // message and posts nothing.
-func (a *App) ReceiveExternal(ctx context.Context, in ExternalIn) (*relay.Message, error) {
+func (a *App) ReceiveExternal(ctx context.Context, in relay.ExternalIn) (*relay.Message, error) {
 	c := in.Connector
 	if c == nil {
 		return nil, relay.Errorf(relay.EINVALID, "No connector.")
@@ -195,7 +195,7 @@ func channelSlug(prefix, name string) string {
 
 // storeFiles keeps received media: bytes go to the file store as
 // attachments of the channel; URL-only files are linked.
-func (a *App) storeFiles(ctx context.Context, ws, channelID relay.ID, files []ExternalFile) ([]relay.Attachment, error) {
+func (a *App) storeFiles(ctx context.Context, ws, channelID relay.ID, files []relay.ExternalFile) ([]relay.Attachment, error) {
 	if len(files) > 10 {
 		files = files[:10]
 	}

@@ -54,7 +54,7 @@ func (a *App) PostInbound(ctx context.Context, workspaceID relay.ID, in Inbound)
 	if c.Archived {
 		return nil, relay.Errorf(relay.ECONFLICT, "The channel is archived.")
 	}
-	name, err := NormalizeName("The author's name", in.Author.DisplayName, 80)
+	name, err := relay.NormalizeName("The author's name", in.Author.DisplayName, 80)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func (a *App) CreateInvite(ctx context.Context, actor *relay.Actor, email string
 	if err := policy.Check(actor, policy.CreateInvite, policy.Target{NewRole: role}); err != nil {
 		return nil, err
 	}
-	email, err := NormalizeEmail(email)
+	email, err := relay.NormalizeEmail(email)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (a *App) CreateInvite(ctx context.Context, actor *relay.Actor, email string
 	if err := a.store.CreateInvite(ctx, &inv); err != nil {
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditInviteCreated, AuditTargetInvite, inv.ID, map[string]any{"email": email, "role": role})
+	a.audit(ctx, actor, relay.AuditInviteCreated, relay.AuditTargetInvite, inv.ID, map[string]any{"email": email, "role": role})
 	return &NewInvite{InviteView: InviteView{Invite: inv}, Token: tok, URL: baseURL + "/invite/" + tok}, nil
 }
 
@@ -74,7 +74,7 @@ func (a *App) RevokeInvite(ctx context.Context, actor *relay.Actor, id relay.ID)
 	if err := a.store.DeleteInvite(ctx, actor.Workspace.ID, id); err != nil {
 		return err
 	}
-	a.audit(ctx, actor, AuditInviteRevoked, AuditTargetInvite, id, nil)
+	a.audit(ctx, actor, relay.AuditInviteRevoked, relay.AuditTargetInvite, id, nil)
 	return nil
 }
 
@@ -160,11 +160,11 @@ func (a *App) AcceptInvite(ctx context.Context, ws *relay.Workspace, token strin
 	createUser := false
 	switch {
 	case relay.ErrorCode(err) == relay.ENOTFOUND:
-		display, err := NormalizeName("Your display name", in.DisplayName, 80)
+		display, err := relay.NormalizeName("Your display name", in.DisplayName, 80)
 		if err != nil {
 			return nil, err
 		}
-		if err := ValidatePassword(in.Password); err != nil {
+		if err := relay.ValidatePassword(in.Password); err != nil {
 			return nil, err
 		}
 		hash, err := a.hasher.Hash(ctx, in.Password)
@@ -189,7 +189,7 @@ func (a *App) AcceptInvite(ctx context.Context, ws *relay.Workspace, token strin
 		return nil, err
 	}
 	a.log.InfoContext(ctx, "invitation accepted", "workspace_id", ws.ID, "user_id", user.ID, "role", m.Role)
-	a.auditAs(ctx, ws.ID, user.ID, AuditInviteAccepted, AuditTargetInvite, inv.ID,
+	a.auditAs(ctx, ws.ID, user.ID, relay.AuditInviteAccepted, relay.AuditTargetInvite, inv.ID,
 		map[string]any{"email": inv.Email, "role": m.Role, "user_id": user.ID, "invited_by": inv.InvitedBy})
 	a.memberAdded(ctx, ws.ID, user, m.Role)
 	return &AuthResult{Token: tok, User: user, Membership: m, Workspace: withLogoURL(ws), Session: sess}, nil
@@ -277,14 +277,14 @@ func (a *App) UpdateMember(ctx context.Context, actor *relay.Actor, userID relay
 		}
 		a.log.InfoContext(ctx, "role changed", "workspace_id", actor.Workspace.ID, "user_id", userID, "from", m.Role, "to", role, "by", actor.User.ID)
 		a.accessChanged(ctx, actor.Workspace.ID, userID, 0, "role changed")
-		a.audit(ctx, actor, AuditRoleChanged, AuditTargetUser, userID, map[string]any{"from": m.Role, "to": role})
+		a.audit(ctx, actor, relay.AuditRoleChanged, relay.AuditTargetUser, userID, map[string]any{"from": m.Role, "to": role})
 	}
 	if in.Desk != nil && *in.Desk != desk {
 		if err := a.store.SetDesk(ctx, actor.Workspace.ID, userID, *in.Desk); err != nil {
 			return nil, err
 		}
 		a.log.InfoContext(ctx, "desk access changed", "workspace_id", actor.Workspace.ID, "user_id", userID, "desk", *in.Desk, "by", actor.User.ID)
-		a.audit(ctx, actor, AuditDeskAccessChanged, AuditTargetUser, userID, map[string]any{"from": desk, "to": *in.Desk, "role": role})
+		a.audit(ctx, actor, relay.AuditDeskAccessChanged, relay.AuditTargetUser, userID, map[string]any{"from": desk, "to": *in.Desk, "role": role})
 		desk = *in.Desk
 		if role == m.Role && policy.DeskStaff(role, desk) != wasDesk {
 			reason := "desk access granted"
@@ -323,7 +323,7 @@ func (a *App) RemoveMember(ctx context.Context, actor *relay.Actor, userID relay
 		return err
 	}
 	a.log.InfoContext(ctx, "member removed", "workspace_id", actor.Workspace.ID, "user_id", userID, "by", actor.User.ID)
-	a.audit(ctx, actor, AuditMemberRemoved, AuditTargetUser, userID, map[string]any{"role": m.Role, "left": self})
+	a.audit(ctx, actor, relay.AuditMemberRemoved, relay.AuditTargetUser, userID, map[string]any{"role": m.Role, "left": self})
 	a.accessChanged(ctx, actor.Workspace.ID, userID, 0, "removed from the workspace")
 	a.publish(ctx, actor.Workspace.ID, relay.WorkspaceTopic(actor.Workspace.ID), EvMemberRemoved, MemberRemovedEvent{UserID: userID}, 0, 0)
 	return nil

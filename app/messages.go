@@ -123,7 +123,7 @@ func (a *App) PostMessage(ctx context.Context, actor *relay.Actor, channelID rel
 
 // afterPost publishes what a stored post changed. It runs in the
 // sequencer's shard, so events leave in seq order.
-func (a *App) afterPost(ctx context.Context, r PostResult) {
+func (a *App) afterPost(ctx context.Context, r relay.PostResult) {
 	if r.Existing {
 		return
 	}

@@ -105,7 +105,7 @@ func (a *App) DeliverDue(ctx context.Context) (int, error) {
 func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 	start := time.Now()
 	o, err := a.outgoing(ctx, it)
-	var sent Sent
+	var sent relay.Sent
 	if err == nil {
 		kind := relay.ConnectorWebhook
 		if o.Connector != nil {
@@ -113,7 +113,7 @@ func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 		}
 		d := a.deliverer(kind)
 		if d == nil {
-			err = &DeliveryError{Err: errors.New("no deliverer for " + kind + " on this server"), RetryAfter: time.Minute}
+			err = &relay.DeliveryError{Err: errors.New("no deliverer for " + kind + " on this server"), RetryAfter: time.Minute}
 		} else {
 			dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 			sent, err = safeDeliver(dctx, d, o)
@@ -122,8 +122,8 @@ func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 	}
 	elapsed := time.Since(start)
 	now := a.Now()
-	skipped := errors.Is(err, Skip)
-	var de *DeliveryError
+	skipped := errors.Is(err, relay.Skip)
+	var de *relay.DeliveryError
 	errors.As(err, &de)
 	switch {
 	case err == nil || skipped:
@@ -148,7 +148,7 @@ func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 		if de != nil && de.ResponseCode != 0 {
 			code = de.ResponseCode
 		}
-		d := &WebhookDelivery{SubscriptionID: o.Subscription.ID, OutboxID: it.ID, Event: it.Event, Attempt: it.Attempts,
+		d := &relay.WebhookDelivery{SubscriptionID: o.Subscription.ID, OutboxID: it.ID, Event: it.Event, Attempt: it.Attempts,
 			OK: err == nil, ResponseCode: code, DurationMS: elapsed.Milliseconds(), CreatedAt: now}
 		if err != nil {
 			d.Error = truncateError(err)
@@ -204,10 +204,10 @@ func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 }
 
 // safeDeliver keeps a panicking deliverer from taking the process down.
-func safeDeliver(ctx context.Context, d Deliverer, o *Outgoing) (s Sent, err error) {
+func safeDeliver(ctx context.Context, d relay.Deliverer, o *relay.Outgoing) (s relay.Sent, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = Permanent(errors.New("the deliverer crashed"))
+			err = relay.Permanent(errors.New("the deliverer crashed"))
 		}
 	}()
 	return d.Deliver(ctx, o)
@@ -231,44 +231,44 @@ func (a *App) backoff(attempts int) time.Duration {
 
 // outgoing loads what a row refers to. An error here is a failed attempt
 // (retried), except rows whose targets are gone (Skip).
-func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*Outgoing, error) {
-	o := &Outgoing{Item: *it}
+func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*relay.Outgoing, error) {
+	o := &relay.Outgoing{Item: *it}
 	o.SiteURL = a.SiteURL(ctx, it.WorkspaceID)
 	if it.Kind == relay.OutboxWebhook {
 		if it.SubscriptionID == nil {
-			return nil, Permanent(errors.New("webhook row without a subscription"))
+			return nil, relay.Permanent(errors.New("webhook row without a subscription"))
 		}
 		sub, err := a.store.Subscription(ctx, it.WorkspaceID, *it.SubscriptionID)
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
-			return nil, Skip
+			return nil, relay.Skip
 		} else if err != nil {
 			return nil, err
 		}
 		if !sub.Active {
-			return nil, Skip
+			return nil, relay.Skip
 		}
 		o.Subscription = sub
 		secrets, err := a.OpenSecrets("webhook:"+sub.ID.String(), sub.Secrets)
 		if err != nil {
-			return nil, Permanent(err)
+			return nil, relay.Permanent(err)
 		}
 		o.Secret = secrets["secret"]
 		return o, nil
 	}
 	if it.ConnectorID == nil || it.ConversationID == nil || it.MessageID == nil || it.ChannelID == nil {
-		return nil, Permanent(errors.New("message row without its connector, conversation or message"))
+		return nil, relay.Permanent(errors.New("message row without its connector, conversation or message"))
 	}
 	c, err := a.store.Connector(ctx, it.WorkspaceID, *it.ConnectorID)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
-		return nil, Skip
+		return nil, relay.Skip
 	} else if err != nil {
 		return nil, err
 	}
 	if c.Status == relay.ConnectorDisabled {
-		return o, Permanent(errors.New("the connector is disabled"))
+		return o, relay.Permanent(errors.New("the connector is disabled"))
 	}
 	if o.Connector, o.Credentials, err = a.withSecrets(c); err != nil {
-		return o, Permanent(err)
+		return o, relay.Permanent(err)
 	}
 	convs, err := a.store.ChannelConversations(ctx, it.WorkspaceID, *it.ChannelID)
 	if err != nil {
@@ -280,14 +280,14 @@ func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*Outgoing, er
 		}
 	}
 	if o.Conversation == nil {
-		return o, Skip // unbridged since
+		return o, relay.Skip // unbridged since
 	}
 	if o.ConversationSecrets, err = a.OpenSecrets(conversationAAD(o.Conversation.ID), o.Conversation.Secrets); err != nil {
-		return o, Permanent(err)
+		return o, relay.Permanent(err)
 	}
 	m, err := a.store.Message(ctx, it.WorkspaceID, *it.MessageID)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
-		return o, Skip
+		return o, relay.Skip
 	} else if err != nil {
 		return o, err
 	}
@@ -295,7 +295,7 @@ func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*Outgoing, er
 	switch it.Kind {
 	case relay.OutboxMessageCreate:
 		if m.DeletedAt != nil {
-			return o, Skip
+			return o, relay.Skip
 		}
 	case relay.OutboxMessageUpdate, relay.OutboxMessageDelete:
 		ext, err := a.store.ExternalIDOf(ctx, it.WorkspaceID, c.ID, m.ID)
@@ -303,13 +303,13 @@ func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*Outgoing, er
 			// Not out yet: wait while its create is still on its way
 			// (rows of a conversation go in order, so it is ahead of
 			// us only if it failed for good).
-			return o, Skip
+			return o, relay.Skip
 		} else if err != nil {
 			return o, err
 		}
 		o.ExternalID = ext
 		if it.Kind == relay.OutboxMessageUpdate && m.DeletedAt != nil {
-			return o, Skip
+			return o, relay.Skip
 		}
 	}
 	return o, nil
@@ -378,7 +378,7 @@ func (a *App) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*r
 		}
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditOutboxRetried, "outbox", relay.ID(id), map[string]any{"kind": it.Kind})
+	a.audit(ctx, actor, relay.AuditOutboxRetried, "outbox", relay.ID(id), map[string]any{"kind": it.Kind})
 	if out.MessageID != nil && out.ChannelID != nil {
 		a.publishDeliveries(ctx, out.WorkspaceID, *out.ChannelID, *out.MessageID)
 	}

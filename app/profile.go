@@ -33,7 +33,7 @@ func (a *App) UpdateProfile(ctx context.Context, actor *relay.Actor, upd Profile
 	if upd.DisplayName == nil {
 		return nil, relay.Errorf(relay.EINVALID, "Nothing to change: send display_name.")
 	}
-	name, err := NormalizeName("Your display name", *upd.DisplayName, 80)
+	name, err := relay.NormalizeName("Your display name", *upd.DisplayName, 80)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func (a *App) WorkspaceLookup(ctx context.Context, sub, ip string) (*relay.Works
 		return nil, rateLimited(wait)
 	}
 	sub = strings.ToLower(sub)
-	if err := ValidateSubdomain(sub); err != nil {
+	if err := relay.ValidateSubdomain(sub); err != nil {
 		return nil, err
 	}
 	ws, err := a.WorkspaceBySubdomain(ctx, sub)

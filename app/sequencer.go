@@ -32,7 +32,7 @@ type seqOp struct {
 }
 
 type seqResult struct {
-	res PostResult
+	res relay.PostResult
 	err error
 }
 
@@ -88,7 +88,7 @@ func (s *sequencer) submit(ctx context.Context, channelID relay.ID, op *seqOp) s
 }
 
 // post stores one message through the channel's shard.
-func (s *sequencer) post(ctx context.Context, m *relay.Message) (PostResult, error) {
+func (s *sequencer) post(ctx context.Context, m *relay.Message) (relay.PostResult, error) {
 	r := s.submit(ctx, m.ChannelID, &seqOp{post: m})
 	return r.res, r.err
 }

@@ -38,23 +38,6 @@ var (
 	statsPriorities = []string{"low", "normal", "high", "urgent"}
 )
 
-// DeskFigures is what the store counts for the dashboard, raw: the app
-// zero-fills, buckets and takes medians.
-type DeskFigures struct {
-	ByStatus   map[string]int
-	ByPriority map[string]int
-	// Created and resolved tickets per UTC day (days since the Unix epoch)
-	// since the window's start.
-	CreatedPerDay  map[int64]int
-	ResolvedPerDay map[int64]int
-	// Samples of seconds from creation to first staff response, and to
-	// resolution, in no particular order.
-	FirstResponse []float64
-	Resolution    []float64
-	Agents        []AgentLoad
-	UsersByRole   map[relay.Role]int
-}
-
 // StatsStore counts the desk.
 type StatsStore interface {
 	// DeskFigures counts the workspace's tickets and members in one
@@ -64,14 +47,7 @@ type StatsStore interface {
 	// (first response) or resolved (resolution) since sampleStart; every
 	// agent, admin and owner with the number of tickets assigned to them
 	// that are not closed (most loaded first); members per role.
-	DeskFigures(ctx context.Context, workspaceID relay.ID, dayStart, sampleStart time.Time, maxSamples int) (*DeskFigures, error)
-}
-
-// AgentLoad is one staff member who can take tickets, with their load.
-type AgentLoad struct {
-	User     relay.Author `json:"user"`
-	Role     relay.Role   `json:"role"`
-	OpenLoad int          `json:"open_load"` // assigned to them and not closed
+	DeskFigures(ctx context.Context, workspaceID relay.ID, dayStart, sampleStart time.Time, maxSamples int) (*relay.DeskFigures, error)
 }
 
 // DayCount is one day of the dashboard's chart.
@@ -89,7 +65,7 @@ type DeskStats struct {
 	// Medians in seconds; null while there is nothing to measure.
 	MedianFirstResponseSeconds *float64           `json:"median_first_response_seconds"`
 	MedianResolutionSeconds    *float64           `json:"median_resolution_seconds"`
-	Agents                     []AgentLoad        `json:"agents"`
+	Agents                     []relay.AgentLoad  `json:"agents"`
 	UsersByRole                map[relay.Role]int `json:"users_by_role"`
 	// The live figures (connected_clients, connected_agents,
 	// active_ticket_rooms) are top-level fields.
@@ -132,7 +108,7 @@ func (a *App) DeskStats(ctx context.Context, actor *relay.Actor) (*DeskStats, er
 	s.MedianFirstResponseSeconds = median(f.FirstResponse)
 	s.MedianResolutionSeconds = median(f.Resolution)
 	if s.Agents == nil {
-		s.Agents = []AgentLoad{}
+		s.Agents = []relay.AgentLoad{}
 	}
 	return s, nil
 }

@@ -7,31 +7,6 @@ import (
 	"github.com/relayhq/relay"
 )
 
-// ChannelFilter selects channels for ListChannels.
-type ChannelFilter struct {
-	// Viewer is the user whose membership and counts are filled in.
-	Viewer relay.ID
-	// MemberOnly lists only channels Viewer is a member of ("my channels");
-	// otherwise public channels are listed too (browse), plus Viewer's own.
-	MemberOnly bool
-	// Kinds limits the kinds listed; empty means every kind.
-	Kinds []relay.ChannelKind
-	// IncludeArchived lists archived channels too.
-	IncludeArchived bool
-}
-
-// PostResult is the outcome of one message in PostMessages.
-type PostResult struct {
-	Message *relay.Message // as stored (seq, change, created_at…)
-	// Existing is true when a message with the same author and
-	// client_msg_id was already in the channel: Message is that one and
-	// nothing was written.
-	Existing bool
-	// Parent is the thread parent after this reply updated its counters
-	// (nil for top-level messages and for existing ones).
-	Parent *relay.Message
-}
-
 // MessagingStore is the persistence of channels, messages and read state.
 // It follows the same contract as Store (one transaction per call, workspace
 // explicit, ENOTFOUND/ECONFLICT codes, microsecond times).
@@ -53,7 +28,7 @@ type MessagingStore interface {
 	ChannelAccess(ctx context.Context, workspaceID, channelID, userID relay.ID) (*relay.Channel, error)
 	// ListChannels lists channels by name (DMs last, by newest activity),
 	// with the viewer's counts filled in as Channel does.
-	ListChannels(ctx context.Context, workspaceID relay.ID, f ChannelFilter) ([]relay.Channel, error)
+	ListChannels(ctx context.Context, workspaceID relay.ID, f relay.ChannelFilter) ([]relay.Channel, error)
 	// DMUserIDs returns the members of each DM channel asked for, by channel id.
 	DMUserIDs(ctx context.Context, workspaceID relay.ID, channelIDs []relay.ID) (map[relay.ID][]relay.ID, error)
 	// UpdateChannel applies the non-nil fields (already validated).
@@ -95,7 +70,7 @@ type MessagingStore interface {
 	//     to the new seq, so one's own messages are never unread.
 	// Any error rolls back the whole batch; callers retry items one by one
 	// to find the bad one.
-	PostMessages(ctx context.Context, msgs []*relay.Message) ([]PostResult, error)
+	PostMessages(ctx context.Context, msgs []*relay.Message) ([]relay.PostResult, error)
 	// Message returns one message with its reactions; ENOTFOUND if none in the workspace.
 	Message(ctx context.Context, workspaceID, messageID relay.ID) (*relay.Message, error)
 	// EditMessage replaces body and mentions, sets edited_at, takes a new change.

@@ -52,12 +52,12 @@ func (a *App) changeStatus(ctx context.Context, actor *relay.Actor, t *relay.Tic
 	if t.Assignee != nil {
 		expect = t.Assignee.ID
 	}
-	out, err := a.store.ChangeTicket(ctx, t.WorkspaceID, t.ID, TicketChange{From: []relay.TicketStatus{t.Status},
+	out, err := a.store.ChangeTicket(ctx, t.WorkspaceID, t.ID, relay.TicketChange{From: []relay.TicketStatus{t.Status},
 		ExpectAssignee: &expect, Status: to, Event: a.ticketEvent(actor, relay.TicketEventStatus, t.Status, to), Now: a.Now()})
 	if err != nil {
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditTicketStatus, auditTicket, t.ID, map[string]any{"from": t.Status, "to": to, "automatic": auto})
+	a.audit(ctx, actor, relay.AuditTicketStatus, auditTicket, t.ID, map[string]any{"from": t.Status, "to": to, "automatic": auto})
 	line := fmt.Sprintf("%s changed the status from %s to %s.", actor.User.DisplayName, t.Status, to)
 	switch {
 	case auto:
@@ -124,13 +124,13 @@ func (a *App) AssignTicket(ctx context.Context, actor *relay.Actor, id relay.ID,
 	if target != nil {
 		kind, newID, toID = relay.TicketEventAssigned, target.User.ID, target.User.ID
 	}
-	out, err := a.store.ChangeTicket(ctx, t.WorkspaceID, t.ID, TicketChange{From: []relay.TicketStatus{t.Status},
+	out, err := a.store.ChangeTicket(ctx, t.WorkspaceID, t.ID, relay.TicketChange{From: []relay.TicketStatus{t.Status},
 		ExpectAssignee: &expect, Status: to, Assign: true, AssigneeID: newID,
 		Event: a.ticketEvent(actor, kind, from, toID), Now: a.Now()})
 	if err != nil {
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditTicketAssigned, auditTicket, t.ID, map[string]any{"from": from, "to": toID})
+	a.audit(ctx, actor, relay.AuditTicketAssigned, auditTicket, t.ID, map[string]any{"from": from, "to": toID})
 	var line string
 	switch {
 	case target == nil && t.Assignee != nil && t.Assignee.ID == actor.User.ID:

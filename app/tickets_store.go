@@ -7,26 +7,6 @@ import (
 	"github.com/relayhq/relay"
 )
 
-// TicketChange is one lifecycle step for TicketStore.ChangeTicket: a status
-// change, an assignment, or both, guarded by what the ticket must look like
-// now, so two concurrent steps cannot both win.
-type TicketChange struct {
-	// From lists the statuses the ticket may be in; any other is ECONFLICT.
-	From []relay.TicketStatus
-	// ExpectAssignee, when non-nil, is the assignee the ticket must have
-	// now (0: none); any other is ECONFLICT.
-	ExpectAssignee *relay.ID
-	// Status is the new status; "" leaves it.
-	Status relay.TicketStatus
-	// Assign sets the assignee to AssigneeID (0: none).
-	Assign     bool
-	AssigneeID relay.ID
-	// Event is appended in the same transaction (its ID, TicketID, Kind,
-	// Data and CreatedAt set by the caller; Actor.ID the actor).
-	Event *relay.TicketEvent
-	Now   time.Time
-}
-
 // TicketStore is the persistence of the support desk. It follows the same
 // contract as Store (one transaction per call, workspace explicit,
 // ENOTFOUND/ECONFLICT codes, microsecond times).
@@ -55,7 +35,7 @@ type TicketStore interface {
 	// returns the ticket after it. A ticket not matching ch.From or
 	// ch.ExpectAssignee is ECONFLICT and nothing changes. Entering resolved
 	// sets resolved_at, leaving it clears it; entering closed sets closed_at.
-	ChangeTicket(ctx context.Context, workspaceID, ticketID relay.ID, ch TicketChange) (*relay.Ticket, error)
+	ChangeTicket(ctx context.Context, workspaceID, ticketID relay.ID, ch relay.TicketChange) (*relay.Ticket, error)
 	// UpdateTicket applies the non-nil fields of upd (validated; tags
 	// replace the set) and appends events, in one transaction, unless the
 	// ticket is closed (ECONFLICT).

@@ -14,24 +14,6 @@ import (
 	"github.com/relayhq/relay/internal/ratelimit"
 )
 
-// Webhook events: what an outgoing subscription may ask for
-// (docs/connectors.md lists each payload).
-const (
-	// EventMessageCreated: a message posted in a public, external or
-	// ticket channel (never an internal note, a private channel or a DM);
-	// written by the store with the post. Payload {"message", "channel"}.
-	EventMessageCreated = "message.created"
-	// EventTicketCreated: a ticket opened. Payload {"ticket"}.
-	EventTicketCreated = "ticket.created"
-	// EventTicketStatusChanged: a ticket's status changed (resolved,
-	// closed, reopened, or open ↔ assigned by an assignment). Payload
-	// {"ticket", "from", "to"}.
-	EventTicketStatusChanged = "ticket.status_changed"
-)
-
-// WebhookEvents lists the events a subscription may name.
-var WebhookEvents = []string{EventMessageCreated, EventTicketCreated, EventTicketStatusChanged}
-
 // Limits of the webhook use cases.
 const (
 	MaxSubscriptions       = 25 // per workspace: each event is one outbox row per subscription
@@ -42,16 +24,6 @@ const (
 	maxIncomingWebhookName = 80
 	defaultDeliveriesPage  = 50
 	maxDeliveriesPage      = 200
-)
-
-// Audit actions of webhooks.
-const (
-	AuditWebhookCreated         = "webhook.created"
-	AuditWebhookDeleted         = "webhook.deleted"
-	AuditIncomingWebhookCreated = "incoming_webhook.created"
-	AuditIncomingWebhookDeleted = "incoming_webhook.deleted"
-	auditTargetWebhook          = "webhook"
-	auditTargetIncoming         = "incoming_webhook"
 )
 
 // webhookState is the webhook part of the App; its zero value is ready.
@@ -91,20 +63,20 @@ type SubscriptionInput struct {
 // CreatedSubscription is a new subscription with its signing secret, shown
 // this once.
 type CreatedSubscription struct {
-	WebhookSubscription
+	relay.WebhookSubscription
 	Secret string `json:"secret"`
 }
 
 // normalizeEvents checks and de-duplicates event names (sorted).
 func normalizeEvents(events []string) ([]string, error) {
 	if len(events) == 0 {
-		return nil, relay.Errorf(relay.EINVALID, "events is required: one or more of %s.", strings.Join(WebhookEvents, ", "))
+		return nil, relay.Errorf(relay.EINVALID, "events is required: one or more of %s.", strings.Join(relay.WebhookEvents, ", "))
 	}
 	out := []string{}
 	for _, e := range events {
 		e = strings.TrimSpace(e)
-		if !slices.Contains(WebhookEvents, e) {
-			return nil, relay.Errorf(relay.EINVALID, "Unknown event %q: events are %s.", truncate(e, 40), strings.Join(WebhookEvents, ", "))
+		if !slices.Contains(relay.WebhookEvents, e) {
+			return nil, relay.Errorf(relay.EINVALID, "Unknown event %q: events are %s.", truncate(e, 40), strings.Join(relay.WebhookEvents, ", "))
 		}
 		if !slices.Contains(out, e) {
 			out = append(out, e)
@@ -157,7 +129,7 @@ func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in Sub
 		return nil, relay.Errorf(relay.ECONFLICT, "A workspace has at most %d outgoing webhooks; delete one first.", MaxSubscriptions)
 	}
 	secret, _ := newToken()
-	s := &WebhookSubscription{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, URL: u, Events: events, Description: desc,
+	s := &relay.WebhookSubscription{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, URL: u, Events: events, Description: desc,
 		Active: true, CreatedBy: actor.User.ID, CreatedAt: a.Now()}
 	if s.Secrets, err = a.SealSecrets(subscriptionAAD(s.ID), map[string]string{"secret": secret}); err != nil {
 		return nil, err
@@ -165,30 +137,30 @@ func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in Sub
 	if err := a.store.CreateSubscription(ctx, s); err != nil {
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditWebhookCreated, auditTargetWebhook, s.ID, map[string]any{"url": s.URL, "events": s.Events})
+	a.audit(ctx, actor, relay.AuditWebhookCreated, relay.AuditTargetWebhook, s.ID, map[string]any{"url": s.URL, "events": s.Events})
 	return &CreatedSubscription{WebhookSubscription: *s, Secret: secret}, nil
 }
 
 // Subscriptions lists the workspace's outgoing webhooks (owner or admin);
 // secrets are never returned.
-func (a *App) Subscriptions(ctx context.Context, actor *relay.Actor) ([]WebhookSubscription, error) {
+func (a *App) Subscriptions(ctx context.Context, actor *relay.Actor) ([]relay.WebhookSubscription, error) {
 	if err := a.manageConnectors(actor); err != nil {
 		return nil, err
 	}
 	list, err := a.store.Subscriptions(ctx, actor.Workspace.ID)
 	if list == nil && err == nil {
-		list = []WebhookSubscription{}
+		list = []relay.WebhookSubscription{}
 	}
 	return list, err
 }
 
-func (a *App) subscription(ctx context.Context, actor *relay.Actor, id relay.ID) (*WebhookSubscription, error) {
+func (a *App) subscription(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.WebhookSubscription, error) {
 	if err := a.manageConnectors(actor); err != nil {
 		return nil, err
 	}
 	s, err := a.store.Subscription(ctx, actor.Workspace.ID, id)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
-		return nil, relay.Errorf(relay.ENOTFOUND, "Outgoing webhook not found.")
+		return nil, relay.Errorf(relay.ENOTFOUND, "relay.Outgoing webhook not found.")
 	}
 	return s, err
 }
@@ -203,13 +175,13 @@ func (a *App) DeleteSubscription(ctx context.Context, actor *relay.Actor, id rel
 	if err := a.store.DeleteSubscription(ctx, actor.Workspace.ID, s.ID); err != nil {
 		return err
 	}
-	a.audit(ctx, actor, AuditWebhookDeleted, auditTargetWebhook, s.ID, map[string]any{"url": s.URL})
+	a.audit(ctx, actor, relay.AuditWebhookDeleted, relay.AuditTargetWebhook, s.ID, map[string]any{"url": s.URL})
 	return nil
 }
 
 // SubscriptionDeliveries lists a subscription's delivery attempts, newest
 // first (the delivery log; owner or admin).
-func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id relay.ID, limit int) ([]WebhookDelivery, error) {
+func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id relay.ID, limit int) ([]relay.WebhookDelivery, error) {
 	s, err := a.subscription(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -222,7 +194,7 @@ func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id
 	}
 	list, err := a.store.Deliveries(ctx, actor.Workspace.ID, s.ID, limit)
 	if list == nil && err == nil {
-		list = []WebhookDelivery{}
+		list = []relay.WebhookDelivery{}
 	}
 	return list, err
 }
@@ -257,14 +229,14 @@ func ticketPayload(t *relay.Ticket) *relay.Ticket {
 // ticketCreatedEvent and ticketStatusEvent are called by the ticket use
 // cases right after the change commits.
 func (a *App) ticketCreatedEvent(ctx context.Context, t *relay.Ticket) {
-	a.WebhookEvent(ctx, t.WorkspaceID, EventTicketCreated, map[string]any{"ticket": ticketPayload(t)})
+	a.WebhookEvent(ctx, t.WorkspaceID, relay.EventTicketCreated, map[string]any{"ticket": ticketPayload(t)})
 }
 
 func (a *App) ticketStatusEvent(ctx context.Context, t *relay.Ticket, from, to relay.TicketStatus) {
 	if from == to {
 		return
 	}
-	a.WebhookEvent(ctx, t.WorkspaceID, EventTicketStatusChanged, map[string]any{"ticket": ticketPayload(t), "from": from, "to": to})
+	a.WebhookEvent(ctx, t.WorkspaceID, relay.EventTicketStatusChanged, map[string]any{"ticket": ticketPayload(t), "from": from, "to": to})
 }
 
 // --- incoming webhooks ---
@@ -272,7 +244,7 @@ func (a *App) ticketStatusEvent(ctx context.Context, t *relay.Ticket, from, to r
 // CreatedIncomingWebhook is a new incoming webhook with its secret URL,
 // shown this once.
 type CreatedIncomingWebhook struct {
-	IncomingWebhook
+	relay.IncomingWebhook
 	// URL is where outside systems POST; "" when the server knows no
 	// public base URL (the HTTP layer fills it in from the request).
 	URL   string `json:"url"`
@@ -309,7 +281,7 @@ func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, cha
 	if c.Archived {
 		return nil, relay.Errorf(relay.ECONFLICT, "The channel is archived.")
 	}
-	name, err = NormalizeName("The webhook's name", name, maxIncomingWebhookName)
+	name, err = relay.NormalizeName("The webhook's name", name, maxIncomingWebhookName)
 	if err != nil {
 		return nil, err
 	}
@@ -321,12 +293,12 @@ func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, cha
 		return nil, relay.Errorf(relay.ECONFLICT, "A channel has at most %d incoming webhooks; delete one first.", MaxIncomingWebhooks)
 	}
 	tok, hash := newToken()
-	w := &IncomingWebhook{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, ChannelID: c.ID, Name: name,
+	w := &relay.IncomingWebhook{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, ChannelID: c.ID, Name: name,
 		CreatedBy: actor.User.ID, CreatedAt: a.Now()}
 	if err := a.store.CreateIncomingWebhook(ctx, w, hash); err != nil {
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditIncomingWebhookCreated, auditTargetIncoming, w.ID, map[string]any{"channel_id": c.ID, "name": name})
+	a.audit(ctx, actor, relay.AuditIncomingWebhookCreated, relay.AuditTargetIncoming, w.ID, map[string]any{"channel_id": c.ID, "name": name})
 	out := &CreatedIncomingWebhook{IncomingWebhook: *w, Token: tok}
 	if site := a.SiteURL(ctx, actor.Workspace.ID); site != "" {
 		out.URL = site + IncomingWebhookPath + tok
@@ -335,14 +307,14 @@ func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, cha
 }
 
 // IncomingWebhooks lists a channel's incoming webhooks (never their tokens).
-func (a *App) IncomingWebhooks(ctx context.Context, actor *relay.Actor, channelID relay.ID) ([]IncomingWebhook, error) {
+func (a *App) IncomingWebhooks(ctx context.Context, actor *relay.Actor, channelID relay.ID) ([]relay.IncomingWebhook, error) {
 	c, err := a.incomingChannel(ctx, actor, channelID)
 	if err != nil {
 		return nil, err
 	}
 	list, err := a.store.IncomingWebhooks(ctx, actor.Workspace.ID, c.ID)
 	if list == nil && err == nil {
-		list = []IncomingWebhook{}
+		list = []relay.IncomingWebhook{}
 	}
 	return list, err
 }
@@ -358,7 +330,7 @@ func (a *App) DeleteIncomingWebhook(ctx context.Context, actor *relay.Actor, id 
 	} else if err != nil {
 		return err
 	}
-	a.audit(ctx, actor, AuditIncomingWebhookDeleted, auditTargetIncoming, id, nil)
+	a.audit(ctx, actor, relay.AuditIncomingWebhookDeleted, relay.AuditTargetIncoming, id, nil)
 	return nil
 }
 

@@ -19,7 +19,7 @@ import (
 type hookStore struct {
 	Store
 	mu     sync.Mutex
-	subs   []WebhookSubscription
+	subs   []relay.WebhookSubscription
 	events []enqueued
 	audits []string
 }
@@ -30,24 +30,24 @@ type enqueued struct {
 	payload map[string]any
 }
 
-func (s *hookStore) AppendAudit(_ context.Context, e *AuditEvent) error {
+func (s *hookStore) AppendAudit(_ context.Context, e *relay.AuditEvent) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.audits = append(s.audits, e.Action)
 	return nil
 }
 
-func (s *hookStore) CreateSubscription(_ context.Context, sub *WebhookSubscription) error {
+func (s *hookStore) CreateSubscription(_ context.Context, sub *relay.WebhookSubscription) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.subs = append(s.subs, *sub)
 	return nil
 }
 
-func (s *hookStore) Subscriptions(_ context.Context, ws relay.ID) ([]WebhookSubscription, error) {
+func (s *hookStore) Subscriptions(_ context.Context, ws relay.ID) ([]relay.WebhookSubscription, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []WebhookSubscription
+	var out []relay.WebhookSubscription
 	for _, sub := range s.subs {
 		if sub.WorkspaceID == ws {
 			out = append(out, sub)
@@ -56,7 +56,7 @@ func (s *hookStore) Subscriptions(_ context.Context, ws relay.ID) ([]WebhookSubs
 	return out, nil
 }
 
-func (s *hookStore) Subscription(_ context.Context, ws, id relay.ID) (*WebhookSubscription, error) {
+func (s *hookStore) Subscription(_ context.Context, ws, id relay.ID) (*relay.WebhookSubscription, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, sub := range s.subs {
@@ -71,14 +71,14 @@ func (s *hookStore) DeleteSubscription(_ context.Context, ws, id relay.ID) error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := len(s.subs)
-	s.subs = slices.DeleteFunc(s.subs, func(sub WebhookSubscription) bool { return sub.WorkspaceID == ws && sub.ID == id })
+	s.subs = slices.DeleteFunc(s.subs, func(sub relay.WebhookSubscription) bool { return sub.WorkspaceID == ws && sub.ID == id })
 	if len(s.subs) == n {
 		return relay.Errorf(relay.ENOTFOUND, "not found")
 	}
 	return nil
 }
 
-func (s *hookStore) Deliveries(_ context.Context, ws, id relay.ID, limit int) ([]WebhookDelivery, error) {
+func (s *hookStore) Deliveries(_ context.Context, ws, id relay.ID, limit int) ([]relay.WebhookDelivery, error) {
 	return nil, nil
 }
 
@@ -226,7 +226,7 @@ func TestCreateSubscription(t *testing.T) {
 	if len(st.subs) != 0 {
 		t.Fatal("not deleted")
 	}
-	if !slices.Equal(st.audits, []string{AuditWebhookCreated, AuditWebhookDeleted}) {
+	if !slices.Equal(st.audits, []string{relay.AuditWebhookCreated, relay.AuditWebhookDeleted}) {
 		t.Fatalf("audit = %v", st.audits)
 	}
 
@@ -292,13 +292,13 @@ func TestTicketEvents(t *testing.T) {
 		t.Fatalf("%d events, want 2: %+v", len(st.events), st.events)
 	}
 	created, changed := st.events[0], st.events[1]
-	if created.ws != 3 || created.event != EventTicketCreated || created.payload["ticket"].(map[string]any)["subject"] != "Printer" {
+	if created.ws != 3 || created.event != relay.EventTicketCreated || created.payload["ticket"].(map[string]any)["subject"] != "Printer" {
 		t.Fatalf("created = %+v", created)
 	}
 	if created.payload["ticket"].(map[string]any)["unread"] != false {
 		t.Fatalf("the payload carries a viewer's read state: %+v", created.payload)
 	}
-	if changed.event != EventTicketStatusChanged || changed.payload["from"] != "open" || changed.payload["to"] != "resolved" ||
+	if changed.event != relay.EventTicketStatusChanged || changed.payload["from"] != "open" || changed.payload["to"] != "resolved" ||
 		changed.payload["ticket"].(map[string]any)["id"] != "5" {
 		t.Fatalf("status_changed = %+v", changed)
 	}

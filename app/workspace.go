@@ -38,7 +38,7 @@ func (a *App) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd relay
 		return nil, relay.Errorf(relay.EINVALID, "Nothing to change: send name, primary_color, accent_color or customer_signup.")
 	}
 	if upd.Name != nil {
-		n, err := NormalizeName("The workspace name", *upd.Name, 80)
+		n, err := relay.NormalizeName("The workspace name", *upd.Name, 80)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +49,7 @@ func (a *App) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd relay
 		v    **string
 	}{{"primary_color", &upd.PrimaryColor}, {"accent_color", &upd.AccentColor}} {
 		if *f.v != nil {
-			c, err := NormalizeColor(f.name, **f.v)
+			c, err := relay.NormalizeColor(f.name, **f.v)
 			if err != nil {
 				return nil, err
 			}
@@ -71,10 +71,10 @@ func (a *App) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd relay
 		}
 	}
 	if len(branding) > 0 {
-		a.audit(ctx, actor, AuditBrandingChanged, AuditTargetWorkspace, ws.ID, branding)
+		a.audit(ctx, actor, relay.AuditBrandingChanged, relay.AuditTargetWorkspace, ws.ID, branding)
 	}
 	if old.CustomerSignup != ws.CustomerSignup {
-		a.audit(ctx, actor, AuditSettingsChanged, AuditTargetWorkspace, ws.ID,
+		a.audit(ctx, actor, relay.AuditSettingsChanged, relay.AuditTargetWorkspace, ws.ID,
 			map[string]any{"customer_signup": map[string]bool{"from": old.CustomerSignup, "to": ws.CustomerSignup}})
 	}
 	return withLogoURL(ws), nil
@@ -102,7 +102,7 @@ func (a *App) SetLogo(ctx context.Context, actor *relay.Actor, data []byte) (*re
 	if err != nil {
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditBrandingChanged, AuditTargetWorkspace, ws.ID, map[string]any{"logo": "set", "type": ctype})
+	a.audit(ctx, actor, relay.AuditBrandingChanged, relay.AuditTargetWorkspace, ws.ID, map[string]any{"logo": "set", "type": ctype})
 	return withLogoURL(ws), nil
 }
 
@@ -120,7 +120,7 @@ func (a *App) DeleteLogo(ctx context.Context, actor *relay.Actor) (*relay.Worksp
 		return nil, err
 	}
 	if actor.Workspace.LogoKey != "" {
-		a.audit(ctx, actor, AuditBrandingChanged, AuditTargetWorkspace, ws.ID, map[string]any{"logo": "removed"})
+		a.audit(ctx, actor, relay.AuditBrandingChanged, relay.AuditTargetWorkspace, ws.ID, map[string]any{"logo": "removed"})
 	}
 	return withLogoURL(ws), nil
 }
@@ -174,6 +174,6 @@ func (a *App) TransferOwnership(ctx context.Context, actor *relay.Actor, to rela
 	if err := a.store.TransferOwnership(ctx, actor.Workspace.ID, actor.User.ID, to); err != nil {
 		return err
 	}
-	a.audit(ctx, actor, AuditOwnerChanged, AuditTargetUser, to, map[string]any{"from": actor.User.ID})
+	a.audit(ctx, actor, relay.AuditOwnerChanged, relay.AuditTargetUser, to, map[string]any{"from": actor.User.ID})
 	return nil
 }

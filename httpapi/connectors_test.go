@@ -17,11 +17,11 @@ import (
 // fakeGuilds stands in for the Discord bot's view of a guild.
 type fakeGuilds struct{}
 
-func (fakeGuilds) TextChannels(_ context.Context, guildID string) ([]app.DiscordChannel, error) {
+func (fakeGuilds) TextChannels(_ context.Context, guildID string) ([]relay.DiscordChannel, error) {
 	if guildID != "111111111111111111" {
 		return nil, relay.Errorf(relay.ENOTFOUND, "unknown guild")
 	}
-	return []app.DiscordChannel{{ID: "222222222222222222", Name: "support", Category: "Text"},
+	return []relay.DiscordChannel{{ID: "222222222222222222", Name: "support", Category: "Text"},
 		{ID: "333333333333333333", Name: "general", Category: "Text", Position: 1}}, nil
 }
 
@@ -139,14 +139,14 @@ func TestConnectorsAPI(t *testing.T) {
 		}
 		want(t, do("GET", "/api/v1/connectors/"+id+"/qr.png", nil, owner), http.StatusNotFound, "not_found")
 		// A LINE user who sends the code is linked to this workspace.
-		joined, err := e.srv.app.JoinShared(context.Background(), "line", strings.ToLower(code), app.ExternalContact{ExternalID: "U1", Name: "Taro"})
+		joined, err := e.srv.app.JoinShared(context.Background(), "line", strings.ToLower(code), relay.ExternalContact{ExternalID: "U1", Name: "Taro"})
 		if err != nil || joined.ID.String() != sh["id"] {
 			t.Fatalf("join: %v %v", joined, err)
 		}
 		if route, err := e.srv.app.SharedRoute(context.Background(), "line", "U1"); err != nil || route.ID.String() != sh["id"] {
 			t.Fatalf("route: %v %v", route, err)
 		}
-		if _, err := e.srv.app.JoinShared(context.Background(), "line", "ZZZZZZZZ", app.ExternalContact{ExternalID: "U2"}); relay.ErrorCode(err) != relay.ENOTFOUND {
+		if _, err := e.srv.app.JoinShared(context.Background(), "line", "ZZZZZZZZ", relay.ExternalContact{ExternalID: "U2"}); relay.ErrorCode(err) != relay.ENOTFOUND {
 			t.Fatalf("unknown code: %v", err)
 		}
 

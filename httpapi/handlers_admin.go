@@ -15,7 +15,7 @@ import (
 // changes or deletes audit events (a test pins PUT, PATCH and DELETE at 405).
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := app.AuditFilter{Action: q.Get("action"), TargetKind: q.Get("target_kind")}
+	f := relay.AuditFilter{Action: q.Get("action"), TargetKind: q.Get("target_kind")}
 	for _, p := range []struct {
 		name string
 		v    *relay.ID
@@ -43,7 +43,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return relay.Errorf(relay.EINVALID, "limit must be a number between 1 and %d.", app.MaxAuditPage)
+			return relay.Errorf(relay.EINVALID, "limit must be a number between 1 and %d.", relay.MaxAuditPage)
 		}
 		f.Limit = n
 	}
@@ -53,7 +53,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	limit := f.Limit
 	if limit == 0 {
-		limit = app.DefaultAuditPage
+		limit = relay.DefaultAuditPage
 	}
 	var next *relay.ID
 	if len(events) == limit {

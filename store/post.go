@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 // PostMessages stores a batch of messages, of any channels and workspaces,
@@ -28,16 +27,16 @@ import (
 // avatar for users, empty Reactions, ReplyUsers and Mentions lists). A
 // channel not in the message's workspace is ENOTFOUND, and so is a thread
 // parent not in it; a parent in another channel, or a reply, is EINVALID.
-func (db *DB) PostMessages(ctx context.Context, msgs []*relay.Message) ([]app.PostResult, error) {
+func (db *DB) PostMessages(ctx context.Context, msgs []*relay.Message) ([]relay.PostResult, error) {
 	for _, m := range msgs {
 		if err := checkNew(m); err != nil {
 			return nil, fmt.Errorf("post messages: %w", err)
 		}
 	}
 	if len(msgs) == 0 {
-		return []app.PostResult{}, nil
+		return []relay.PostResult{}, nil
 	}
-	var results []app.PostResult
+	var results []relay.PostResult
 	err := db.update(ctx, "post messages", func(tx *sql.Tx) (err error) {
 		b := &batch{
 			db:       db,
@@ -116,7 +115,7 @@ type batch struct {
 	cursors  map[memberKey]cursor
 }
 
-func (b *batch) post(ctx context.Context, in []*relay.Message) ([]app.PostResult, error) {
+func (b *batch) post(ctx context.Context, in []*relay.Message) ([]relay.PostResult, error) {
 	msgs := make([]*relay.Message, len(in))
 	for i, m := range in {
 		c := *m
@@ -134,7 +133,7 @@ func (b *batch) post(ctx context.Context, in []*relay.Message) ([]app.PostResult
 	if err := b.loadAuthors(ctx, msgs); err != nil {
 		return nil, err
 	}
-	results := make([]app.PostResult, len(msgs))
+	results := make([]relay.PostResult, len(msgs))
 	for i, m := range msgs {
 		r, err := b.place(m)
 		if err != nil {
@@ -317,11 +316,11 @@ func (b *batch) loadAuthors(ctx context.Context, msgs []*relay.Message) error {
 }
 
 // place gives one message its place in its channel, in memory.
-func (b *batch) place(m *relay.Message) (app.PostResult, error) {
+func (b *batch) place(m *relay.Message) (relay.PostResult, error) {
 	if m.ClientMsgID != "" {
 		k := clientKey{m.ChannelID, m.Author.ID, m.ClientMsgID}
 		if dup := b.byClient[k]; dup != nil {
-			return app.PostResult{Message: dup, Existing: true}, nil
+			return relay.PostResult{Message: dup, Existing: true}, nil
 		}
 		b.byClient[k] = m
 	}
@@ -332,11 +331,11 @@ func (b *batch) place(m *relay.Message) (app.PostResult, error) {
 		}
 		switch {
 		case parent == nil || parent.WorkspaceID != m.WorkspaceID:
-			return app.PostResult{}, missing(msgParentNotFound)
+			return relay.PostResult{}, missing(msgParentNotFound)
 		case parent.ChannelID != m.ChannelID:
-			return app.PostResult{}, invalid(msgParentElsewhere)
+			return relay.PostResult{}, invalid(msgParentElsewhere)
 		case parent.ParentID != nil:
-			return app.PostResult{}, invalid(msgReplyToReply)
+			return relay.PostResult{}, invalid(msgReplyToReply)
 		}
 	} else {
 		m.Broadcast = false
@@ -369,7 +368,7 @@ func (b *batch) place(m *relay.Message) (app.PostResult, error) {
 		b.cursors[memberKey{m.ChannelID, m.Author.ID}] = cursor{m.Seq, c.visibleCount}
 	}
 
-	res := app.PostResult{Message: m}
+	res := relay.PostResult{Message: m}
 	if parent != nil {
 		parent.ReplyCount++
 		if parent.LastReplyAt == nil || m.CreatedAt.After(*parent.LastReplyAt) {

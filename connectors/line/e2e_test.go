@@ -20,6 +20,9 @@ import (
 	"github.com/relayhq/relay/store"
 )
 
+// The app implements what the connector needs of it.
+var _ line.Relay = (*app.App)(nil)
+
 const (
 	e2eSecret       = "0123456789abcdef0123456789abcdef"
 	e2eToken        = "own-long-lived-channel-access-token-0123456789"

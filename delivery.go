@@ -1,28 +1,26 @@
-package app
+package relay
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/relayhq/relay"
 )
 
 // Outgoing is one outbox row ready to deliver, with what it refers to
 // loaded and the credentials opened.
 type Outgoing struct {
-	Item relay.OutboxItem
+	Item OutboxItem
 	// For connector rows (message.*): the connector, its opened
 	// credentials, the conversation the message goes to and its opened
 	// credentials (a Discord webhook token).
-	Connector           *relay.Connector
+	Connector           *Connector
 	Credentials         map[string]string
-	Conversation        *relay.Conversation
+	Conversation        *Conversation
 	ConversationSecrets map[string]string
 	// Message is the Relay message as it is now (message.create and
 	// message.update); its author is the Relay user who wrote it.
-	Message *relay.Message
+	Message *Message
 	// ExternalID is the outside copy's id (message.update, message.delete).
 	ExternalID string
 	// For webhook rows: the subscription, its signing secret, the event
@@ -86,8 +84,8 @@ var Skip = errors.New("nothing to deliver")
 
 // ExternalIn is a message that arrived from a connector.
 type ExternalIn struct {
-	Connector *relay.Connector
-	// Conversation is where it was said: its key (see relay.Conversation)
+	Connector *Connector
+	// Conversation is where it was said: its key (see Conversation)
 	// and a name for the channel it lands in when it is new.
 	ConversationKey  string
 	ConversationName string

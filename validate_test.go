@@ -1,10 +1,8 @@
-package app
+package relay
 
 import (
 	"strings"
 	"testing"
-
-	"github.com/relayhq/relay"
 )
 
 func TestValidateSubdomain(t *testing.T) {
@@ -17,7 +15,7 @@ func TestValidateSubdomain(t *testing.T) {
 		}
 	}
 	for _, s := range bad {
-		if err := ValidateSubdomain(s); relay.ErrorCode(err) != relay.EINVALID {
+		if err := ValidateSubdomain(s); ErrorCode(err) != EINVALID {
 			t.Errorf("ValidateSubdomain(%q) = %v, want invalid", s, err)
 		}
 	}
@@ -31,7 +29,7 @@ func TestNormalizeEmail(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"", "plain", "@x.io", "a@", "Ann <ann@x.io>", "a@b@c", strings.Repeat("a", 250) + "@x.io"} {
-		if _, err := NormalizeEmail(in); relay.ErrorCode(err) != relay.EINVALID {
+		if _, err := NormalizeEmail(in); ErrorCode(err) != EINVALID {
 			t.Errorf("NormalizeEmail(%q) = %v, want invalid", in, err)
 		}
 	}
@@ -42,7 +40,7 @@ func TestNormalizeColor(t *testing.T) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 	for _, in := range []string{"", "#abc", "a1b2c3", "#a1b2c3d4", "#ggg000", "red", " #a1b2c3"} {
-		if _, err := NormalizeColor("c", in); relay.ErrorCode(err) != relay.EINVALID {
+		if _, err := NormalizeColor("c", in); ErrorCode(err) != EINVALID {
 			t.Errorf("NormalizeColor(%q) = %v, want invalid", in, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package app
+package relay
 
 import (
 	"net/mail"
@@ -6,8 +6,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/relayhq/relay"
 )
 
 // ReservedSubdomains cannot name a workspace: they are, or may become, the
@@ -31,11 +29,11 @@ var subdomainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{1,38})[a-z0-9]$`)
 func ValidateSubdomain(s string) error {
 	switch {
 	case len(s) < 3 || len(s) > 40:
-		return relay.Errorf(relay.EINVALID, "A subdomain must be 3 to 40 characters long.")
+		return Errorf(EINVALID, "A subdomain must be 3 to 40 characters long.")
 	case !subdomainRE.MatchString(s):
-		return relay.Errorf(relay.EINVALID, "A subdomain may use only lower-case letters, digits and hyphens, and cannot start or end with a hyphen.")
+		return Errorf(EINVALID, "A subdomain may use only lower-case letters, digits and hyphens, and cannot start or end with a hyphen.")
 	case ReservedSubdomains[s]:
-		return relay.Errorf(relay.EINVALID, "The subdomain %q is reserved; choose another.", s)
+		return Errorf(EINVALID, "The subdomain %q is reserved; choose another.", s)
 	}
 	return nil
 }
@@ -45,7 +43,7 @@ var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 // NormalizeColor checks a #rrggbb colour and returns it in lower case.
 func NormalizeColor(field, s string) (string, error) {
 	if !colorRE.MatchString(s) {
-		return "", relay.Errorf(relay.EINVALID, "%s must be a colour like #1a2b3c.", field)
+		return "", Errorf(EINVALID, "%s must be a colour like #1a2b3c.", field)
 	}
 	return strings.ToLower(s), nil
 }
@@ -54,11 +52,11 @@ func NormalizeColor(field, s string) (string, error) {
 func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", relay.Errorf(relay.EINVALID, "An email address is required.")
+		return "", Errorf(EINVALID, "An email address is required.")
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > 254 {
-		return "", relay.Errorf(relay.EINVALID, "%q is not a valid email address.", truncate(s, 80))
+		return "", Errorf(EINVALID, "%q is not a valid email address.", truncateText(s, 80))
 	}
 	return strings.ToLower(s), nil
 }
@@ -69,13 +67,13 @@ func NormalizeName(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	if n == 0 {
-		return "", relay.Errorf(relay.EINVALID, "%s is required.", field)
+		return "", Errorf(EINVALID, "%s is required.", field)
 	}
 	if n > max {
-		return "", relay.Errorf(relay.EINVALID, "%s must be at most %d characters.", field, max)
+		return "", Errorf(EINVALID, "%s must be at most %d characters.", field, max)
 	}
 	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) }) >= 0 {
-		return "", relay.Errorf(relay.EINVALID, "%s contains characters that are not allowed.", field)
+		return "", Errorf(EINVALID, "%s contains characters that are not allowed.", field)
 	}
 	return s, nil
 }
@@ -90,15 +88,15 @@ const (
 func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	if n < MinPassword {
-		return relay.Errorf(relay.EINVALID, "A password must be at least %d characters.", MinPassword)
+		return Errorf(EINVALID, "A password must be at least %d characters.", MinPassword)
 	}
 	if n > MaxPassword || !utf8.ValidString(pw) {
-		return relay.Errorf(relay.EINVALID, "A password must be at most %d characters of text.", MaxPassword)
+		return Errorf(EINVALID, "A password must be at most %d characters of text.", MaxPassword)
 	}
 	return nil
 }
 
-func truncate(s string, n int) string {
+func truncateText(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
