@@ -102,4 +102,8 @@ type PostResult struct {
 	// Parent is the thread parent after this reply updated its counters
 	// (nil for top-level messages and for existing ones).
 	Parent *Message
+	// Queued is true when the post wrote outbox rows (Bridged or
+	// Announced, see outbound.go, with someone to send it to): the outbox
+	// has work due now.
+	Queued bool
 }

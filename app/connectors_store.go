@@ -120,18 +120,20 @@ type ConnectorStore interface {
 }
 
 // What PostMessages, EditMessage and DeleteMessage add to the outbox in
-// their own transaction (the store implements it; docs/connectors.md):
+// their own transaction (the store implements it by the domain's rule in
+// outbound.go; docs/connectors.md):
 //
-//   - a message written by a user (author kind user, source internal, not
-//     internal) in a channel of kind external: one row per conversation
-//     mapped to the channel — message.create on post, message.update on
-//     edit, message.delete on delete — with connector_id,
-//     conversation_id, message_id and channel_id set;
-//   - every message posted in a public, external or ticket channel (not
-//     internal notes, private channels or DMs): one webhook row per active
-//     subscription to "message.created", payload
-//     {"message": <message JSON>, "channel": {"id","name","kind"}}.
+//   - a relay.Bridged message (written by a user in Relay, not internal, in
+//     a channel of kind external): one row per conversation mapped to the
+//     channel — message.create on post, message.update on edit,
+//     message.delete on delete — with connector_id, conversation_id,
+//     message_id and channel_id set;
+//   - a relay.Announced message (posted in a public, external or ticket
+//     channel; not internal notes, private channels or DMs): one webhook
+//     row per active subscription to "message.created", payload
+//     relay.MessageCreatedPayload.
 //
+// PostResult.Queued says which posts got rows, so the app wakes the outbox.
 // Rows start pending with next_at = the message's time.
 
 // WebhookStore keeps outgoing subscriptions, their delivery log and

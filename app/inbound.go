@@ -68,6 +68,5 @@ func (a *App) PostInbound(ctx context.Context, workspaceID relay.ID, in Inbound)
 	if err != nil {
 		return nil, err
 	}
-	a.WakeOutbox() // outgoing webhooks may be waiting for it
 	return res.Message, nil
 }

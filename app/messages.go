@@ -115,9 +115,6 @@ func (a *App) PostMessage(ctx context.Context, actor *relay.Actor, channelID rel
 	if err != nil {
 		return nil, err
 	}
-	if c.Kind == relay.ChannelExternal {
-		a.WakeOutbox() // the post wrote outbox rows: deliver now, not at the next poll
-	}
 	return res.Message, nil
 }
 
@@ -186,15 +183,15 @@ func (a *App) EditMessage(ctx context.Context, actor *relay.Actor, id relay.ID, 
 		return nil, err
 	}
 	out, err := a.storeEdit(ctx, actor.Workspace.ID, c.ID, id, body, ids, all)
-	if err == nil && c.Kind == relay.ChannelExternal {
-		a.WakeOutbox()
+	if err == nil && relay.Bridged(m, c.Kind) {
+		a.WakeOutbox() // the edit follows the message out
 	}
 	return out, err
 }
 
 // DeleteMessage tombstones a message (author, owners and admins).
 func (a *App) DeleteMessage(ctx context.Context, actor *relay.Actor, id relay.ID) error {
-	_, c, on, err := a.messageView(ctx, actor, id)
+	m, c, on, err := a.messageView(ctx, actor, id)
 	if err != nil {
 		return err
 	}
@@ -202,8 +199,8 @@ func (a *App) DeleteMessage(ctx context.Context, actor *relay.Actor, id relay.ID
 		return err
 	}
 	err = a.storeDelete(ctx, actor.Workspace.ID, c.ID, id)
-	if err == nil && c.Kind == relay.ChannelExternal {
-		a.WakeOutbox()
+	if err == nil && relay.Bridged(m, c.Kind) {
+		a.WakeOutbox() // the deletion follows the message out
 	}
 	return err
 }

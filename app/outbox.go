@@ -386,15 +386,13 @@ func (a *App) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*r
 	return out, nil
 }
 
-// withDeliveries fills in the outside state of messages of an external channel.
+// withDeliveries fills in the outside state of the messages that went out
+// to outside conversations (relay.Bridged).
 func (a *App) withDeliveries(ctx context.Context, c *relay.Channel, msgs []relay.Message) error {
-	if c.Kind != relay.ChannelExternal || len(msgs) == 0 {
-		return nil
-	}
 	var ids []relay.ID
-	for _, m := range msgs {
-		if m.Author.Kind == relay.AuthorUser {
-			ids = append(ids, m.ID)
+	for i := range msgs {
+		if relay.Bridged(&msgs[i], c.Kind) {
+			ids = append(ids, msgs[i].ID)
 		}
 	}
 	if len(ids) == 0 {

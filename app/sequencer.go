@@ -173,8 +173,13 @@ func (s *sequencer) commit(batch []*seqOp) {
 		batch[0].done <- seqResult{err: err}
 		return
 	}
+	queued := false
 	for i, op := range batch {
 		s.app.afterPost(ctx, results[i])
+		queued = queued || results[i].Queued
 		op.done <- seqResult{res: results[i]}
+	}
+	if queued {
+		s.app.WakeOutbox() // deliver now, not at the workers' next poll
 	}
 }

@@ -19,8 +19,9 @@ import (
 // memory from the locked counters, messages and mentions are written with
 // multi-row INSERTs, and each channel's counters, each thread parent and
 // each author's read cursor are written once per batch. The outbox rows the
-// new messages call for (see app.ConnectorStore) are written in the same
-// transaction, with at most three more reads per batch (see enqueue).
+// new messages call for (relay.Bridged, relay.Announced) are written in the
+// same transaction, with at most three more reads per batch (see enqueue),
+// and each result says whether its message got some (Queued).
 //
 // The caller's messages are not modified: each result holds a copy as
 // stored (seq, change, times normalised, the author's current name and
@@ -47,6 +48,7 @@ func (db *DB) PostMessages(ctx context.Context, msgs []*relay.Message) ([]relay.
 			byClient: map[clientKey]*relay.Message{},
 			fresh:    map[relay.ID]*relay.Message{},
 			cursors:  map[memberKey]cursor{},
+			queued:   map[relay.ID]bool{},
 		}
 		results, err = b.post(ctx, msgs)
 		return err
@@ -113,6 +115,7 @@ type batch struct {
 	mentions [][]any
 	parents  []*relay.Message // stored parents whose thread counters changed
 	cursors  map[memberKey]cursor
+	queued   map[relay.ID]bool // new messages that got outbox rows (enqueue)
 }
 
 func (b *batch) post(ctx context.Context, in []*relay.Message) ([]relay.PostResult, error) {
@@ -146,6 +149,9 @@ func (b *batch) post(ctx context.Context, in []*relay.Message) ([]relay.PostResu
 	}
 	if err := b.enqueue(ctx); err != nil {
 		return nil, err
+	}
+	for i := range results {
+		results[i].Queued = !results[i].Existing && b.queued[results[i].Message.ID]
 	}
 	return results, nil
 }

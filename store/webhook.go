@@ -18,9 +18,6 @@ const (
 	msgBadEvent                = "That is not a valid webhook event."
 )
 
-// webhookMessageCreated is the event a post is for webhook subscriptions.
-const webhookMessageCreated = "message.created"
-
 // encodeEvents stores a subscription's events as ",a,b,": a comma at each
 // end, so one event is found as ",name," in it.
 func encodeEvents(events []string) (string, error) {
@@ -46,23 +43,6 @@ func decodeEvents(s string) []string {
 // subscribed reports whether stored events (",a,b,") name event.
 func subscribed(events, event string) bool {
 	return strings.Contains(events, ","+event+",")
-}
-
-// messagePayload is the JSON of a message.created event.
-func messagePayload(m *relay.Message, channelID relay.ID, name string, kind relay.ChannelKind) (string, error) {
-	type channel struct {
-		ID   relay.ID          `json:"id"`
-		Name string            `json:"name"`
-		Kind relay.ChannelKind `json:"kind"`
-	}
-	b, err := json.Marshal(struct {
-		Message *relay.Message `json:"message"`
-		Channel channel        `json:"channel"`
-	}{m, channel{channelID, name, kind}})
-	if err != nil {
-		return "", fmt.Errorf("message payload: %w", err)
-	}
-	return string(b), nil
 }
 
 // subscriptionsTo returns the active subscriptions to event of each of
