@@ -160,3 +160,13 @@ type WebhookStore interface {
 	IncomingWebhookByToken(ctx context.Context, tokenHash []byte) (*relay.IncomingWebhook, error)
 	DeleteIncomingWebhook(ctx context.Context, workspaceID, id relay.ID) error
 }
+
+// connectorStore is what Connectors is handed: ConnectorStore and the
+// few reads of channels, members, messages and workspaces it needs.
+type connectorStore interface {
+	ConnectorStore
+	Channel(ctx context.Context, workspaceID, channelID, viewer relay.ID) (*relay.Channel, error)
+	ListMembers(ctx context.Context, workspaceID relay.ID) ([]relay.Member, error)
+	Message(ctx context.Context, workspaceID, messageID relay.ID) (*relay.Message, error)
+	WorkspaceByID(ctx context.Context, id relay.ID) (*relay.Workspace, error)
+}

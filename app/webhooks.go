@@ -34,7 +34,7 @@ type webhookState struct {
 	resolver ssrf.Resolver
 }
 
-func (a *App) incomingLimiter() *ratelimit.Limiter {
+func (a *Webhooks) incomingLimiter() *ratelimit.Limiter {
 	a.hooks.once.Do(func() {
 		a.hooks.incoming = ratelimit.New(IncomingWebhookBurst, IncomingWebhookWindow)
 		a.hooks.incoming.Now = a.now
@@ -43,8 +43,8 @@ func (a *App) incomingLimiter() *ratelimit.Limiter {
 }
 
 // webhookGuard is the SSRF guard under the operator's setting.
-func (a *App) webhookGuard() ssrf.Guard {
-	return ssrf.Guard{AllowPrivate: a.conn.cfg.WebhookAllowPrivate, Resolver: a.hooks.resolver}
+func (a *Webhooks) webhookGuard() ssrf.Guard {
+	return ssrf.Guard{AllowPrivate: a.cfg.WebhookAllowPrivate, Resolver: a.hooks.resolver}
 }
 
 // subscriptionAAD binds a subscription's sealed secret to it; the outbox
@@ -89,7 +89,7 @@ func normalizeEvents(events []string) ([]string, error) {
 // CheckWebhookURL checks an outgoing webhook URL: absolute http(s), and
 // (unless the operator allows private addresses) resolving only to public
 // addresses.
-func (a *App) CheckWebhookURL(ctx context.Context, raw string) error {
+func (a *Webhooks) CheckWebhookURL(ctx context.Context, raw string) error {
 	if err := a.webhookGuard().CheckURL(ctx, strings.TrimSpace(raw)); err != nil {
 		var ue *ssrf.URLError
 		if errors.As(err, &ue) {
@@ -102,8 +102,8 @@ func (a *App) CheckWebhookURL(ctx context.Context, raw string) error {
 
 // CreateSubscription adds an outgoing webhook to the actor's workspace
 // (owner or admin). Its secret is returned once and kept sealed.
-func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in SubscriptionInput) (*CreatedSubscription, error) {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) CreateSubscription(ctx context.Context, actor *relay.Actor, in SubscriptionInput) (*CreatedSubscription, error) {
+	if err := manageConnectors(actor); err != nil {
 		return nil, err
 	}
 	u := strings.TrimSpace(in.URL)
@@ -143,8 +143,8 @@ func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in Sub
 
 // Subscriptions lists the workspace's outgoing webhooks (owner or admin);
 // secrets are never returned.
-func (a *App) Subscriptions(ctx context.Context, actor *relay.Actor) ([]relay.WebhookSubscription, error) {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) Subscriptions(ctx context.Context, actor *relay.Actor) ([]relay.WebhookSubscription, error) {
+	if err := manageConnectors(actor); err != nil {
 		return nil, err
 	}
 	list, err := a.store.Subscriptions(ctx, actor.Workspace.ID)
@@ -154,8 +154,8 @@ func (a *App) Subscriptions(ctx context.Context, actor *relay.Actor) ([]relay.We
 	return list, err
 }
 
-func (a *App) subscription(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.WebhookSubscription, error) {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) subscription(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.WebhookSubscription, error) {
+	if err := manageConnectors(actor); err != nil {
 		return nil, err
 	}
 	s, err := a.store.Subscription(ctx, actor.Workspace.ID, id)
@@ -167,7 +167,7 @@ func (a *App) subscription(ctx context.Context, actor *relay.Actor, id relay.ID)
 
 // DeleteSubscription removes an outgoing webhook with its pending
 // deliveries and its log.
-func (a *App) DeleteSubscription(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+func (a *Webhooks) DeleteSubscription(ctx context.Context, actor *relay.Actor, id relay.ID) error {
 	s, err := a.subscription(ctx, actor, id)
 	if err != nil {
 		return err
@@ -181,7 +181,7 @@ func (a *App) DeleteSubscription(ctx context.Context, actor *relay.Actor, id rel
 
 // SubscriptionDeliveries lists a subscription's delivery attempts, newest
 // first (the delivery log; owner or admin).
-func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id relay.ID, limit int) ([]relay.WebhookDelivery, error) {
+func (a *Webhooks) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id relay.ID, limit int) ([]relay.WebhookDelivery, error) {
 	s, err := a.subscription(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -203,7 +203,7 @@ func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id
 // outbox row each (none when nobody subscribes). payload is a JSON object.
 // Failures are logged, not returned: the change that caused the event is
 // already committed.
-func (a *App) WebhookEvent(ctx context.Context, workspaceID relay.ID, event string, payload any) {
+func (a *Webhooks) WebhookEvent(ctx context.Context, workspaceID relay.ID, event string, payload any) {
 	if a.store == nil {
 		return
 	}
@@ -215,7 +215,7 @@ func (a *App) WebhookEvent(ctx context.Context, workspaceID relay.ID, event stri
 		a.log.WarnContext(ctx, "webhook event", "event", event, "workspace_id", workspaceID, "err", err)
 		return
 	}
-	a.WakeOutbox()
+	a.wakeOutbox()
 }
 
 // ticketPayload is a ticket as webhooks carry it: the staff view, without
@@ -228,11 +228,11 @@ func ticketPayload(t *relay.Ticket) *relay.Ticket {
 
 // ticketCreatedEvent and ticketStatusEvent are called by the ticket use
 // cases right after the change commits.
-func (a *App) ticketCreatedEvent(ctx context.Context, t *relay.Ticket) {
+func (a *Webhooks) ticketCreatedEvent(ctx context.Context, t *relay.Ticket) {
 	a.WebhookEvent(ctx, t.WorkspaceID, relay.EventTicketCreated, map[string]any{"ticket": ticketPayload(t)})
 }
 
-func (a *App) ticketStatusEvent(ctx context.Context, t *relay.Ticket, from, to relay.TicketStatus) {
+func (a *Webhooks) ticketStatusEvent(ctx context.Context, t *relay.Ticket, from, to relay.TicketStatus) {
 	if from == to {
 		return
 	}
@@ -256,11 +256,11 @@ const IncomingWebhookPath = "/hooks/in/"
 
 // incomingChannel loads a channel the actor may read and manage incoming
 // webhooks of: not a DM, not a ticket's.
-func (a *App) incomingChannel(ctx context.Context, actor *relay.Actor, channelID relay.ID) (*relay.Channel, error) {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) incomingChannel(ctx context.Context, actor *relay.Actor, channelID relay.ID) (*relay.Channel, error) {
+	if err := manageConnectors(actor); err != nil {
 		return nil, err
 	}
-	c, _, err := a.channelView(ctx, actor, channelID)
+	c, _, err := a.msg.channelView(ctx, actor, channelID)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (a *App) incomingChannel(ctx context.Context, actor *relay.Actor, channelID
 
 // CreateIncomingWebhook makes a secret URL that posts into a channel the
 // actor (owner or admin) can read.
-func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, channelID relay.ID, name string) (*CreatedIncomingWebhook, error) {
+func (a *Webhooks) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, channelID relay.ID, name string) (*CreatedIncomingWebhook, error) {
 	c, err := a.incomingChannel(ctx, actor, channelID)
 	if err != nil {
 		return nil, err
@@ -300,14 +300,14 @@ func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, cha
 	}
 	a.audit(ctx, actor, relay.AuditIncomingWebhookCreated, relay.AuditTargetIncoming, w.ID, map[string]any{"channel_id": c.ID, "name": name})
 	out := &CreatedIncomingWebhook{IncomingWebhook: *w, Token: tok}
-	if site := a.SiteURL(ctx, actor.Workspace.ID); site != "" {
+	if site := siteURL(ctx, a.store, a.cfg.BaseURL, actor.Workspace.ID); site != "" {
 		out.URL = site + IncomingWebhookPath + tok
 	}
 	return out, nil
 }
 
 // IncomingWebhooks lists a channel's incoming webhooks (never their tokens).
-func (a *App) IncomingWebhooks(ctx context.Context, actor *relay.Actor, channelID relay.ID) ([]relay.IncomingWebhook, error) {
+func (a *Webhooks) IncomingWebhooks(ctx context.Context, actor *relay.Actor, channelID relay.ID) ([]relay.IncomingWebhook, error) {
 	c, err := a.incomingChannel(ctx, actor, channelID)
 	if err != nil {
 		return nil, err
@@ -320,8 +320,8 @@ func (a *App) IncomingWebhooks(ctx context.Context, actor *relay.Actor, channelI
 }
 
 // DeleteIncomingWebhook revokes an incoming webhook's URL.
-func (a *App) DeleteIncomingWebhook(ctx context.Context, actor *relay.Actor, id relay.ID) error {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) DeleteIncomingWebhook(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+	if err := manageConnectors(actor); err != nil {
 		return err
 	}
 	err := a.store.DeleteIncomingWebhook(ctx, actor.Workspace.ID, id)
@@ -348,7 +348,7 @@ var errNoIncoming = relay.Errorf(relay.ENOTFOUND, "No incoming webhook at this a
 // PostIncomingWebhook posts into the channel of the incoming webhook whose
 // token it is, as a bot (the webhook) with source webhook. No actor: the
 // token is the credential. Posts are rate-limited per token.
-func (a *App) PostIncomingWebhook(ctx context.Context, token string, in IncomingPost) (*relay.Message, error) {
+func (a *Webhooks) PostIncomingWebhook(ctx context.Context, token string, in IncomingPost) (*relay.Message, error) {
 	if !plausibleToken(token) {
 		return nil, errNoIncoming
 	}
@@ -366,7 +366,31 @@ func (a *App) PostIncomingWebhook(ctx context.Context, token string, in Incoming
 	if name == "" {
 		name = w.Name
 	}
-	return a.PostInbound(ctx, w.WorkspaceID, Inbound{ChannelID: w.ChannelID,
+	return a.msg.PostInbound(ctx, w.WorkspaceID, Inbound{ChannelID: w.ChannelID,
 		Author: relay.Author{ID: w.ID, Kind: relay.AuthorBot, DisplayName: name, AvatarURL: strings.TrimSpace(in.AvatarURL)},
 		Source: relay.SourceWebhook, Body: in.Text, ExternalID: in.IdempotencyKey})
+}
+
+// Webhooks owns automation over HTTP: outgoing subscriptions and their
+// delivery log, the events they carry (enqueued into the outbox, which the
+// Connectors' workers deliver), and incoming webhook URLs that post into a
+// channel (webhooks*.go). It uses Messaging; the Desk uses it to announce
+// ticket events.
+type Webhooks struct {
+	*kernel
+	store webhookStore
+	msg   *Messaging
+	cfg   ConnectorsConfig // the base URL and the SSRF guard's setting
+	hooks webhookState
+}
+
+func newWebhooks(k *kernel, st webhookStore, msg *Messaging, cfg ConnectorsConfig) *Webhooks {
+	return &Webhooks{kernel: k, store: st, msg: msg, cfg: cfg}
+}
+
+// webhookStore is what Webhooks is handed: WebhookStore and the
+// workspace lookup for its URLs.
+type webhookStore interface {
+	WebhookStore
+	WorkspaceByID(ctx context.Context, id relay.ID) (*relay.Workspace, error)
 }

@@ -145,14 +145,14 @@ func TestCreateSubscription(t *testing.T) {
 
 	// Only owners and admins.
 	for _, role := range []relay.Role{relay.RoleMember, relay.RoleAgent, relay.RoleCustomer} {
-		if _, err := a.CreateSubscription(ctx, actorAs(1, role), in); relay.ErrorCode(err) != relay.EFORBIDDEN {
+		if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, role), in); relay.ErrorCode(err) != relay.EFORBIDDEN {
 			t.Fatalf("%s: %v, want forbidden", role, err)
 		}
-		if _, err := a.Subscriptions(ctx, actorAs(1, role)); relay.ErrorCode(err) != relay.EFORBIDDEN {
+		if _, err := a.Webhooks.Subscriptions(ctx, actorAs(1, role)); relay.ErrorCode(err) != relay.EFORBIDDEN {
 			t.Fatalf("%s lists: %v, want forbidden", role, err)
 		}
 	}
-	if _, err := a.CreateSubscription(ctx, nil, in); relay.ErrorCode(err) != relay.EUNAUTHORIZED {
+	if _, err := a.Webhooks.CreateSubscription(ctx, nil, in); relay.ErrorCode(err) != relay.EUNAUTHORIZED {
 		t.Fatalf("no actor: %v", err)
 	}
 	if len(st.subs) != 0 {
@@ -171,7 +171,7 @@ func TestCreateSubscription(t *testing.T) {
 		"unknown event": {URL: "https://93.184.215.14/", Events: []string{"user.deleted"}},
 		"long desc":     {URL: "https://93.184.215.14/", Events: []string{"ticket.created"}, Description: strings.Repeat("d", 201)},
 	} {
-		if _, err := a.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), bad); relay.ErrorCode(err) != relay.EINVALID {
+		if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), bad); relay.ErrorCode(err) != relay.EINVALID {
 			t.Fatalf("%s: %v, want invalid", name, err)
 		}
 	}
@@ -179,7 +179,7 @@ func TestCreateSubscription(t *testing.T) {
 		t.Fatal("bad input stored something")
 	}
 
-	created, err := a.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), in)
+	created, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,12 +192,12 @@ func TestCreateSubscription(t *testing.T) {
 	if strings.Contains(string(stored.Secrets), created.Secret) {
 		t.Fatal("the secret is stored in clear")
 	}
-	m, err := a.OpenSecrets("webhook:"+stored.ID.String(), stored.Secrets)
+	m, err := a.Connectors.OpenSecrets("webhook:"+stored.ID.String(), stored.Secrets)
 	if err != nil || m["secret"] != created.Secret {
 		t.Fatalf("OpenSecrets = %v, %v", m, err)
 	}
 	// Nor is it in the JSON of a listed subscription.
-	list, err := a.Subscriptions(ctx, actorAs(1, relay.RoleOwner))
+	list, err := a.Webhooks.Subscriptions(ctx, actorAs(1, relay.RoleOwner))
 	if err != nil || len(list) != 1 {
 		t.Fatalf("list = %v, %v", list, err)
 	}
@@ -208,19 +208,19 @@ func TestCreateSubscription(t *testing.T) {
 
 	// Another workspace sees nothing, and cannot delete or read it.
 	other := actorAs(2, relay.RoleOwner)
-	if l, _ := a.Subscriptions(ctx, other); len(l) != 0 {
+	if l, _ := a.Webhooks.Subscriptions(ctx, other); len(l) != 0 {
 		t.Fatalf("workspace 2 lists %v", l)
 	}
-	if err := a.DeleteSubscription(ctx, other, created.ID); relay.ErrorCode(err) != relay.ENOTFOUND {
+	if err := a.Webhooks.DeleteSubscription(ctx, other, created.ID); relay.ErrorCode(err) != relay.ENOTFOUND {
 		t.Fatalf("cross-tenant delete: %v", err)
 	}
-	if _, err := a.SubscriptionDeliveries(ctx, other, created.ID, 0); relay.ErrorCode(err) != relay.ENOTFOUND {
+	if _, err := a.Webhooks.SubscriptionDeliveries(ctx, other, created.ID, 0); relay.ErrorCode(err) != relay.ENOTFOUND {
 		t.Fatalf("cross-tenant deliveries: %v", err)
 	}
-	if err := a.DeleteSubscription(ctx, actorAs(1, relay.RoleAgent), created.ID); relay.ErrorCode(err) != relay.EFORBIDDEN {
+	if err := a.Webhooks.DeleteSubscription(ctx, actorAs(1, relay.RoleAgent), created.ID); relay.ErrorCode(err) != relay.EFORBIDDEN {
 		t.Fatalf("agent delete: %v", err)
 	}
-	if err := a.DeleteSubscription(ctx, actorAs(1, relay.RoleOwner), created.ID); err != nil {
+	if err := a.Webhooks.DeleteSubscription(ctx, actorAs(1, relay.RoleOwner), created.ID); err != nil {
 		t.Fatal(err)
 	}
 	if len(st.subs) != 0 {
@@ -232,7 +232,7 @@ func TestCreateSubscription(t *testing.T) {
 
 	// The operator's switch lets private receivers in.
 	a2, _ := newHookApp(t, true)
-	if _, err := a2.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), SubscriptionInput{URL: "http://127.0.0.1:5678/webhook",
+	if _, err := a2.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), SubscriptionInput{URL: "http://127.0.0.1:5678/webhook",
 		Events: []string{"message.created"}}); err != nil {
 		t.Fatalf("allowed private: %v", err)
 	}
@@ -243,18 +243,18 @@ func TestSubscriptionLimit(t *testing.T) {
 	a, st := newHookApp(t, false)
 	in := SubscriptionInput{URL: "https://93.184.215.14/", Events: []string{"ticket.created"}}
 	for i := 0; i < MaxSubscriptions; i++ {
-		if _, err := a.CreateSubscription(ctx, actorAs(1, relay.RoleOwner), in); err != nil {
+		if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleOwner), in); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := a.CreateSubscription(ctx, actorAs(1, relay.RoleOwner), in); relay.ErrorCode(err) != relay.ECONFLICT {
+	if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleOwner), in); relay.ErrorCode(err) != relay.ECONFLICT {
 		t.Fatalf("over the limit: %v", err)
 	}
 	if len(st.subs) != MaxSubscriptions {
 		t.Fatalf("%d stored", len(st.subs))
 	}
 	// The limit is per workspace.
-	if _, err := a.CreateSubscription(ctx, actorAs(2, relay.RoleOwner), in); err != nil {
+	if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(2, relay.RoleOwner), in); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -264,7 +264,7 @@ func TestPostIncomingWebhookRefusesMalformedTokens(t *testing.T) {
 	// None of these reach the store (which would panic: it has no incoming
 	// webhooks).
 	for _, tok := range []string{"", "x", "rly_short", tokenPrefix + strings.Repeat("a", 42), strings.Repeat("a", 47), "../../etc"} {
-		if _, err := a.PostIncomingWebhook(context.Background(), tok, IncomingPost{Text: "hi"}); relay.ErrorCode(err) != relay.ENOTFOUND {
+		if _, err := a.Webhooks.PostIncomingWebhook(context.Background(), tok, IncomingPost{Text: "hi"}); relay.ErrorCode(err) != relay.ENOTFOUND {
 			t.Errorf("token %q: %v, want not found", tok, err)
 		}
 	}
@@ -285,9 +285,9 @@ func TestTicketEvents(t *testing.T) {
 	ctx := context.Background()
 	a, st := newHookApp(t, false)
 	tk := &relay.Ticket{ID: 5, WorkspaceID: 3, Subject: "Printer", Status: relay.TicketResolved, Unread: true}
-	a.ticketCreatedEvent(ctx, tk)
-	a.ticketStatusEvent(ctx, tk, relay.TicketOpen, relay.TicketResolved)
-	a.ticketStatusEvent(ctx, tk, relay.TicketAssigned, relay.TicketAssigned) // no change, no event
+	a.Webhooks.ticketCreatedEvent(ctx, tk)
+	a.Webhooks.ticketStatusEvent(ctx, tk, relay.TicketOpen, relay.TicketResolved)
+	a.Webhooks.ticketStatusEvent(ctx, tk, relay.TicketAssigned, relay.TicketAssigned) // no change, no event
 	if len(st.events) != 2 {
 		t.Fatalf("%d events, want 2: %+v", len(st.events), st.events)
 	}

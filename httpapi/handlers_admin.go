@@ -47,7 +47,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Limit = n
 	}
-	events, err := s.app.ListAudit(r.Context(), actor(r), f)
+	events, err := s.app.Desk.ListAudit(r.Context(), actor(r), f)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deskStats(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.app.DeskStats(r.Context(), actor(r))
+	st, err := s.app.Desk.DeskStats(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) customerSignup(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.SignupCustomer(r.Context(), workspace(r), in, s.clientIP(r))
+	res, err := s.app.Desk.SignupCustomer(r.Context(), workspace(r), in, s.clientIP(r))
 	if err != nil {
 		return err
 	}

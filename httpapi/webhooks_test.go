@@ -92,14 +92,14 @@ func newHookEnv(t *testing.T, db *store.DB, opts hookEnvOptions) (*env, *busReco
 		Connectors: app.ConnectorsConfig{BaseURL: "http://" + base + ":8080", WebhookAllowPrivate: opts.allowPrivate,
 			OutboxBackoff: 20 * time.Millisecond, OutboxMaxBackoff: 40 * time.Millisecond, OutboxPoll: poll,
 			OutboxMaxAttempts: 5}})
-	a.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: opts.allowPrivate, Timeout: 5 * time.Second}))
+	a.Connectors.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: opts.allowPrivate, Timeout: 5 * time.Second}))
 	srv := New(Config{App: a, BaseDomain: base, Logger: log})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	if opts.worker {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		go func() { defer close(done); a.RunOutbox(ctx) }()
+		go func() { defer close(done); a.Connectors.RunOutbox(ctx) }()
 		t.Cleanup(func() { cancel(); <-done })
 	}
 	return &env{t: t, url: ts.URL, srv: srv, clock: clk, db: db, files: dir}, bus

@@ -20,7 +20,7 @@ import (
 )
 
 // The app implements what the connector needs of it.
-var _ Relay = (*app.App)(nil)
+var _ Relay = (*app.Connectors)(nil)
 
 // Tests here start Bots, which point discordgo's process-wide endpoints at
 // their fake: none of them may call t.Parallel.

@@ -70,11 +70,11 @@ func TestConnectors(t *testing.T) {
 		}
 	})
 	s := h.stack
-	s.App.SetDiscordDirectory(fakeDiscord{})
+	s.App.Connectors.SetDiscordDirectory(fakeDiscord{})
 	// LINE's Push API as a switch: refuses the token until the test fixes it.
 	lineOK := atomic.Bool{}
 	var pushes atomic.Int32
-	s.App.RegisterDeliverer(relay.ConnectorLINE, relay.DeliverFunc(func(ctx context.Context, o *relay.Outgoing) (relay.Sent, error) {
+	s.App.Connectors.RegisterDeliverer(relay.ConnectorLINE, relay.DeliverFunc(func(ctx context.Context, o *relay.Outgoing) (relay.Sent, error) {
 		if !lineOK.Load() {
 			return relay.Sent{}, &relay.DeliveryError{Err: errors.New("LINE refused the channel access token"), Permanent: true, ResponseCode: 401}
 		}
@@ -169,7 +169,7 @@ func TestConnectors(t *testing.T) {
 		discordID = eval[string](t, admin, "connector id", `document.querySelector("[data-testid=connector-page]").dataset.connectorId`)
 		// Discord's OAuth callback, as the bot's handler completes it.
 		invite, _ := url.Parse(eval[string](t, admin, "invite URL", `document.querySelector("a[data-testid=discord-invite]").href`))
-		if _, err := s.App.SetDiscordGuild(context.Background(), invite.Query().Get("state"), "424242424242"); err != nil {
+		if _, err := s.App.Connectors.SetDiscordGuild(context.Background(), invite.Query().Get("state"), "424242424242"); err != nil {
 			t.Fatalf("SetDiscordGuild: %v", err)
 		}
 		admin.untilExplain(t, "the channel selection, grouped by category",
@@ -197,7 +197,7 @@ func TestConnectors(t *testing.T) {
 	var externalID string
 	if !h.step(t, "a LINE customer's picture arrives; the reply is not delivered, then retried", func(t *testing.T) {
 		id, _ := relay.ParseID(lineID)
-		c, _, err := s.App.ConnectorForHook(context.Background(), id)
+		c, _, err := s.App.Connectors.ConnectorForHook(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +205,7 @@ func TestConnectors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := s.App.ReceiveExternal(context.Background(), relay.ExternalIn{Connector: c, ConversationKey: "user:U4af4980629", OneToOne: true,
+		m, err := s.App.Connectors.ReceiveExternal(context.Background(), relay.ExternalIn{Connector: c, ConversationKey: "user:U4af4980629", OneToOne: true,
 			From: relay.ExternalContact{ExternalID: "U4af4980629", Name: "Yuki Tanaka"}, MessageID: "468789577898262530",
 			Body: "Is my teapot shipped? This is the one", Files: []relay.ExternalFile{{Name: "teapot.png", ContentType: "image/png", Kind: "image", Data: pic}}})
 		if err != nil {

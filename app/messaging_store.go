@@ -114,3 +114,12 @@ type MessagingStore interface {
 	// the default (online, no text or emoji). ENOTFOUND for a non-member.
 	MemberStatus(ctx context.Context, workspaceID, userID relay.ID, now time.Time) (relay.Status, error)
 }
+
+// messagingStore is what Messaging is handed: MessagingStore and the few
+// reads of members, users and deliveries it needs.
+type messagingStore interface {
+	MessagingStore
+	MembersByID(ctx context.Context, workspaceID relay.ID, userIDs []relay.ID) (map[relay.ID]relay.Member, error)
+	MessageDeliveries(ctx context.Context, workspaceID relay.ID, messageIDs []relay.ID) (map[relay.ID][]relay.Delivery, error)
+	UserByID(ctx context.Context, id relay.ID) (*relay.User, error)
+}

@@ -12,7 +12,7 @@ import (
 // fresh: the socket's ticket:<id> join reads them after subscribing, as a
 // channel join reads ChannelAccess, to answer the join and to start its
 // seq order guard when the client asks for no catch-up.
-func (a *App) TicketCounters(ctx context.Context, actor *relay.Actor, ticketID relay.ID, notes bool) (lastSeq, lastChange int64, err error) {
+func (a *Desk) TicketCounters(ctx context.Context, actor *relay.Actor, ticketID relay.ID, notes bool) (lastSeq, lastChange int64, err error) {
 	act := policy.ReadTicket
 	if notes {
 		act = policy.ReadTicketNotes

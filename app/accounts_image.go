@@ -71,7 +71,7 @@ func checkImage(what string, data []byte) (*uploadedImage, error) {
 // keeps the file store in step: the new file (key, already Put) is removed
 // if save fails, the old one once save succeeded. what names the file in
 // logs. An empty key records a removal.
-func (a *App) replaceFile(ctx context.Context, what, key, old string, save func() error) error {
+func (a *Accounts) replaceFile(ctx context.Context, what, key, old string, save func() error) error {
 	if err := save(); err != nil {
 		if key != "" && key != old {
 			_ = a.files.Delete(ctx, key)

@@ -25,7 +25,7 @@ const MaxAttachmentBytes = 25 << 20
 // message is posted through the sequencer with the connector type as its
 // source. A redelivery (same outside message id) returns the stored
 // message and posts nothing.
-func (a *App) ReceiveExternal(ctx context.Context, in relay.ExternalIn) (*relay.Message, error) {
+func (a *Connectors) ReceiveExternal(ctx context.Context, in relay.ExternalIn) (*relay.Message, error) {
 	c := in.Connector
 	if c == nil {
 		return nil, relay.Errorf(relay.EINVALID, "No connector.")
@@ -80,7 +80,7 @@ func (a *App) ReceiveExternal(ctx context.Context, in relay.ExternalIn) (*relay.
 			return nil, relay.Errorf(relay.EINVALID, "The outside message is empty.")
 		}
 	}
-	m, err := a.PostInbound(ctx, c.WorkspaceID, Inbound{ChannelID: conv.ChannelID, Source: c.Type, Body: body,
+	m, err := a.msg.PostInbound(ctx, c.WorkspaceID, Inbound{ChannelID: conv.ChannelID, Source: c.Type, Body: body,
 		Author:      relay.Author{ID: contact.ID, Kind: relay.AuthorContact, DisplayName: contact.Name, AvatarURL: contact.AvatarURL},
 		ExternalID:  externalKey(in.MessageID),
 		Attachments: atts})
@@ -117,7 +117,7 @@ func externalKey(id string) string {
 
 // createConversation maps an outside conversation to a channel: an
 // existing one, or a new external channel every desk-staff member joins.
-func (a *App) createConversation(ctx context.Context, c *relay.Connector, key, name string, contact *relay.ID, existing *relay.ID) (*relay.Conversation, error) {
+func (a *Connectors) createConversation(ctx context.Context, c *relay.Connector, key, name string, contact *relay.ID, existing *relay.ID) (*relay.Conversation, error) {
 	now := a.Now()
 	conv := &relay.Conversation{ID: a.ids.New(), WorkspaceID: c.WorkspaceID, ConnectorID: c.ID, Key: key,
 		Name: truncateRunes(strings.TrimSpace(name), 80), ContactID: contact, CreatedAt: now}
@@ -195,7 +195,7 @@ func channelSlug(prefix, name string) string {
 
 // storeFiles keeps received media: bytes go to the file store as
 // attachments of the channel; URL-only files are linked.
-func (a *App) storeFiles(ctx context.Context, ws, channelID relay.ID, files []relay.ExternalFile) ([]relay.Attachment, error) {
+func (a *Connectors) storeFiles(ctx context.Context, ws, channelID relay.ID, files []relay.ExternalFile) ([]relay.Attachment, error) {
 	if len(files) > 10 {
 		files = files[:10]
 	}
@@ -247,7 +247,7 @@ func attachmentKey(ws, id relay.ID) string {
 }
 
 // File returns an attachment's bytes to a reader of its channel.
-func (a *App) File(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Attachment, []byte, error) {
+func (a *Connectors) File(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Attachment, []byte, error) {
 	if actor == nil || actor.Membership == nil {
 		return nil, nil, policy.Check(actor, policy.ReadSelf, policy.Target{})
 	}
@@ -258,7 +258,7 @@ func (a *App) File(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay
 		}
 		return nil, nil, err
 	}
-	if _, _, err := a.channelAccess(ctx, actor, channelID, false); err != nil {
+	if _, _, err := a.msg.channelAccess(ctx, actor, channelID, false); err != nil {
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			return nil, nil, relay.Errorf(relay.ENOTFOUND, "File not found.")
 		}
@@ -272,7 +272,7 @@ func (a *App) File(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay
 }
 
 // EditExternal applies an outside edit to the Relay copy of a message.
-func (a *App) EditExternal(ctx context.Context, c *relay.Connector, externalMessageID, body string) error {
+func (a *Connectors) EditExternal(ctx context.Context, c *relay.Connector, externalMessageID, body string) error {
 	id, err := a.store.MessageByExternal(ctx, c.WorkspaceID, c.ID, externalMessageID)
 	if err != nil {
 		return err
@@ -288,12 +288,12 @@ func (a *App) EditExternal(ctx context.Context, c *relay.Connector, externalMess
 	if strings.TrimSpace(body) == "" {
 		return a.DeleteExternal(ctx, c, externalMessageID)
 	}
-	_, err = a.storeEdit(ctx, c.WorkspaceID, m.ChannelID, id, body, nil, false)
+	_, err = a.msg.storeEdit(ctx, c.WorkspaceID, m.ChannelID, id, body, nil, false)
 	return err
 }
 
 // DeleteExternal applies an outside deletion to the Relay copy.
-func (a *App) DeleteExternal(ctx context.Context, c *relay.Connector, externalMessageID string) error {
+func (a *Connectors) DeleteExternal(ctx context.Context, c *relay.Connector, externalMessageID string) error {
 	id, err := a.store.MessageByExternal(ctx, c.WorkspaceID, c.ID, externalMessageID)
 	if err != nil {
 		return err
@@ -305,5 +305,5 @@ func (a *App) DeleteExternal(ctx context.Context, c *relay.Connector, externalMe
 	if m.DeletedAt != nil || m.Author.Kind != relay.AuthorContact {
 		return nil
 	}
-	return a.storeDelete(ctx, c.WorkspaceID, m.ChannelID, id)
+	return a.msg.storeDelete(ctx, c.WorkspaceID, m.ChannelID, id)
 }

@@ -29,8 +29,8 @@ var errCustomerSignupOff = relay.Errorf(relay.EFORBIDDEN, "This workspace does n
 // workspace allows it (customer_signup): a new email gets an account; an
 // existing account proves itself with its password and is reused. Members
 // of ws already are ECONFLICT. Limited per IP like sign-up.
-func (a *App) SignupCustomer(ctx context.Context, ws *relay.Workspace, in CustomerSignupInput, ip string) (*AuthResult, error) {
-	if ok, wait := a.signupIP.Allow(ip); !ok {
+func (a *Desk) SignupCustomer(ctx context.Context, ws *relay.Workspace, in CustomerSignupInput, ip string) (*AuthResult, error) {
+	if ok, wait := a.accounts.signupIP.Allow(ip); !ok {
 		return nil, rateLimited(wait)
 	}
 	if !ws.CustomerSignup {
@@ -44,7 +44,7 @@ func (a *App) SignupCustomer(ctx context.Context, ws *relay.Workspace, in Custom
 		return nil, err
 	}
 	now := a.Now()
-	user, createUser, err := a.account(ctx, email, in.Password, in.DisplayName, now,
+	user, createUser, err := a.accounts.account(ctx, email, in.Password, in.DisplayName, now,
 		relay.Errorf(relay.ECONFLICT, "An account with that email already exists; sign up with its password to use it here."))
 	if err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func (a *App) SignupCustomer(ctx context.Context, ws *relay.Workspace, in Custom
 			return nil, err
 		}
 	}
-	tok, sess := a.newSession(ws.ID, user.ID, now)
+	tok, sess := a.accounts.newSession(ws.ID, user.ID, now)
 	m, err := a.store.SignupCustomer(ctx, ws.ID, user, createUser, sess, now)
 	if err != nil {
 		if relay.ErrorCode(err) == relay.ECONFLICT && !createUser {
@@ -66,6 +66,6 @@ func (a *App) SignupCustomer(ctx context.Context, ws *relay.Workspace, in Custom
 	}
 	a.log.InfoContext(ctx, "customer signed up", "workspace_id", ws.ID, "user_id", user.ID, "new_account", createUser)
 	a.auditAs(ctx, ws.ID, user.ID, relay.AuditCustomerSignup, relay.AuditTargetUser, user.ID, map[string]any{"email": email, "new_account": createUser})
-	a.memberAdded(ctx, ws.ID, user, m.Role)
+	a.accounts.memberAdded(ctx, ws.ID, user, m.Role)
 	return &AuthResult{Token: tok, User: user, Membership: m, Workspace: withLogoURL(ws), Session: sess}, nil
 }

@@ -137,9 +137,9 @@ func (c *LiveCounter) Live(_ context.Context, ws relay.ID) (LiveFigures, error) 
 // Live returns what the socket layer reports to: the configured tracker,
 // with each change also scheduling a (debounced) stats:updated for the
 // workspace's dashboards.
-func (a *App) Live() LiveReporter { return liveNotifier{a} }
+func (a *Desk) Live() LiveReporter { return liveNotifier{a} }
 
-type liveNotifier struct{ a *App }
+type liveNotifier struct{ a *Desk }
 
 func (n liveNotifier) SocketOpened(ws, user relay.ID, desk bool) {
 	n.a.live.SocketOpened(ws, user, desk)

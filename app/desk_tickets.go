@@ -97,7 +97,7 @@ func ticketOn(actor *relay.Actor, t *relay.Ticket) policy.OnTicket {
 
 // loadTicket loads a ticket the actor may act on with act; ENOTFOUND when
 // it is missing or (for customers) not theirs.
-func (a *App) loadTicket(ctx context.Context, actor *relay.Actor, id relay.ID, act policy.Action) (*relay.Ticket, policy.OnTicket, error) {
+func (a *Desk) loadTicket(ctx context.Context, actor *relay.Actor, id relay.ID, act policy.Action) (*relay.Ticket, policy.OnTicket, error) {
 	if actor == nil || actor.Membership == nil || actor.User == nil {
 		return nil, policy.OnTicket{}, policy.CheckTicket(actor, act, policy.OnTicket{})
 	}
@@ -125,7 +125,7 @@ func (a *App) loadTicket(ctx context.Context, actor *relay.Actor, id relay.ID, a
 // TicketAccess checks the actor may open a ticket (and its ticket:<id>
 // topic): staff reports whether they also see its notes and staff events.
 // A customer naming another's ticket gets ENOTFOUND.
-func (a *App) TicketAccess(ctx context.Context, actor *relay.Actor, ticketID relay.ID) (*relay.Ticket, bool, error) {
+func (a *Desk) TicketAccess(ctx context.Context, actor *relay.Actor, ticketID relay.ID) (*relay.Ticket, bool, error) {
 	t, _, err := a.loadTicket(ctx, actor, ticketID, policy.ReadTicket)
 	if err != nil {
 		return nil, false, err
@@ -136,7 +136,7 @@ func (a *App) TicketAccess(ctx context.Context, actor *relay.Actor, ticketID rel
 
 // TicketCatchUp is CatchUp for a ticket's conversation, or (notes, staff
 // only) its internal notes, for the socket's ticket:<id> joins.
-func (a *App) TicketCatchUp(ctx context.Context, actor *relay.Actor, ticketID relay.ID, notes bool, lastSeq, lastChange int64) (*CatchUp, error) {
+func (a *Desk) TicketCatchUp(ctx context.Context, actor *relay.Actor, ticketID relay.ID, notes bool, lastSeq, lastChange int64) (*CatchUp, error) {
 	act := policy.ReadTicket
 	if notes {
 		act = policy.ReadTicketNotes
@@ -153,12 +153,12 @@ func (a *App) TicketCatchUp(ctx context.Context, actor *relay.Actor, ticketID re
 	if err != nil {
 		return nil, err
 	}
-	return a.catchUp(ctx, c, lastSeq, lastChange)
+	return a.msg.catchUp(ctx, c, lastSeq, lastChange)
 }
 
 // CreateTicket opens a ticket: for the actor, or, for staff, on behalf of
 // a member of the workspace (requester_id).
-func (a *App) CreateTicket(ctx context.Context, actor *relay.Actor, in CreateTicketInput) (*relay.Ticket, error) {
+func (a *Desk) CreateTicket(ctx context.Context, actor *relay.Actor, in CreateTicketInput) (*relay.Ticket, error) {
 	if actor == nil || actor.User == nil || actor.Membership == nil {
 		return nil, policy.CheckTicket(actor, policy.CreateTicket, policy.OnTicket{})
 	}
@@ -226,12 +226,12 @@ func (a *App) CreateTicket(ctx context.Context, actor *relay.Actor, in CreateTic
 	}
 	a.publish(ctx, out.WorkspaceID, relay.DeskTopic(out.WorkspaceID), EvTicketCreated, out, 0, 0)
 	a.statsChanged(ctx, out.WorkspaceID)
-	a.ticketCreatedEvent(ctx, out)
+	a.webhooks.ticketCreatedEvent(ctx, out)
 	return ticketView(out, isDeskStaff(actor)), nil
 }
 
 // ticketEvent builds an event of the actor (nil: the system) with from/to data.
-func (a *App) ticketEvent(actor *relay.Actor, kind string, from, to any) *relay.TicketEvent {
+func (a *Desk) ticketEvent(actor *relay.Actor, kind string, from, to any) *relay.TicketEvent {
 	ev := &relay.TicketEvent{ID: a.ids.New(), Kind: kind, CreatedAt: a.Now(), Data: json.RawMessage(`{}`)}
 	if actor != nil && actor.User != nil {
 		ev.Actor = &relay.Person{ID: actor.User.ID, DisplayName: actor.User.DisplayName, AvatarURL: actor.User.AvatarURL}
@@ -245,14 +245,14 @@ func (a *App) ticketEvent(actor *relay.Actor, kind string, from, to any) *relay.
 }
 
 // GetTicket returns one ticket the actor may see.
-func (a *App) GetTicket(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Ticket, error) {
+func (a *Desk) GetTicket(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Ticket, error) {
 	t, _, err := a.TicketAccess(ctx, actor, id)
 	return t, err
 }
 
 // ListTickets returns a page of the inbox (staff) or of the customer's own
 // tickets.
-func (a *App) ListTickets(ctx context.Context, actor *relay.Actor, q TicketQuery) (*relay.TicketPage, error) {
+func (a *Desk) ListTickets(ctx context.Context, actor *relay.Actor, q TicketQuery) (*relay.TicketPage, error) {
 	if err := policy.CheckTicket(actor, policy.ListTickets, policy.OnTicket{}); err != nil {
 		return nil, err
 	}
@@ -321,7 +321,7 @@ func (a *App) ListTickets(ctx context.Context, actor *relay.Actor, q TicketQuery
 }
 
 // UpdateTicket changes a ticket's subject, priority or tags (staff).
-func (a *App) UpdateTicket(ctx context.Context, actor *relay.Actor, id relay.ID, upd relay.TicketUpdate) (*relay.Ticket, error) {
+func (a *Desk) UpdateTicket(ctx context.Context, actor *relay.Actor, id relay.ID, upd relay.TicketUpdate) (*relay.Ticket, error) {
 	t, _, err := a.loadTicket(ctx, actor, id, policy.UpdateTicket)
 	if err != nil {
 		return nil, err
@@ -377,7 +377,7 @@ func (a *App) UpdateTicket(ctx context.Context, actor *relay.Actor, id relay.ID,
 }
 
 // reloadFor reads t again with the actor's unread count.
-func (a *App) reloadFor(ctx context.Context, actor *relay.Actor, t *relay.Ticket) (*relay.Ticket, error) {
+func (a *Desk) reloadFor(ctx context.Context, actor *relay.Actor, t *relay.Ticket) (*relay.Ticket, error) {
 	out, err := a.store.Ticket(ctx, actor.Workspace.ID, t.ID, actor.User.ID)
 	if err != nil {
 		return nil, err
@@ -386,7 +386,7 @@ func (a *App) reloadFor(ctx context.Context, actor *relay.Actor, t *relay.Ticket
 }
 
 // TicketEvents returns a ticket's history (staff).
-func (a *App) TicketEvents(ctx context.Context, actor *relay.Actor, id relay.ID) ([]relay.TicketEvent, error) {
+func (a *Desk) TicketEvents(ctx context.Context, actor *relay.Actor, id relay.ID) ([]relay.TicketEvent, error) {
 	t, _, err := a.loadTicket(ctx, actor, id, policy.ReadTicketEvents)
 	if err != nil {
 		return nil, err

@@ -58,7 +58,7 @@ func ParseMentions(body string) (ids []relay.ID, all bool) {
 }
 
 // mentionsIn keeps the mentioned users who are members of the channel.
-func (a *App) mentionsIn(ctx context.Context, ws, channel relay.ID, ids []relay.ID) ([]relay.ID, error) {
+func (a *Messaging) mentionsIn(ctx context.Context, ws, channel relay.ID, ids []relay.ID) ([]relay.ID, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -77,7 +77,7 @@ func (a *App) mentionsIn(ctx context.Context, ws, channel relay.ID, ids []relay.
 
 // PostMessage sends a message to a channel as the actor. Retrying with the
 // same client_msg_id returns the message already stored.
-func (a *App) PostMessage(ctx context.Context, actor *relay.Actor, channelID relay.ID, in PostInput) (*relay.Message, error) {
+func (a *Messaging) PostMessage(ctx context.Context, actor *relay.Actor, channelID relay.ID, in PostInput) (*relay.Message, error) {
 	c, on, err := a.channelAccess(ctx, actor, channelID, false)
 	if err != nil {
 		return nil, err
@@ -120,7 +120,7 @@ func (a *App) PostMessage(ctx context.Context, actor *relay.Actor, channelID rel
 
 // afterPost publishes what a stored post changed. It runs in the
 // sequencer's shard, so events leave in seq order.
-func (a *App) afterPost(ctx context.Context, r relay.PostResult) {
+func (a *Messaging) afterPost(ctx context.Context, r relay.PostResult) {
 	if r.Existing {
 		return
 	}
@@ -138,7 +138,7 @@ func (a *App) afterPost(ctx context.Context, r relay.PostResult) {
 }
 
 // messageView loads a message and its channel as the actor sees them.
-func (a *App) messageView(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Message, *relay.Channel, policy.On, error) {
+func (a *Messaging) messageView(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Message, *relay.Channel, policy.On, error) {
 	if actor == nil || actor.Membership == nil {
 		return nil, nil, policy.On{}, policy.CheckChannel(actor, policy.ReadChannel, policy.On{})
 	}
@@ -161,7 +161,7 @@ func (a *App) messageView(ctx context.Context, actor *relay.Actor, id relay.ID) 
 }
 
 // EditMessage replaces the body of the actor's own message.
-func (a *App) EditMessage(ctx context.Context, actor *relay.Actor, id relay.ID, body string) (*relay.Message, error) {
+func (a *Messaging) EditMessage(ctx context.Context, actor *relay.Actor, id relay.ID, body string) (*relay.Message, error) {
 	m, c, on, err := a.messageView(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -184,13 +184,13 @@ func (a *App) EditMessage(ctx context.Context, actor *relay.Actor, id relay.ID, 
 	}
 	out, err := a.storeEdit(ctx, actor.Workspace.ID, c.ID, id, body, ids, all)
 	if err == nil && relay.Bridged(m, c.Kind) {
-		a.WakeOutbox() // the edit follows the message out
+		a.wakeOutbox() // the edit follows the message out
 	}
 	return out, err
 }
 
 // DeleteMessage tombstones a message (author, owners and admins).
-func (a *App) DeleteMessage(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+func (a *Messaging) DeleteMessage(ctx context.Context, actor *relay.Actor, id relay.ID) error {
 	m, c, on, err := a.messageView(ctx, actor, id)
 	if err != nil {
 		return err
@@ -200,14 +200,14 @@ func (a *App) DeleteMessage(ctx context.Context, actor *relay.Actor, id relay.ID
 	}
 	err = a.storeDelete(ctx, actor.Workspace.ID, c.ID, id)
 	if err == nil && relay.Bridged(m, c.Kind) {
-		a.WakeOutbox() // the deletion follows the message out
+		a.wakeOutbox() // the deletion follows the message out
 	}
 	return err
 }
 
 // storeEdit stores an edit through the channel's sequencer shard (so it
 // never overtakes the post it edits) and publishes it.
-func (a *App) storeEdit(ctx context.Context, ws, channelID, id relay.ID, body string, mentions []relay.ID, all bool) (*relay.Message, error) {
+func (a *Messaging) storeEdit(ctx context.Context, ws, channelID, id relay.ID, body string, mentions []relay.ID, all bool) (*relay.Message, error) {
 	var out *relay.Message
 	err := a.seq.do(ctx, channelID, func(ctx context.Context) error {
 		var err error
@@ -222,7 +222,7 @@ func (a *App) storeEdit(ctx context.Context, ws, channelID, id relay.ID, body st
 
 // storeDelete tombstones a message through its channel's shard and
 // publishes the tombstone.
-func (a *App) storeDelete(ctx context.Context, ws, channelID, id relay.ID) error {
+func (a *Messaging) storeDelete(ctx context.Context, ws, channelID, id relay.ID) error {
 	return a.seq.do(ctx, channelID, func(ctx context.Context) error {
 		out, err := a.store.DeleteMessage(ctx, ws, id, a.Now())
 		if err == nil {
@@ -262,7 +262,7 @@ func ValidateEmoji(s string) error {
 }
 
 // React adds (on=true) or removes the actor's emoji reaction; both are idempotent.
-func (a *App) React(ctx context.Context, actor *relay.Actor, id relay.ID, emoji string, add bool) (*relay.Message, error) {
+func (a *Messaging) React(ctx context.Context, actor *relay.Actor, id relay.ID, emoji string, add bool) (*relay.Message, error) {
 	m, c, on, err := a.messageView(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -296,7 +296,7 @@ func (a *App) React(ctx context.Context, actor *relay.Actor, id relay.ID, emoji 
 }
 
 // History returns a page of a channel's timeline.
-func (a *App) History(ctx context.Context, actor *relay.Actor, channelID relay.ID, q relay.HistoryQuery) ([]relay.Message, error) {
+func (a *Messaging) History(ctx context.Context, actor *relay.Actor, channelID relay.ID, q relay.HistoryQuery) ([]relay.Message, error) {
 	c, _, err := a.channelAccess(ctx, actor, channelID, false)
 	if err != nil {
 		return nil, err
@@ -335,7 +335,7 @@ func checkHistoryQuery(q *relay.HistoryQuery) error {
 }
 
 // Replies returns a thread: its first message's replies, oldest first.
-func (a *App) Replies(ctx context.Context, actor *relay.Actor, id relay.ID) ([]relay.Message, error) {
+func (a *Messaging) Replies(ctx context.Context, actor *relay.Actor, id relay.ID) ([]relay.Message, error) {
 	m, _, _, err := a.messageView(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -348,7 +348,7 @@ func (a *App) Replies(ctx context.Context, actor *relay.Actor, id relay.ID) ([]r
 
 // MarkRead moves the actor's read cursor in a channel (never backwards)
 // and tells the actor's other tabs.
-func (a *App) MarkRead(ctx context.Context, actor *relay.Actor, channelID relay.ID, seq int64) (*relay.ChannelMember, error) {
+func (a *Messaging) MarkRead(ctx context.Context, actor *relay.Actor, channelID relay.ID, seq int64) (*relay.ChannelMember, error) {
 	c, on, err := a.channelAccess(ctx, actor, channelID, false)
 	if err != nil {
 		return nil, err
@@ -372,7 +372,7 @@ func (a *App) MarkRead(ctx context.Context, actor *relay.Actor, channelID relay.
 
 // SetStatus records the actor's presence choice and custom status, and
 // tells the workspace.
-func (a *App) SetStatus(ctx context.Context, actor *relay.Actor, st relay.Status) (*relay.Status, error) {
+func (a *Messaging) SetStatus(ctx context.Context, actor *relay.Actor, st relay.Status) (*relay.Status, error) {
 	if err := policy.Check(actor, policy.ReadSelf, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -411,7 +411,7 @@ func (a *App) SetStatus(ctx context.Context, actor *relay.Actor, st relay.Status
 }
 
 // Statuses returns the workspace members' current custom statuses.
-func (a *App) Statuses(ctx context.Context, actor *relay.Actor) (map[relay.ID]relay.Status, error) {
+func (a *Messaging) Statuses(ctx context.Context, actor *relay.Actor) (map[relay.ID]relay.Status, error) {
 	if err := policy.Check(actor, policy.ReadSelf, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -431,7 +431,7 @@ type CatchUp struct {
 const MaxCatchUp = 1000
 
 // CatchUp loads what a client that saw up to lastSeq / lastChange missed in a channel.
-func (a *App) CatchUp(ctx context.Context, actor *relay.Actor, channelID relay.ID, lastSeq, lastChange int64) (*CatchUp, error) {
+func (a *Messaging) CatchUp(ctx context.Context, actor *relay.Actor, channelID relay.ID, lastSeq, lastChange int64) (*CatchUp, error) {
 	c, _, err := a.channelAccess(ctx, actor, channelID, true)
 	if err != nil {
 		return nil, err
@@ -441,7 +441,7 @@ func (a *App) CatchUp(ctx context.Context, actor *relay.Actor, channelID relay.I
 
 // catchUp loads what a client missed in channel c (read fresh: its
 // counters are current), once access is decided.
-func (a *App) catchUp(ctx context.Context, c *relay.Channel, lastSeq, lastChange int64) (*CatchUp, error) {
+func (a *Messaging) catchUp(ctx context.Context, c *relay.Channel, lastSeq, lastChange int64) (*CatchUp, error) {
 	var err error
 	out := &CatchUp{}
 	if lastSeq < 0 || lastChange < 0 || lastSeq > c.LastSeq || lastChange > c.LastChange {
@@ -469,7 +469,29 @@ func (a *App) catchUp(ctx context.Context, c *relay.Channel, lastSeq, lastChange
 // ChannelAccess checks the actor may read a channel and returns its kind,
 // flags, fresh counters and the actor's membership, in one indexed lookup
 // (no counts, no cache). The socket layer uses it on joins and rechecks.
-func (a *App) ChannelAccess(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
+func (a *Messaging) ChannelAccess(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
 	c, _, err := a.channelAccess(ctx, actor, id, true)
 	return c, err
+}
+
+// withDeliveries fills in the outside state of the messages that went out
+// to outside conversations (relay.Bridged).
+func (a *Messaging) withDeliveries(ctx context.Context, c *relay.Channel, msgs []relay.Message) error {
+	var ids []relay.ID
+	for i := range msgs {
+		if relay.Bridged(&msgs[i], c.Kind) {
+			ids = append(ids, msgs[i].ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	ds, err := a.store.MessageDeliveries(ctx, c.WorkspaceID, ids)
+	if err != nil {
+		return err
+	}
+	for i := range msgs {
+		msgs[i].Deliveries = ds[msgs[i].ID]
+	}
+	return nil
 }

@@ -53,7 +53,7 @@ type CreateChannelInput struct {
 
 // channelView loads a channel as the actor sees it (with counts and, for
 // DMs, the members), or ENOTFOUND when the actor may not see it.
-func (a *App) channelView(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, policy.On, error) {
+func (a *Messaging) channelView(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, policy.On, error) {
 	c, on, err := a.readChannel(actor, func() (*relay.Channel, error) {
 		return a.store.Channel(ctx, actor.Workspace.ID, id, actor.User.ID)
 	})
@@ -71,7 +71,7 @@ func (a *App) channelView(ctx context.Context, actor *relay.Actor, id relay.ID) 
 // channelAccess is channelView for hot paths (post, react, read, typing):
 // one indexed lookup, no counts, no DM members, through the access cache
 // (stale counters) unless fresh is set.
-func (a *App) channelAccess(ctx context.Context, actor *relay.Actor, id relay.ID, fresh bool) (*relay.Channel, policy.On, error) {
+func (a *Messaging) channelAccess(ctx context.Context, actor *relay.Actor, id relay.ID, fresh bool) (*relay.Channel, policy.On, error) {
 	return a.readChannel(actor, func() (*relay.Channel, error) {
 		if fresh {
 			return a.store.ChannelAccess(ctx, actor.Workspace.ID, id, actor.User.ID)
@@ -82,7 +82,7 @@ func (a *App) channelAccess(ctx context.Context, actor *relay.Actor, id relay.ID
 
 // readChannel loads a channel with load and checks the actor may read it.
 // A channel the actor may not see is ENOTFOUND, like a missing one.
-func (a *App) readChannel(actor *relay.Actor, load func() (*relay.Channel, error)) (*relay.Channel, policy.On, error) {
+func (a *Messaging) readChannel(actor *relay.Actor, load func() (*relay.Channel, error)) (*relay.Channel, policy.On, error) {
 	if actor == nil || actor.Membership == nil {
 		return nil, policy.On{}, policy.CheckChannel(actor, policy.ReadChannel, policy.On{})
 	}
@@ -100,13 +100,13 @@ func (a *App) readChannel(actor *relay.Actor, load func() (*relay.Channel, error
 }
 
 // Channel returns one channel the actor can see.
-func (a *App) Channel(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
+func (a *Messaging) Channel(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
 	c, _, err := a.channelView(ctx, actor, id)
 	return c, err
 }
 
 // CreateChannel creates a public or private channel with the actor in it.
-func (a *App) CreateChannel(ctx context.Context, actor *relay.Actor, in CreateChannelInput) (*relay.Channel, error) {
+func (a *Messaging) CreateChannel(ctx context.Context, actor *relay.Actor, in CreateChannelInput) (*relay.Channel, error) {
 	if in.Kind == "" {
 		in.Kind = relay.ChannelPublic
 	}
@@ -153,7 +153,7 @@ func (a *App) CreateChannel(ctx context.Context, actor *relay.Actor, in CreateCh
 
 // staffMembers checks ids name staff members of the workspace (not
 // customers), dropping duplicates and the actor.
-func (a *App) staffMembers(ctx context.Context, actor *relay.Actor, ids []relay.ID) ([]relay.ID, error) {
+func (a *Messaging) staffMembers(ctx context.Context, actor *relay.Actor, ids []relay.ID) ([]relay.ID, error) {
 	if len(ids) > 1000 {
 		return nil, relay.Errorf(relay.EINVALID, "At most 1000 people can be added at once.")
 	}
@@ -189,7 +189,7 @@ func publicView(c *relay.Channel) *relay.Channel {
 
 // ListChannels lists the actor's channels ("mine") or, with browse, the
 // public channels as well.
-func (a *App) ListChannels(ctx context.Context, actor *relay.Actor, browse, includeArchived bool) ([]relay.Channel, error) {
+func (a *Messaging) ListChannels(ctx context.Context, actor *relay.Actor, browse, includeArchived bool) ([]relay.Channel, error) {
 	if err := policy.Check(actor, policy.ReadSelf, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (a *App) ListChannels(ctx context.Context, actor *relay.Actor, browse, incl
 }
 
 // UpdateChannel renames a channel or sets its topic and purpose.
-func (a *App) UpdateChannel(ctx context.Context, actor *relay.Actor, id relay.ID, upd relay.ChannelUpdate) (*relay.Channel, error) {
+func (a *Messaging) UpdateChannel(ctx context.Context, actor *relay.Actor, id relay.ID, upd relay.ChannelUpdate) (*relay.Channel, error) {
 	c, on, err := a.channelView(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -274,7 +274,7 @@ func (a *App) UpdateChannel(ctx context.Context, actor *relay.Actor, id relay.ID
 }
 
 // channelChanged reloads a channel after a change and tells its watchers.
-func (a *App) channelChanged(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
+func (a *Messaging) channelChanged(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
 	a.access.dropChannel(id)
 	c, _, err := a.channelView(ctx, actor, id)
 	if err != nil {
@@ -289,7 +289,7 @@ func (a *App) channelChanged(ctx context.Context, actor *relay.Actor, id relay.I
 }
 
 // SetArchived archives or unarchives a channel.
-func (a *App) SetArchived(ctx context.Context, actor *relay.Actor, id relay.ID, archived bool) (*relay.Channel, error) {
+func (a *Messaging) SetArchived(ctx context.Context, actor *relay.Actor, id relay.ID, archived bool) (*relay.Channel, error) {
 	c, on, err := a.channelView(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -306,7 +306,7 @@ func (a *App) SetArchived(ctx context.Context, actor *relay.Actor, id relay.ID, 
 }
 
 // JoinChannel adds the actor to a public channel.
-func (a *App) JoinChannel(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
+func (a *Messaging) JoinChannel(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
 	c, on, err := a.channelView(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -325,7 +325,7 @@ func (a *App) JoinChannel(ctx context.Context, actor *relay.Actor, id relay.ID) 
 }
 
 // addMembers adds users and tells the channel and each new member.
-func (a *App) addMembers(ctx context.Context, actor *relay.Actor, c *relay.Channel, ids []relay.ID) error {
+func (a *Messaging) addMembers(ctx context.Context, actor *relay.Actor, c *relay.Channel, ids []relay.ID) error {
 	added, err := a.store.AddChannelMembers(ctx, actor.Workspace.ID, c.ID, ids, a.Now())
 	a.access.dropChannel(c.ID)
 	if err != nil {
@@ -344,7 +344,7 @@ func (a *App) addMembers(ctx context.Context, actor *relay.Actor, c *relay.Chann
 }
 
 // AddChannelMembers adds workspace staff to a channel the actor is in.
-func (a *App) AddChannelMembers(ctx context.Context, actor *relay.Actor, id relay.ID, userIDs []relay.ID) (*relay.Channel, error) {
+func (a *Messaging) AddChannelMembers(ctx context.Context, actor *relay.Actor, id relay.ID, userIDs []relay.ID) (*relay.Channel, error) {
 	c, on, err := a.channelView(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -370,7 +370,7 @@ func (a *App) AddChannelMembers(ctx context.Context, actor *relay.Actor, id rela
 }
 
 // LeaveChannel removes the actor from a channel.
-func (a *App) LeaveChannel(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+func (a *Messaging) LeaveChannel(ctx context.Context, actor *relay.Actor, id relay.ID) error {
 	c, on, err := a.channelView(ctx, actor, id)
 	if err != nil {
 		return err
@@ -382,7 +382,7 @@ func (a *App) LeaveChannel(ctx context.Context, actor *relay.Actor, id relay.ID)
 }
 
 // RemoveChannelMember removes someone (or, for oneself, leaves).
-func (a *App) RemoveChannelMember(ctx context.Context, actor *relay.Actor, id, userID relay.ID) error {
+func (a *Messaging) RemoveChannelMember(ctx context.Context, actor *relay.Actor, id, userID relay.ID) error {
 	if actor != nil && actor.User != nil && userID == actor.User.ID {
 		return a.LeaveChannel(ctx, actor, id)
 	}
@@ -400,7 +400,7 @@ func (a *App) RemoveChannelMember(ctx context.Context, actor *relay.Actor, id, u
 	return a.removeMember(ctx, c, u)
 }
 
-func (a *App) removeMember(ctx context.Context, c *relay.Channel, u *relay.User) error {
+func (a *Messaging) removeMember(ctx context.Context, c *relay.Channel, u *relay.User) error {
 	err := a.store.RemoveChannelMember(ctx, c.WorkspaceID, c.ID, u.ID)
 	a.access.dropChannel(c.ID)
 	if err != nil {
@@ -415,7 +415,7 @@ func (a *App) removeMember(ctx context.Context, c *relay.Channel, u *relay.User)
 }
 
 // ListChannelMembers lists who is in a channel the actor can see.
-func (a *App) ListChannelMembers(ctx context.Context, actor *relay.Actor, id relay.ID) ([]relay.User, error) {
+func (a *Messaging) ListChannelMembers(ctx context.Context, actor *relay.Actor, id relay.ID) ([]relay.User, error) {
 	c, _, err := a.channelView(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -425,7 +425,7 @@ func (a *App) ListChannelMembers(ctx context.Context, actor *relay.Actor, id rel
 
 // OpenDM returns the direct conversation of the actor and the given
 // people, creating it the first time. Opening it again returns the same one.
-func (a *App) OpenDM(ctx context.Context, actor *relay.Actor, userIDs []relay.ID) (*relay.Channel, error) {
+func (a *Messaging) OpenDM(ctx context.Context, actor *relay.Actor, userIDs []relay.ID) (*relay.Channel, error) {
 	if err := policy.CheckChannel(actor, policy.OpenDM, policy.On{}); err != nil {
 		return nil, err
 	}

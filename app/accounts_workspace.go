@@ -9,7 +9,7 @@ import (
 )
 
 // WorkspaceBySubdomain resolves a host's workspace; ENOTFOUND if none.
-func (a *App) WorkspaceBySubdomain(ctx context.Context, sub string) (*relay.Workspace, error) {
+func (a *Accounts) WorkspaceBySubdomain(ctx context.Context, sub string) (*relay.Workspace, error) {
 	ws, err := a.store.WorkspaceBySubdomain(ctx, sub)
 	if err != nil {
 		return nil, err
@@ -30,7 +30,7 @@ func withLogoURL(ws *relay.Workspace) *relay.Workspace {
 }
 
 // UpdateWorkspace changes the name and colours.
-func (a *App) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd relay.WorkspaceUpdate) (*relay.Workspace, error) {
+func (a *Accounts) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd relay.WorkspaceUpdate) (*relay.Workspace, error) {
 	if err := policy.Check(actor, policy.UpdateWorkspace, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (a *App) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd relay
 }
 
 // SetLogo stores a new logo, vetted by checkImage.
-func (a *App) SetLogo(ctx context.Context, actor *relay.Actor, data []byte) (*relay.Workspace, error) {
+func (a *Accounts) SetLogo(ctx context.Context, actor *relay.Actor, data []byte) (*relay.Workspace, error) {
 	if err := policy.Check(actor, policy.UpdateWorkspace, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (a *App) SetLogo(ctx context.Context, actor *relay.Actor, data []byte) (*re
 }
 
 // DeleteLogo removes the logo.
-func (a *App) DeleteLogo(ctx context.Context, actor *relay.Actor) (*relay.Workspace, error) {
+func (a *Accounts) DeleteLogo(ctx context.Context, actor *relay.Actor) (*relay.Workspace, error) {
 	if err := policy.Check(actor, policy.UpdateWorkspace, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (a *App) DeleteLogo(ctx context.Context, actor *relay.Actor) (*relay.Worksp
 
 // Logo returns the workspace's logo bytes and content type; anyone who
 // reaches the workspace may read it (the login page shows it).
-func (a *App) Logo(ctx context.Context, ws *relay.Workspace) ([]byte, string, error) {
+func (a *Accounts) Logo(ctx context.Context, ws *relay.Workspace) ([]byte, string, error) {
 	if ws.LogoKey == "" {
 		return nil, "", relay.Errorf(relay.ENOTFOUND, "This workspace has no logo.")
 	}
@@ -139,7 +139,7 @@ func (a *App) Logo(ctx context.Context, ws *relay.Workspace) ([]byte, string, er
 }
 
 // DeleteWorkspace deletes the actor's workspace; confirm must repeat its subdomain.
-func (a *App) DeleteWorkspace(ctx context.Context, actor *relay.Actor, confirm string) error {
+func (a *Accounts) DeleteWorkspace(ctx context.Context, actor *relay.Actor, confirm string) error {
 	if err := policy.Check(actor, policy.DeleteWorkspace, policy.Target{}); err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (a *App) DeleteWorkspace(ctx context.Context, actor *relay.Actor, confirm s
 }
 
 // TransferOwnership makes another staff member the owner; the actor becomes an admin.
-func (a *App) TransferOwnership(ctx context.Context, actor *relay.Actor, to relay.ID) error {
+func (a *Accounts) TransferOwnership(ctx context.Context, actor *relay.Actor, to relay.ID) error {
 	if err := policy.Check(actor, policy.TransferOwnership, policy.Target{}); err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func (ac *accessCache) dropUser(id relay.ID) {
 }
 
 // cachedAccess is channelAccess through the cache.
-func (a *App) cachedAccess(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
+func (a *Messaging) cachedAccess(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.Channel, error) {
 	if actor == nil || actor.User == nil {
 		return nil, relay.Errorf(relay.EUNAUTHORIZED, "Sign in to continue.")
 	}
@@ -90,7 +90,7 @@ func (a *App) cachedAccess(ctx context.Context, actor *relay.Actor, id relay.ID)
 
 // Observe lets the app react to events from any node: it drops cached
 // access answers that a membership, channel or access change made stale.
-func (a *App) Observe(ev relay.Event) {
+func (a *Messaging) Observe(ev relay.Event) {
 	switch ev.Name {
 	case EvMemberJoined, EvMemberLeft:
 		var p struct {

@@ -23,12 +23,7 @@ type DeliveryEvent struct {
 
 // WakeOutbox tells this process's outbox workers there may be due rows
 // (other processes find them by polling).
-func (a *App) WakeOutbox() {
-	select {
-	case a.conn.wake <- struct{}{}:
-	default:
-	}
-}
+func (a *Connectors) WakeOutbox() { a.wakeOutbox() }
 
 // RunOutbox delivers outbox rows until ctx ends: it claims due rows (a
 // lease makes each row one worker's), hands each to the Deliverer of its
@@ -36,7 +31,7 @@ func (a *App) WakeOutbox() {
 // jitter, or dead after the last try. Rows claimed by a process that died
 // become due again when their lease runs out, so nothing is lost; the
 // attempt counter fences a worker whose lease was taken over.
-func (a *App) RunOutbox(ctx context.Context) {
+func (a *Connectors) RunOutbox(ctx context.Context) {
 	cfg := a.conn.cfg
 	sem := make(chan struct{}, cfg.OutboxWorkers)
 	var wg sync.WaitGroup
@@ -48,7 +43,7 @@ func (a *App) RunOutbox(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
-		case <-a.conn.wake:
+		case <-a.outbox:
 		}
 		for {
 			free := cfg.OutboxWorkers - len(sem)
@@ -67,7 +62,7 @@ func (a *App) RunOutbox(ctx context.Context) {
 				sem <- struct{}{}
 				wg.Add(1)
 				go func() {
-					defer func() { <-sem; wg.Done(); a.WakeOutbox() }()
+					defer func() { <-sem; wg.Done(); a.wakeOutbox() }()
 					a.deliverOne(context.WithoutCancel(ctx), &it)
 				}()
 			}
@@ -87,7 +82,7 @@ func (a *App) RunOutbox(ctx context.Context) {
 
 // DeliverDue runs one pass of the outbox in the caller's goroutine: it
 // claims and delivers every row due now (tests, `relay` tools).
-func (a *App) DeliverDue(ctx context.Context) (int, error) {
+func (a *Connectors) DeliverDue(ctx context.Context) (int, error) {
 	n := 0
 	for {
 		items, err := a.store.ClaimOutbox(ctx, a.Now(), a.conn.cfg.OutboxLease, 16)
@@ -102,7 +97,7 @@ func (a *App) DeliverDue(ctx context.Context) (int, error) {
 }
 
 // deliverOne makes one attempt at a claimed row and records the outcome.
-func (a *App) deliverOne(ctx context.Context, it *relay.OutboxItem) {
+func (a *Connectors) deliverOne(ctx context.Context, it *relay.OutboxItem) {
 	start := time.Now()
 	o, err := a.outgoing(ctx, it)
 	var sent relay.Sent
@@ -219,7 +214,7 @@ func truncateError(err error) string { return truncate(err.Error(), 500) }
 
 // backoff is the delay before try n+1: base·2^(n-1), capped, with jitter
 // in [½, 1] of it so retries from many rows spread out.
-func (a *App) backoff(attempts int) time.Duration {
+func (a *Connectors) backoff(attempts int) time.Duration {
 	cfg := a.conn.cfg
 	d := cfg.OutboxBackoff
 	for i := 1; i < attempts && d < cfg.OutboxMaxBackoff; i++ {
@@ -231,7 +226,7 @@ func (a *App) backoff(attempts int) time.Duration {
 
 // outgoing loads what a row refers to. An error here is a failed attempt
 // (retried), except rows whose targets are gone (Skip).
-func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*relay.Outgoing, error) {
+func (a *Connectors) outgoing(ctx context.Context, it *relay.OutboxItem) (*relay.Outgoing, error) {
 	o := &relay.Outgoing{Item: *it}
 	o.SiteURL = a.SiteURL(ctx, it.WorkspaceID)
 	if it.Kind == relay.OutboxWebhook {
@@ -316,7 +311,7 @@ func (a *App) outgoing(ctx context.Context, it *relay.OutboxItem) (*relay.Outgoi
 }
 
 // publishDeliveries sends a message's delivery states to its channel.
-func (a *App) publishDeliveries(ctx context.Context, ws, channelID, messageID relay.ID) {
+func (a *Connectors) publishDeliveries(ctx context.Context, ws, channelID, messageID relay.ID) {
 	ds, err := a.store.MessageDeliveries(ctx, ws, []relay.ID{messageID})
 	if err != nil {
 		a.log.Warn("outbox: deliveries", "message_id", messageID, "err", err)
@@ -327,8 +322,8 @@ func (a *App) publishDeliveries(ctx context.Context, ws, channelID, messageID re
 }
 
 // OutboxList lists the workspace's outbox rows in a state ("" for all).
-func (a *App) OutboxList(ctx context.Context, actor *relay.Actor, state string, limit int) ([]relay.OutboxItem, error) {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Connectors) OutboxList(ctx context.Context, actor *relay.Actor, state string, limit int) ([]relay.OutboxItem, error) {
+	if err := manageConnectors(actor); err != nil {
 		return nil, err
 	}
 	switch state {
@@ -347,9 +342,9 @@ func (a *App) OutboxList(ctx context.Context, actor *relay.Actor, state string, 
 
 // RetryOutbox gives a dead row another round of tries (owners and admins,
 // and the author of the message it carries).
-func (a *App) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*relay.OutboxItem, error) {
+func (a *Connectors) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*relay.OutboxItem, error) {
 	if actor == nil || actor.Membership == nil {
-		return nil, a.manageConnectors(actor)
+		return nil, manageConnectors(actor)
 	}
 	it, err := a.store.OutboxItem(ctx, actor.Workspace.ID, id)
 	if err != nil {
@@ -358,7 +353,7 @@ func (a *App) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*r
 		}
 		return nil, err
 	}
-	if err := a.manageConnectors(actor); err != nil {
+	if err := manageConnectors(actor); err != nil {
 		// The author of a message that was not delivered may retry it.
 		if it.MessageID == nil {
 			return nil, err
@@ -367,7 +362,7 @@ func (a *App) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*r
 		if merr != nil || m.Author.Kind != relay.AuthorUser || m.Author.ID != actor.User.ID {
 			return nil, err
 		}
-		if _, _, cerr := a.channelAccess(ctx, actor, m.ChannelID, false); cerr != nil {
+		if _, _, cerr := a.msg.channelAccess(ctx, actor, m.ChannelID, false); cerr != nil {
 			return nil, cerr
 		}
 	}
@@ -382,28 +377,6 @@ func (a *App) RetryOutbox(ctx context.Context, actor *relay.Actor, id int64) (*r
 	if out.MessageID != nil && out.ChannelID != nil {
 		a.publishDeliveries(ctx, out.WorkspaceID, *out.ChannelID, *out.MessageID)
 	}
-	a.WakeOutbox()
+	a.wakeOutbox()
 	return out, nil
-}
-
-// withDeliveries fills in the outside state of the messages that went out
-// to outside conversations (relay.Bridged).
-func (a *App) withDeliveries(ctx context.Context, c *relay.Channel, msgs []relay.Message) error {
-	var ids []relay.ID
-	for i := range msgs {
-		if relay.Bridged(&msgs[i], c.Kind) {
-			ids = append(ids, msgs[i].ID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	ds, err := a.store.MessageDeliveries(ctx, c.WorkspaceID, ids)
-	if err != nil {
-		return err
-	}
-	for i := range msgs {
-		msgs[i].Deliveries = ds[msgs[i].ID]
-	}
-	return nil
 }

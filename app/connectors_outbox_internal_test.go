@@ -8,7 +8,7 @@ import (
 // TestBackoff: the delay doubles per try from the base, stops at the cap,
 // and is jittered within [½, 1] of the nominal delay.
 func TestBackoff(t *testing.T) {
-	a := &App{conn: connectorState{cfg: ConnectorsConfig{OutboxBackoff: time.Second, OutboxMaxBackoff: time.Minute}}}
+	a := &Connectors{conn: connectorState{cfg: ConnectorsConfig{OutboxBackoff: time.Second, OutboxMaxBackoff: time.Minute}}}
 	for _, tc := range []struct {
 		attempts int
 		nominal  time.Duration

@@ -22,7 +22,7 @@ type NewInvite struct {
 
 // CreateInvite invites an email to the actor's workspace with a role.
 // baseURL is the workspace's own origin, e.g. "http://acme.localhost:8080".
-func (a *App) CreateInvite(ctx context.Context, actor *relay.Actor, email string, role relay.Role, baseURL string) (*NewInvite, error) {
+func (a *Accounts) CreateInvite(ctx context.Context, actor *relay.Actor, email string, role relay.Role, baseURL string) (*NewInvite, error) {
 	if !role.Valid() {
 		return nil, relay.Errorf(relay.EINVALID, "role must be one of admin, agent, member or customer.")
 	}
@@ -50,7 +50,7 @@ func (a *App) CreateInvite(ctx context.Context, actor *relay.Actor, email string
 }
 
 // ListInvites lists pending invitations, expired ones marked.
-func (a *App) ListInvites(ctx context.Context, actor *relay.Actor) ([]InviteView, error) {
+func (a *Accounts) ListInvites(ctx context.Context, actor *relay.Actor) ([]InviteView, error) {
 	if err := policy.Check(actor, policy.ListInvites, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (a *App) ListInvites(ctx context.Context, actor *relay.Actor) ([]InviteView
 }
 
 // RevokeInvite deletes a pending invitation.
-func (a *App) RevokeInvite(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+func (a *Accounts) RevokeInvite(ctx context.Context, actor *relay.Actor, id relay.ID) error {
 	if err := policy.Check(actor, policy.RevokeInvite, policy.Target{}); err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ type InvitePerson struct {
 }
 
 // pendingInvite finds a usable invitation by its token.
-func (a *App) pendingInvite(ctx context.Context, ws *relay.Workspace, token string) (*relay.Invite, error) {
+func (a *Accounts) pendingInvite(ctx context.Context, ws *relay.Workspace, token string) (*relay.Invite, error) {
 	if !plausibleToken(token) {
 		return nil, relay.Errorf(relay.ENOTFOUND, "Invitation not found.")
 	}
@@ -117,7 +117,7 @@ func (a *App) pendingInvite(ctx context.Context, ws *relay.Workspace, token stri
 }
 
 // PreviewInvite describes a pending invitation to whoever holds its token.
-func (a *App) PreviewInvite(ctx context.Context, ws *relay.Workspace, token string) (*InvitePreview, error) {
+func (a *Accounts) PreviewInvite(ctx context.Context, ws *relay.Workspace, token string) (*InvitePreview, error) {
 	inv, err := a.pendingInvite(ctx, ws, token)
 	if err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ type AcceptInput struct {
 // AcceptInvite joins the invitation's email to the workspace. An email with
 // no account gets one; an existing account (a user of another workspace)
 // proves itself with its password. The invitation is used up atomically.
-func (a *App) AcceptInvite(ctx context.Context, ws *relay.Workspace, token string, in AcceptInput, ip string) (*AuthResult, error) {
+func (a *Accounts) AcceptInvite(ctx context.Context, ws *relay.Workspace, token string, in AcceptInput, ip string) (*AuthResult, error) {
 	if ok, wait := a.signupIP.Allow(ip); !ok {
 		return nil, rateLimited(wait)
 	}
@@ -196,7 +196,7 @@ func (a *App) AcceptInvite(ctx context.Context, ws *relay.Workspace, token strin
 }
 
 // ListMembers lists the workspace's members. Customers may not.
-func (a *App) ListMembers(ctx context.Context, actor *relay.Actor) ([]relay.Member, error) {
+func (a *Accounts) ListMembers(ctx context.Context, actor *relay.Actor) ([]relay.Member, error) {
 	if err := policy.Check(actor, policy.ListMembers, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func (a *App) ListMembers(ctx context.Context, actor *relay.Actor) ([]relay.Memb
 }
 
 // targetMembership loads the member an action aims at (ENOTFOUND if none here).
-func (a *App) targetMembership(ctx context.Context, actor *relay.Actor, userID relay.ID) (*relay.Membership, error) {
+func (a *Accounts) targetMembership(ctx context.Context, actor *relay.Actor, userID relay.ID) (*relay.Membership, error) {
 	m, err := a.store.Membership(ctx, actor.Workspace.ID, userID)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
 		return nil, relay.Errorf(relay.ENOTFOUND, "No such member in this workspace.")
@@ -222,7 +222,7 @@ type MemberUpdate struct {
 }
 
 // ChangeRole gives a member another role.
-func (a *App) ChangeRole(ctx context.Context, actor *relay.Actor, userID relay.ID, role relay.Role) (*relay.Member, error) {
+func (a *Accounts) ChangeRole(ctx context.Context, actor *relay.Actor, userID relay.ID, role relay.Role) (*relay.Member, error) {
 	return a.UpdateMember(ctx, actor, userID, MemberUpdate{Role: &role})
 }
 
@@ -230,7 +230,7 @@ func (a *App) ChangeRole(ctx context.Context, actor *relay.Actor, userID relay.I
 // first). Owners and admins only; every change is audited, and any change
 // of what the member may reach closes their sockets so they re-authorise
 // (revoking the desk ends their desk:<ws> and ticket:<id> topics).
-func (a *App) UpdateMember(ctx context.Context, actor *relay.Actor, userID relay.ID, in MemberUpdate) (*relay.Member, error) {
+func (a *Accounts) UpdateMember(ctx context.Context, actor *relay.Actor, userID relay.ID, in MemberUpdate) (*relay.Member, error) {
 	if in.Role == nil && in.Desk == nil {
 		return nil, relay.Errorf(relay.EINVALID, "Send role, desk or both.")
 	}
@@ -302,7 +302,7 @@ func (a *App) UpdateMember(ctx context.Context, actor *relay.Actor, userID relay
 }
 
 // RemoveMember removes a member, or lets the actor leave.
-func (a *App) RemoveMember(ctx context.Context, actor *relay.Actor, userID relay.ID) error {
+func (a *Accounts) RemoveMember(ctx context.Context, actor *relay.Actor, userID relay.ID) error {
 	if actor == nil || actor.Membership == nil {
 		return policy.Check(actor, policy.RemoveMember, policy.Target{})
 	}
@@ -332,7 +332,7 @@ func (a *App) RemoveMember(ctx context.Context, actor *relay.Actor, userID relay
 // memberAdded tells open clients about a new member: member:added on the
 // workspace topic, and member:joined on each default channel the store put
 // a staff member into, so member lists and counts follow without a reload.
-func (a *App) memberAdded(ctx context.Context, wsID relay.ID, u *relay.User, role relay.Role) {
+func (a *Accounts) memberAdded(ctx context.Context, wsID relay.ID, u *relay.User, role relay.Role) {
 	a.publish(ctx, wsID, relay.WorkspaceTopic(wsID), EvMemberAdded,
 		MemberAddedEvent{UserID: u.ID, DisplayName: u.DisplayName, AvatarURL: u.AvatarURL, Role: role}, 0, 0)
 	if role == relay.RoleCustomer {

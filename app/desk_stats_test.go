@@ -86,10 +86,10 @@ func TestStatsUpdatedDebounced(t *testing.T) {
 	defer a.Close()
 	ctx := context.Background()
 	ws := relay.ID(7)
-	a.Live().SocketOpened(ws, 1, true)
-	a.statsChanged(ctx, ws)
-	a.Live().TicketRoomJoined(ws)
-	a.statsChanged(ctx, relay.ID(8))
+	a.Desk.Live().SocketOpened(ws, 1, true)
+	a.Desk.statsChanged(ctx, ws)
+	a.Desk.Live().TicketRoomJoined(ws)
+	a.Desk.statsChanged(ctx, relay.ID(8))
 	testenv.CheckFor(t, 2*time.Second, 5*time.Millisecond, func() error {
 		if len(rec.events()) < 2 {
 			return context.DeadlineExceeded

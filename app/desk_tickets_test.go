@@ -25,7 +25,7 @@ func (c *capturePublisher) Publish(_ context.Context, ev relay.Event) error {
 // internal notes only to the staff topic, other messages to their channel.
 func TestTicketMessageTopics(t *testing.T) {
 	cp := &capturePublisher{}
-	a := &App{bus: cp, log: slog.New(slog.DiscardHandler)}
+	a := &kernel{bus: cp, log: slog.New(slog.DiscardHandler)}
 	for _, m := range []*relay.Message{
 		{ID: 1, ChannelID: 10, TicketID: 7, Seq: 1},
 		{ID: 2, ChannelID: 11, TicketID: 7, Seq: 1, Internal: true},

@@ -37,14 +37,14 @@ type seqResult struct {
 }
 
 type sequencer struct {
-	app    *App
+	app    *Messaging
 	shards []chan *seqOp
 	seed   maphash.Seed
 	wg     sync.WaitGroup
 	stop   chan struct{}
 }
 
-func newSequencer(a *App, shards int) *sequencer {
+func newSequencer(a *Messaging, shards int) *sequencer {
 	if shards < 1 {
 		shards = 1
 	}
@@ -180,6 +180,6 @@ func (s *sequencer) commit(batch []*seqOp) {
 		op.done <- seqResult{res: results[i]}
 	}
 	if queued {
-		s.app.WakeOutbox() // deliver now, not at the workers' next poll
+		s.app.wakeOutbox() // deliver now, not at the workers' next poll
 	}
 }

@@ -13,7 +13,7 @@ const HandoffTTL = time.Minute
 // newHandoff stores a single-use code that logs u in on ws's host. Sign-up
 // happens on the apex, whose cookies the workspace host never sees; the
 // browser carries the code across (in a URL fragment) and exchanges it.
-func (a *App) newHandoff(ctx context.Context, wsID, userID relay.ID) (string, error) {
+func (a *Accounts) newHandoff(ctx context.Context, wsID, userID relay.ID) (string, error) {
 	code, hash := newToken()
 	if err := a.store.CreateHandoff(ctx, wsID, userID, hash, a.Now().Add(HandoffTTL)); err != nil {
 		return "", err
@@ -24,7 +24,7 @@ func (a *App) newHandoff(ctx context.Context, wsID, userID relay.ID) (string, er
 // ExchangeHandoff turns a hand-off code of ws into a session, once. Attempts
 // share the login limit per IP, so codes cannot be guessed faster than
 // passwords.
-func (a *App) ExchangeHandoff(ctx context.Context, ws *relay.Workspace, code, ip string) (*AuthResult, error) {
+func (a *Accounts) ExchangeHandoff(ctx context.Context, ws *relay.Workspace, code, ip string) (*AuthResult, error) {
 	if ok, wait := a.loginIP.Allow(ip); !ok {
 		return nil, rateLimited(wait)
 	}

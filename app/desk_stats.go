@@ -74,7 +74,7 @@ type DeskStats struct {
 }
 
 // DeskStats returns the admin dashboard's figures (owners and admins).
-func (a *App) DeskStats(ctx context.Context, actor *relay.Actor) (*DeskStats, error) {
+func (a *Desk) DeskStats(ctx context.Context, actor *relay.Actor) (*DeskStats, error) {
 	if err := policy.Check(actor, policy.ViewDeskStats, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -141,11 +141,11 @@ type statsDebouncer struct {
 // changed (a ticket created, resolved, reopened, closed or reassigned):
 // at most one stats:updated per workspace per debounce interval.
 // The desk's ticket code calls it after committing.
-func (a *App) statsChanged(ctx context.Context, wsID relay.ID) {
+func (a *Desk) statsChanged(ctx context.Context, wsID relay.ID) {
 	a.statsNotify(ctx, wsID, "tickets")
 }
 
-func (a *App) statsNotify(ctx context.Context, wsID relay.ID, reason string) {
+func (a *Desk) statsNotify(ctx context.Context, wsID relay.ID, reason string) {
 	d := a.stats
 	d.mu.Lock()
 	defer d.mu.Unlock()

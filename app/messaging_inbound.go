@@ -31,7 +31,7 @@ var inboundSources = map[string]bool{relay.SourceLINE: true, relay.SourceDiscord
 // the workspace, through the same sequencer as every post. It is called by
 // trusted server components (connectors), not by members, so no policy
 // applies; the channel must still belong to the workspace and be open.
-func (a *App) PostInbound(ctx context.Context, workspaceID relay.ID, in Inbound) (*relay.Message, error) {
+func (a *Messaging) PostInbound(ctx context.Context, workspaceID relay.ID, in Inbound) (*relay.Message, error) {
 	if !inboundSources[in.Source] {
 		return nil, relay.Errorf(relay.EINVALID, "Unknown message source %q.", in.Source)
 	}

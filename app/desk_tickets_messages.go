@@ -18,7 +18,7 @@ type TicketPostInput struct {
 
 // TicketMessages returns a page of a ticket's conversation or, with
 // internal (staff only), of its internal notes.
-func (a *App) TicketMessages(ctx context.Context, actor *relay.Actor, id relay.ID, internal bool, q relay.HistoryQuery) ([]relay.Message, error) {
+func (a *Desk) TicketMessages(ctx context.Context, actor *relay.Actor, id relay.ID, internal bool, q relay.HistoryQuery) ([]relay.Message, error) {
 	act := policy.ReadTicket
 	if internal {
 		act = policy.ReadTicketNotes
@@ -41,7 +41,7 @@ func (a *App) TicketMessages(ctx context.Context, actor *relay.Actor, id relay.I
 // staff) or, internal, in its notes (staff). A staff message in the
 // conversation sets first_response_at the first time; every message moves
 // last_activity_at; the requester's reply reopens a resolved ticket.
-func (a *App) PostTicketMessage(ctx context.Context, actor *relay.Actor, id relay.ID, in TicketPostInput) (*relay.Message, error) {
+func (a *Desk) PostTicketMessage(ctx context.Context, actor *relay.Actor, id relay.ID, in TicketPostInput) (*relay.Message, error) {
 	act := policy.PostTicket
 	if in.Internal {
 		act = policy.ReadTicketNotes
@@ -69,7 +69,7 @@ func (a *App) PostTicketMessage(ctx context.Context, actor *relay.Actor, id rela
 	m := &relay.Message{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, ChannelID: channel, TicketID: t.ID,
 		Author: relay.Author{ID: u.ID, Kind: relay.AuthorUser, DisplayName: u.DisplayName, AvatarURL: u.AvatarURL},
 		Source: relay.SourceInternal, Body: in.Body, ClientMsgID: in.ClientMsgID, Internal: in.Internal, CreatedAt: a.Now()}
-	res, err := a.seq.post(ctx, m)
+	res, err := a.msg.seq.post(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (a *App) PostTicketMessage(ctx context.Context, actor *relay.Actor, id rela
 // see it. The cursor never moves backwards; seq beyond the conversation's
 // last message is clamped to it. Nothing is published: read state is the
 // reader's own.
-func (a *App) MarkTicketRead(ctx context.Context, actor *relay.Actor, id relay.ID, seq int64) (*relay.Ticket, error) {
+func (a *Desk) MarkTicketRead(ctx context.Context, actor *relay.Actor, id relay.ID, seq int64) (*relay.Ticket, error) {
 	t, _, err := a.loadTicket(ctx, actor, id, policy.ReadTicket)
 	if err != nil {
 		return nil, err

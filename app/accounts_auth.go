@@ -32,7 +32,7 @@ type AuthResult struct {
 
 // Signup creates a workspace, its owner (or makes an existing user its
 // owner, after checking their password) and a session, in one transaction.
-func (a *App) Signup(ctx context.Context, in SignupInput, ip string) (*AuthResult, error) {
+func (a *Accounts) Signup(ctx context.Context, in SignupInput, ip string) (*AuthResult, error) {
 	if ok, wait := a.signupIP.Allow(ip); !ok {
 		return nil, rateLimited(wait)
 	}
@@ -80,7 +80,7 @@ func (a *App) Signup(ctx context.Context, in SignupInput, ip string) (*AuthResul
 // account finds the user of an email or prepares a new one (not stored
 // yet: create reports it). A new account needs a display name; an existing
 // one must prove itself with its password, else wrongPassword.
-func (a *App) account(ctx context.Context, email, password, displayName string, now time.Time, wrongPassword error) (u *relay.User, create bool, err error) {
+func (a *Accounts) account(ctx context.Context, email, password, displayName string, now time.Time, wrongPassword error) (u *relay.User, create bool, err error) {
 	u, err = a.store.UserByEmail(ctx, email)
 	switch {
 	case relay.ErrorCode(err) == relay.ENOTFOUND:
@@ -102,7 +102,7 @@ func (a *App) account(ctx context.Context, email, password, displayName string, 
 	return u, false, nil
 }
 
-func (a *App) newSession(wsID, userID relay.ID, now time.Time) (string, *relay.Session) {
+func (a *Accounts) newSession(wsID, userID relay.ID, now time.Time) (string, *relay.Session) {
 	tok, hash := newToken()
 	exp := now.Add(relay.SessionTTL)
 	return tok, &relay.Session{ID: a.ids.New(), WorkspaceID: wsID, UserID: userID, Kind: relay.TokenSession,
@@ -113,7 +113,7 @@ var errBadCredentials = relay.Errorf(relay.EUNAUTHORIZED, "Wrong email or passwo
 
 // Login checks credentials for a member of ws and opens a session. Attempts
 // are limited per IP, and failures per email, to slow down guessing.
-func (a *App) Login(ctx context.Context, ws *relay.Workspace, email, pw, ip string) (*AuthResult, error) {
+func (a *Accounts) Login(ctx context.Context, ws *relay.Workspace, email, pw, ip string) (*AuthResult, error) {
 	if ok, wait := a.loginIP.Allow(ip); !ok {
 		return nil, rateLimited(wait)
 	}
@@ -168,7 +168,7 @@ const touchEvery = time.Minute
 // Authenticate resolves a session or API token presented on ws's host into
 // an Actor. Tokens of other workspaces, expired sessions and removed members
 // are all EUNAUTHORIZED.
-func (a *App) Authenticate(ctx context.Context, ws *relay.Workspace, token string, viaCookie bool) (*relay.Actor, error) {
+func (a *Accounts) Authenticate(ctx context.Context, ws *relay.Workspace, token string, viaCookie bool) (*relay.Actor, error) {
 	if !plausibleToken(token) {
 		return nil, relay.Errorf(relay.EUNAUTHORIZED, "Invalid or expired credentials.")
 	}
@@ -191,7 +191,7 @@ func (a *App) Authenticate(ctx context.Context, ws *relay.Workspace, token strin
 }
 
 // Logout ends the session or revokes the token that made the request.
-func (a *App) Logout(ctx context.Context, actor *relay.Actor) error {
+func (a *Accounts) Logout(ctx context.Context, actor *relay.Actor) error {
 	if err := policy.Check(actor, policy.ReadSelf, policy.Target{}); err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ type Me struct {
 }
 
 // Me returns who the actor is.
-func (a *App) Me(ctx context.Context, actor *relay.Actor) (*Me, error) {
+func (a *Accounts) Me(ctx context.Context, actor *relay.Actor) (*Me, error) {
 	if err := policy.Check(actor, policy.ReadSelf, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ type NewToken struct {
 }
 
 // CreateToken makes a named personal API token for the actor.
-func (a *App) CreateToken(ctx context.Context, actor *relay.Actor, name string) (*NewToken, error) {
+func (a *Accounts) CreateToken(ctx context.Context, actor *relay.Actor, name string) (*NewToken, error) {
 	if err := policy.Check(actor, policy.ManageOwnTokens, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -250,7 +250,7 @@ func (a *App) CreateToken(ctx context.Context, actor *relay.Actor, name string) 
 }
 
 // ListTokens lists the actor's API tokens (never their secrets).
-func (a *App) ListTokens(ctx context.Context, actor *relay.Actor) ([]relay.Session, error) {
+func (a *Accounts) ListTokens(ctx context.Context, actor *relay.Actor) ([]relay.Session, error) {
 	if err := policy.Check(actor, policy.ManageOwnTokens, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func (a *App) ListTokens(ctx context.Context, actor *relay.Actor) ([]relay.Sessi
 }
 
 // RevokeToken deletes one of the actor's API tokens.
-func (a *App) RevokeToken(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+func (a *Accounts) RevokeToken(ctx context.Context, actor *relay.Actor, id relay.ID) error {
 	if err := policy.Check(actor, policy.ManageOwnTokens, policy.Target{}); err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ const auditTicket = "ticket"
 // "closed", or "open"/"assigned" to reopen a resolved one (it returns to
 // assigned when it has an assignee). Illegal steps are ECONFLICT with the
 // reason.
-func (a *App) SetTicketStatus(ctx context.Context, actor *relay.Actor, id relay.ID, status relay.TicketStatus) (*relay.Ticket, error) {
+func (a *Desk) SetTicketStatus(ctx context.Context, actor *relay.Actor, id relay.ID, status relay.TicketStatus) (*relay.Ticket, error) {
 	var act policy.Action
 	switch status {
 	case relay.TicketResolved:
@@ -47,7 +47,7 @@ func (a *App) SetTicketStatus(ctx context.Context, actor *relay.Actor, id relay.
 // changeStatus applies a status change of t decided by the caller, posts
 // its system line and tells the ticket's and the desk's watchers. auto
 // marks the automatic reopen when the requester replies.
-func (a *App) changeStatus(ctx context.Context, actor *relay.Actor, t *relay.Ticket, to relay.TicketStatus, auto bool) (*relay.Ticket, error) {
+func (a *Desk) changeStatus(ctx context.Context, actor *relay.Actor, t *relay.Ticket, to relay.TicketStatus, auto bool) (*relay.Ticket, error) {
 	expect := relay.ID(0)
 	if t.Assignee != nil {
 		expect = t.Assignee.ID
@@ -70,7 +70,7 @@ func (a *App) changeStatus(ctx context.Context, actor *relay.Actor, t *relay.Tic
 		line = fmt.Sprintf("%s reopened the ticket (%s).", actor.User.DisplayName, to)
 	}
 	a.ticketChanged(ctx, out, EvTicketStatus, line)
-	a.ticketStatusEvent(ctx, out, t.Status, out.Status)
+	a.webhooks.ticketStatusEvent(ctx, out, t.Status, out.Status)
 	return a.reloadFor(ctx, actor, out)
 }
 
@@ -78,7 +78,7 @@ func (a *App) changeStatus(ctx context.Context, actor *relay.Actor, t *relay.Tic
 // assignee. Agents take tickets for themselves and give up their own;
 // admins and owners assign any agent, admin or owner, or a member with the
 // desk grant.
-func (a *App) AssignTicket(ctx context.Context, actor *relay.Actor, id relay.ID, assigneeID *relay.ID) (*relay.Ticket, error) {
+func (a *Desk) AssignTicket(ctx context.Context, actor *relay.Actor, id relay.ID, assigneeID *relay.ID) (*relay.Ticket, error) {
 	t, on, err := a.loadTicket(ctx, actor, id, policy.ReadTicket)
 	if err != nil {
 		return nil, err
@@ -143,14 +143,14 @@ func (a *App) AssignTicket(ctx context.Context, actor *relay.Actor, id relay.ID,
 		line = fmt.Sprintf("%s assigned the ticket to %s.", actor.User.DisplayName, target.User.DisplayName)
 	}
 	a.ticketChanged(ctx, out, EvTicketAssigned, line)
-	a.ticketStatusEvent(ctx, out, t.Status, out.Status) // open ↔ assigned
+	a.webhooks.ticketStatusEvent(ctx, out, t.Status, out.Status) // open ↔ assigned
 	return a.reloadFor(ctx, actor, out)
 }
 
 // ticketChanged posts a system line in the conversation and publishes the
 // change: ev on ticket:<id> (the customer's view) and ticket:updated on
 // the desk.
-func (a *App) ticketChanged(ctx context.Context, t *relay.Ticket, ev, line string) {
+func (a *Desk) ticketChanged(ctx context.Context, t *relay.Ticket, ev, line string) {
 	if err := a.postSystemLine(ctx, t, line); err != nil {
 		a.log.WarnContext(ctx, "ticket system line", "ticket_id", t.ID, "err", err)
 	}
@@ -161,10 +161,10 @@ func (a *App) ticketChanged(ctx context.Context, t *relay.Ticket, ev, line strin
 
 // postSystemLine posts a line from the system (author kind system, source
 // system) in the ticket's conversation, through the sequencer like any post.
-func (a *App) postSystemLine(ctx context.Context, t *relay.Ticket, body string) error {
+func (a *Desk) postSystemLine(ctx context.Context, t *relay.Ticket, body string) error {
 	m := &relay.Message{ID: a.ids.New(), WorkspaceID: t.WorkspaceID, ChannelID: t.ChannelID, TicketID: t.ID,
 		Author: relay.Author{Kind: relay.AuthorSystem, DisplayName: "Relay"}, Source: relay.SourceSystem,
 		Body: body, CreatedAt: a.Now()}
-	_, err := a.seq.post(ctx, m)
+	_, err := a.msg.seq.post(ctx, m)
 	return err
 }

@@ -26,7 +26,7 @@ type ProfileUpdate struct {
 
 // UpdateProfile changes the actor's display name. Users are global, so the
 // new name shows in every workspace they belong to, and each is told.
-func (a *App) UpdateProfile(ctx context.Context, actor *relay.Actor, upd ProfileUpdate) (*relay.User, error) {
+func (a *Accounts) UpdateProfile(ctx context.Context, actor *relay.Actor, upd ProfileUpdate) (*relay.User, error) {
 	if err := policy.Check(actor, policy.UpdateProfile, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (a *App) UpdateProfile(ctx context.Context, actor *relay.Actor, upd Profile
 
 // SetAvatar stores a new avatar for the actor, vetted like a logo
 // (checkImage).
-func (a *App) SetAvatar(ctx context.Context, actor *relay.Actor, data []byte) (*relay.User, error) {
+func (a *Accounts) SetAvatar(ctx context.Context, actor *relay.Actor, data []byte) (*relay.User, error) {
 	if err := policy.Check(actor, policy.UpdateProfile, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (a *App) SetAvatar(ctx context.Context, actor *relay.Actor, data []byte) (*
 }
 
 // DeleteAvatar removes the actor's avatar.
-func (a *App) DeleteAvatar(ctx context.Context, actor *relay.Actor) (*relay.User, error) {
+func (a *Accounts) DeleteAvatar(ctx context.Context, actor *relay.Actor) (*relay.User, error) {
 	if err := policy.Check(actor, policy.UpdateProfile, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ type Avatar struct {
 // Avatar returns the avatar of a member of the actor's workspace. A user
 // who is not a member of it is not found, whatever other workspace they
 // share with the actor: avatars never cross tenants.
-func (a *App) Avatar(ctx context.Context, actor *relay.Actor, userID relay.ID) (*Avatar, error) {
+func (a *Accounts) Avatar(ctx context.Context, actor *relay.Actor, userID relay.ID) (*Avatar, error) {
 	if err := policy.Check(actor, policy.ViewMember, policy.Target{}); err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (a *App) Avatar(ctx context.Context, actor *relay.Actor, userID relay.ID) (
 // memberUpdated tells every workspace the user belongs to that their name
 // or avatar changed. The change is committed: a failure here is logged, and
 // clients see the change when they next load members.
-func (a *App) memberUpdated(ctx context.Context, u *relay.User) {
+func (a *Accounts) memberUpdated(ctx context.Context, u *relay.User) {
 	wss, err := a.store.UserWorkspaceIDs(ctx, u.ID)
 	if err != nil {
 		a.log.WarnContext(ctx, "member updated: list workspaces", "user_id", u.ID, "err", err)
@@ -147,7 +147,7 @@ func (a *App) memberUpdated(ctx context.Context, u *relay.User) {
 // WorkspaceLookup finds a workspace by subdomain for anyone (the apex's
 // "find your workspace" form). Look-ups are limited per IP to slow
 // enumeration of subdomains.
-func (a *App) WorkspaceLookup(ctx context.Context, sub, ip string) (*relay.Workspace, error) {
+func (a *Accounts) WorkspaceLookup(ctx context.Context, sub, ip string) (*relay.Workspace, error) {
 	if ok, wait := a.lookupIP.Allow(ip); !ok {
 		return nil, rateLimited(wait)
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/relayhq/relay"
@@ -22,46 +21,8 @@ type AuditStore interface {
 	ListAudit(ctx context.Context, workspaceID relay.ID, f relay.AuditFilter) ([]relay.AuditEvent, error)
 }
 
-// audit records an action of actor on a target (kind and id, e.g. "user",
-// 42) with optional details. It never fails the action it records: a
-// failure to write is logged. The client IP comes from ctx
-// (relay.ClientIPFromContext).
-func (a *App) audit(ctx context.Context, actor *relay.Actor, action, targetKind string, targetID relay.ID, data any) {
-	if actor == nil || actor.Workspace == nil {
-		a.log.ErrorContext(ctx, "audit: no actor or workspace", "action", action)
-		return
-	}
-	var actorID relay.ID
-	if actor.User != nil {
-		actorID = actor.User.ID
-	}
-	a.auditAs(ctx, actor.Workspace.ID, actorID, action, targetKind, targetID, data)
-}
-
-// auditAs is audit for a workspace and actor id given directly (an
-// invitation accepted, a customer signing up: no actor in the request).
-func (a *App) auditAs(ctx context.Context, wsID, actorID relay.ID, action, targetKind string, targetID relay.ID, data any) {
-	raw := json.RawMessage("{}")
-	if data != nil {
-		b, err := json.Marshal(data)
-		if err != nil {
-			a.log.ErrorContext(ctx, "audit: encode data", "action", action, "err", err)
-		} else {
-			raw = b
-		}
-	}
-	e := &relay.AuditEvent{ID: a.ids.New(), WorkspaceID: wsID, ActorID: actorID, Action: action, TargetKind: targetKind,
-		TargetID: targetID, Data: raw, IP: relay.ClientIPFromContext(ctx), CreatedAt: a.Now()}
-	// The action is committed: record it even if the request was cancelled
-	// in the meantime.
-	if err := a.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
-		a.log.ErrorContext(ctx, "audit: append", "workspace_id", wsID, "action", action, "target_kind", targetKind,
-			"target_id", targetID, "err", err)
-	}
-}
-
 // ListAudit lists the audit log of the actor's workspace (owners and admins).
-func (a *App) ListAudit(ctx context.Context, actor *relay.Actor, f relay.AuditFilter) ([]relay.AuditEvent, error) {
+func (a *Desk) ListAudit(ctx context.Context, actor *relay.Actor, f relay.AuditFilter) ([]relay.AuditEvent, error) {
 	if err := policy.Check(actor, policy.ViewAudit, policy.Target{}); err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/relayhq/relay"
 )
@@ -14,8 +13,6 @@ type Publisher interface {
 }
 
 type noPublisher struct{}
-
-func (noPublisher) Publish(context.Context, relay.Event) error { return nil }
 
 // Event names, by topic.
 const (
@@ -56,56 +53,9 @@ type AccessEvent struct {
 	Reason      string   `json:"reason"`
 }
 
-// accessChanged publishes access:changed for a user.
-func (a *App) accessChanged(ctx context.Context, ws, user, session relay.ID, reason string) {
-	a.access.dropUser(user)
-	a.publish(ctx, ws, relay.UserTopic(user), EvAccessChanged,
-		AccessEvent{WorkspaceID: ws, UserID: user, SessionID: session, Reason: reason}, 0, 0)
-}
-
-// publish encodes the payload once and hands the event to the bus.
-func (a *App) publish(ctx context.Context, ws relay.ID, topic, name string, payload any, seq, change int64) {
-	a.emit(ctx, relay.Event{Topic: topic, Name: name, WorkspaceID: ws, Seq: seq, Change: change}, payload)
-}
-
-// publishMessage publishes an event about message m (its id and change go
-// on the event, and seq too for message:new).
-//
-// A message of a ticket (TicketID set) goes to the ticket's topic instead
-// of its channel's: ticket:<id> for the conversation, the staff-only
-// ticket:<id>:staff for internal notes.
-func (a *App) publishMessage(ctx context.Context, name string, payload any, m *relay.Message) {
-	topic := relay.ChannelTopic(m.ChannelID)
-	switch {
-	case m.TicketID != 0 && m.Internal:
-		topic = relay.TicketStaffTopic(m.TicketID)
-	case m.TicketID != 0:
-		topic = relay.TicketTopic(m.TicketID)
-	}
-	ev := relay.Event{Topic: topic, Name: name, WorkspaceID: m.WorkspaceID,
-		Change: m.Change, MessageID: m.ID}
-	if name == EvMessageNew {
-		ev.Seq = m.Seq
-	}
-	a.emit(ctx, ev, payload)
-}
-
-// emit encodes payload into ev, once for every subscriber, and publishes it.
-// A bus failure is logged, not returned: the change is committed, and
-// clients that missed the event catch up from the store when they rejoin.
-func (a *App) emit(ctx context.Context, ev relay.Event, payload any) {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		a.log.ErrorContext(ctx, "encode event", "event", ev.Name, "err", err)
-		return
-	}
-	ev.Payload = b
-	a.Publish(ctx, ev)
-}
-
 // Publish sends an ephemeral event (typing, presence changes) that is not
 // stored; ev.Payload must already be encoded.
-func (a *App) Publish(ctx context.Context, ev relay.Event) {
+func (a *kernel) Publish(ctx context.Context, ev relay.Event) {
 	if err := a.bus.Publish(ctx, ev); err != nil {
 		a.log.WarnContext(ctx, "publish event", "event", ev.Name, "topic", ev.Topic, "err", err)
 	}

@@ -53,3 +53,16 @@ type TicketStore interface {
 	// TicketEvents returns the ticket's events, oldest first.
 	TicketEvents(ctx context.Context, workspaceID, ticketID relay.ID) ([]relay.TicketEvent, error)
 }
+
+// deskStore is what the Desk is handed: its own stores and the few reads
+// of channels, messages and members it needs.
+type deskStore interface {
+	TicketStore
+	StatsStore
+	CustomerStore
+	AuditStore
+	ChannelAccess(ctx context.Context, workspaceID, channelID, userID relay.ID) (*relay.Channel, error)
+	History(ctx context.Context, workspaceID, channelID relay.ID, q relay.HistoryQuery) ([]relay.Message, error)
+	MembersByID(ctx context.Context, workspaceID relay.ID, userIDs []relay.ID) (map[relay.ID]relay.Member, error)
+	Membership(ctx context.Context, workspaceID, userID relay.ID) (*relay.Membership, error)
+}
