@@ -76,3 +76,16 @@ type ChannelUpdate struct {
 	Topic   *string `json:"topic"`
 	Purpose *string `json:"purpose"`
 }
+
+// ChannelFilter selects channels for ListChannels.
+type ChannelFilter struct {
+	// Viewer is the user whose membership and counts are filled in.
+	Viewer ID
+	// MemberOnly lists only channels Viewer is a member of ("my channels");
+	// otherwise public channels are listed too (browse), plus Viewer's own.
+	MemberOnly bool
+	// Kinds limits the kinds listed; empty means every kind.
+	Kinds []ChannelKind
+	// IncludeArchived lists archived channels too.
+	IncludeArchived bool
+}

@@ -1,6 +1,9 @@
 package relay
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Connector types.
 const (
@@ -150,4 +153,19 @@ type Attachment struct {
 	// Kind is image, video, audio, file, sticker or location: what clients
 	// preview. Locations and stickers may carry only a URL or text.
 	Kind string `json:"kind"`
+}
+
+// DiscordChannel is a text channel of a Discord guild, as offered for bridging.
+type DiscordChannel struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Category string `json:"category,omitempty"`
+	Position int    `json:"position"`
+}
+
+// DiscordDirectory reads a guild through the shared Discord bot.
+type DiscordDirectory interface {
+	TextChannels(ctx context.Context, guildID string) ([]DiscordChannel, error)
+	// InviteURL is the OAuth2 link that adds the bot to a guild, carrying state.
+	InviteURL(state string) string
 }

@@ -91,3 +91,19 @@ type HistoryQuery struct {
 	Before, After, Around int64
 	Limit                 int
 }
+
+// PostResult is the outcome of one message in PostMessages.
+type PostResult struct {
+	Message *Message // as stored (seq, change, created_at…)
+	// Existing is true when a message with the same author and
+	// client_msg_id was already in the channel: Message is that one and
+	// nothing was written.
+	Existing bool
+	// Parent is the thread parent after this reply updated its counters
+	// (nil for top-level messages and for existing ones).
+	Parent *Message
+	// Queued is true when the post wrote outbox rows (Bridged or
+	// Announced, see outbound.go, with someone to send it to): the outbox
+	// has work due now.
+	Queued bool
+}

@@ -205,3 +205,23 @@ type TicketUpdate struct {
 func TicketTopic(id ID) string        { return "ticket:" + id.String() }
 func TicketStaffTopic(id ID) string   { return "ticket:" + id.String() + ":staff" }
 func DeskTopic(workspaceID ID) string { return "desk:" + workspaceID.String() }
+
+// TicketChange is one lifecycle step for TicketStore.ChangeTicket: a status
+// change, an assignment, or both, guarded by what the ticket must look like
+// now, so two concurrent steps cannot both win.
+type TicketChange struct {
+	// From lists the statuses the ticket may be in; any other is ECONFLICT.
+	From []TicketStatus
+	// ExpectAssignee, when non-nil, is the assignee the ticket must have
+	// now (0: none); any other is ECONFLICT.
+	ExpectAssignee *ID
+	// Status is the new status; "" leaves it.
+	Status TicketStatus
+	// Assign sets the assignee to AssigneeID (0: none).
+	Assign     bool
+	AssigneeID ID
+	// Event is appended in the same transaction (its ID, TicketID, Kind,
+	// Data and CreatedAt set by the caller; Actor.ID the actor).
+	Event *TicketEvent
+	Now   time.Time
+}

@@ -2,17 +2,12 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/internal/password"
-	"github.com/relayhq/relay/internal/ratelimit"
 	"github.com/relayhq/relay/internal/secretbox"
 )
 
@@ -52,132 +47,65 @@ type Config struct {
 	Connectors ConnectorsConfig
 }
 
-// App runs the use cases. It is safe for concurrent use.
+// App is the facade the wiring builds and the transports hold: one field
+// per service, each owning one domain's use cases (doc.go has the map).
+// Its own methods are the process's lifecycle only. It is safe for
+// concurrent use.
+//
+// The services are named fields, never embedded: embedding would promote
+// every use case back onto one struct.
 type App struct {
-	store  Store
-	files  files.Store
-	log    *slog.Logger
-	ids    *relay.IDGen
-	hasher *password.Hasher
-	now    func() time.Time
-	box    *secretbox.Box
-	bus    Publisher
-	seq    *sequencer
-	access *accessCache
-	live   LiveTracker
-	stats  *statsDebouncer
-	conn   connectorState
-	hooks  webhookState // incoming webhook rate limits (webhooks.go)
+	Accounts   *Accounts
+	Messaging  *Messaging
+	Webhooks   *Webhooks
+	Desk       *Desk
+	Connectors *Connectors
 
-	loginIP    *ratelimit.Limiter
-	loginEmail *ratelimit.Limiter
-	signupIP   *ratelimit.Limiter
-	lookupIP   *ratelimit.Limiter
+	k     *kernel
+	store Store
 }
 
-// New returns an App.
+// New builds the services over one kernel, each after the services it
+// uses (doc.go draws the map).
 func New(c Config) *App {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.PasswordParams == (password.Params{}) {
-		c.PasswordParams = password.Default
-	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	l := c.Limits
-	if l.LoginPerIP == 0 {
-		l.LoginPerIP = 20
+	k := &kernel{
+		files:  c.Files,
+		log:    c.Logger,
+		ids:    relay.NewIDGen(),
+		now:    c.Now,
+		box:    c.Secrets,
+		bus:    c.Bus,
+		audits: c.Store,
+		access: newAccessCache(c.Now),
+		outbox: make(chan struct{}, 1),
 	}
-	if l.LoginPerEmail == 0 {
-		l.LoginPerEmail = 10
+	if k.bus == nil {
+		k.bus = noPublisher{}
 	}
-	if l.LoginWindow == 0 {
-		l.LoginWindow = 5 * time.Minute
-	}
-	if l.SignupPerIP == 0 {
-		l.SignupPerIP = 20
-	}
-	if l.LookupPerIP == 0 {
-		l.LookupPerIP = 30
-	}
-	a := &App{
-		store:      c.Store,
-		files:      c.Files,
-		log:        c.Logger,
-		ids:        relay.NewIDGen(),
-		hasher:     password.NewHasher(c.PasswordParams),
-		now:        c.Now,
-		box:        c.Secrets,
-		bus:        c.Bus,
-		loginIP:    ratelimit.New(l.LoginPerIP, l.LoginWindow),
-		loginEmail: ratelimit.New(l.LoginPerEmail, l.LoginWindow),
-		signupIP:   ratelimit.New(l.SignupPerIP, time.Hour),
-		lookupIP:   ratelimit.New(l.LookupPerIP, time.Minute),
-	}
-	for _, rl := range []*ratelimit.Limiter{a.loginIP, a.loginEmail, a.signupIP, a.lookupIP} {
-		rl.Now = c.Now
-	}
-	if a.bus == nil {
-		a.bus = noPublisher{}
-	}
-	a.access = newAccessCache(c.Now)
-	a.live = c.Live
-	if a.live == nil {
-		a.live = NewLiveCounter()
-	}
-	if c.StatsDebounce <= 0 {
-		c.StatsDebounce = DefaultStatsDebounce
-	}
-	a.stats = &statsDebouncer{delay: c.StatsDebounce, pending: map[relay.ID]string{}}
 	c.Connectors.defaults()
-	a.conn = connectorState{cfg: c.Connectors, deliverers: map[string]Deliverer{}, wake: make(chan struct{}, 1)}
-	a.seq = newSequencer(a, c.PostShards)
+	a := &App{k: k, store: c.Store}
+	a.Accounts = newAccounts(k, c.Store, c.PasswordParams, c.Limits)
+	a.Messaging = newMessaging(k, c.Store, c.PostShards)
+	a.Webhooks = newWebhooks(k, c.Store, a.Messaging, c.Connectors)
+	a.Desk = newDesk(k, c.Store, a.Accounts, a.Messaging, a.Webhooks, c.Live, c.StatsDebounce)
+	a.Connectors = newConnectors(k, c.Store, a.Messaging, c.Connectors)
 	return a
 }
 
 // Close stops the message sequencer; posts still queued fail as unavailable.
-func (a *App) Close() { a.seq.close() }
+func (a *App) Close() { a.Messaging.seq.close() }
 
 // Now returns the current time as stored: UTC, microsecond precision.
-func (a *App) Now() time.Time { return a.now().UTC().Truncate(time.Microsecond) }
+func (a *App) Now() time.Time { return a.k.Now() }
 
 // Ready reports whether the store answers.
 func (a *App) Ready(ctx context.Context) error { return a.store.Ping(ctx) }
 
 // Store returns the store, for wiring (metrics) only.
 func (a *App) Store() Store { return a.store }
-
-// tokenPrefix marks Relay secrets so secret scanners can find leaked ones.
-const tokenPrefix = "rly_"
-
-// newToken returns a fresh random secret and the hash under which it is stored.
-func newToken() (string, []byte) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	tok := tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return tok, hashToken(tok)
-}
-
-// hashToken is how secrets are stored and looked up. A fast hash suffices:
-// the secrets are 256-bit random, not guessable passwords.
-func hashToken(tok string) []byte {
-	h := sha256.Sum256([]byte(tok))
-	return h[:]
-}
-
-// plausibleToken rejects obviously malformed secrets before any lookup.
-func plausibleToken(tok string) bool {
-	return strings.HasPrefix(tok, tokenPrefix) && len(tok) == len(tokenPrefix)+43
-}
-
-func rateLimited(wait time.Duration) error {
-	secs := int(wait.Seconds() + 0.999)
-	if secs < 1 {
-		secs = 1
-	}
-	return &relay.Error{Code: relay.ERATELIMITED, Message: "Too many attempts. Try again later.", RetryAfter: secs}
-}

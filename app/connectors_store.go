@@ -120,64 +120,28 @@ type ConnectorStore interface {
 }
 
 // What PostMessages, EditMessage and DeleteMessage add to the outbox in
-// their own transaction (the store implements it; docs/connectors.md):
+// their own transaction (the store implements it by the domain's rule in
+// outbound.go; docs/connectors.md):
 //
-//   - a message written by a user (author kind user, source internal, not
-//     internal) in a channel of kind external: one row per conversation
-//     mapped to the channel — message.create on post, message.update on
-//     edit, message.delete on delete — with connector_id,
-//     conversation_id, message_id and channel_id set;
-//   - every message posted in a public, external or ticket channel (not
-//     internal notes, private channels or DMs): one webhook row per active
-//     subscription to "message.created", payload
-//     {"message": <message JSON>, "channel": {"id","name","kind"}}.
+//   - a relay.Bridged message (written by a user in Relay, not internal, in
+//     a channel of kind external): one row per conversation mapped to the
+//     channel — message.create on post, message.update on edit,
+//     message.delete on delete — with connector_id, conversation_id,
+//     message_id and channel_id set;
+//   - a relay.Announced message (posted in a public, external or ticket
+//     channel; not internal notes, private channels or DMs): one webhook
+//     row per active subscription to "message.created", payload
+//     relay.MessageCreatedPayload.
 //
+// PostResult.Queued says which posts got rows, so the app wakes the outbox.
 // Rows start pending with next_at = the message's time.
-
-// WebhookSubscription is an outgoing webhook: events POSTed to a URL,
-// signed with its secret.
-type WebhookSubscription struct {
-	ID          relay.ID  `json:"id"`
-	WorkspaceID relay.ID  `json:"-"`
-	URL         string    `json:"url"`
-	Events      []string  `json:"events"`
-	Description string    `json:"description"`
-	Active      bool      `json:"active"`
-	CreatedBy   relay.ID  `json:"created_by"`
-	CreatedAt   time.Time `json:"created_at"`
-	Secrets     []byte    `json:"-"` // sealed signing secret
-}
-
-// WebhookDelivery is one attempt to deliver an event to a subscription.
-type WebhookDelivery struct {
-	ID             int64     `json:"id"`
-	SubscriptionID relay.ID  `json:"subscription_id"`
-	OutboxID       int64     `json:"outbox_id"`
-	Event          string    `json:"event"`
-	Attempt        int       `json:"attempt"`
-	OK             bool      `json:"ok"`
-	ResponseCode   int       `json:"response_code"`
-	DurationMS     int64     `json:"duration_ms"`
-	Error          string    `json:"error,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
-}
-
-// IncomingWebhook is a secret URL that posts into a channel.
-type IncomingWebhook struct {
-	ID          relay.ID  `json:"id"`
-	WorkspaceID relay.ID  `json:"-"`
-	ChannelID   relay.ID  `json:"channel_id"`
-	Name        string    `json:"name"`
-	CreatedBy   relay.ID  `json:"created_by"`
-	CreatedAt   time.Time `json:"created_at"`
-}
 
 // WebhookStore keeps outgoing subscriptions, their delivery log and
 // incoming webhook URLs.
 type WebhookStore interface {
-	CreateSubscription(ctx context.Context, s *WebhookSubscription) error
-	Subscriptions(ctx context.Context, workspaceID relay.ID) ([]WebhookSubscription, error)
-	Subscription(ctx context.Context, workspaceID, id relay.ID) (*WebhookSubscription, error)
+	CreateSubscription(ctx context.Context, s *relay.WebhookSubscription) error
+	Subscriptions(ctx context.Context, workspaceID relay.ID) ([]relay.WebhookSubscription, error)
+	Subscription(ctx context.Context, workspaceID, id relay.ID) (*relay.WebhookSubscription, error)
 	DeleteSubscription(ctx context.Context, workspaceID, id relay.ID) error
 	// SetSubscriptionActive switches a subscription on or off (a receiver
 	// that answered 410 Gone is switched off).
@@ -187,12 +151,22 @@ type WebhookStore interface {
 	// object), now. Store operations that cause an event (posting a message,
 	// ticket changes) do the same inside their own transaction.
 	EnqueueEvent(ctx context.Context, workspaceID relay.ID, event string, payload []byte, now time.Time) error
-	RecordDelivery(ctx context.Context, workspaceID relay.ID, d *WebhookDelivery) error
+	RecordDelivery(ctx context.Context, workspaceID relay.ID, d *relay.WebhookDelivery) error
 	// Deliveries lists a subscription's attempts, newest first.
-	Deliveries(ctx context.Context, workspaceID, subscriptionID relay.ID, limit int) ([]WebhookDelivery, error)
+	Deliveries(ctx context.Context, workspaceID, subscriptionID relay.ID, limit int) ([]relay.WebhookDelivery, error)
 
-	CreateIncomingWebhook(ctx context.Context, w *IncomingWebhook, tokenHash []byte) error
-	IncomingWebhooks(ctx context.Context, workspaceID, channelID relay.ID) ([]IncomingWebhook, error)
-	IncomingWebhookByToken(ctx context.Context, tokenHash []byte) (*IncomingWebhook, error)
+	CreateIncomingWebhook(ctx context.Context, w *relay.IncomingWebhook, tokenHash []byte) error
+	IncomingWebhooks(ctx context.Context, workspaceID, channelID relay.ID) ([]relay.IncomingWebhook, error)
+	IncomingWebhookByToken(ctx context.Context, tokenHash []byte) (*relay.IncomingWebhook, error)
 	DeleteIncomingWebhook(ctx context.Context, workspaceID, id relay.ID) error
+}
+
+// connectorStore is what Connectors is handed: ConnectorStore and the
+// few reads of channels, members, messages and workspaces it needs.
+type connectorStore interface {
+	ConnectorStore
+	Channel(ctx context.Context, workspaceID, channelID, viewer relay.ID) (*relay.Channel, error)
+	ListMembers(ctx context.Context, workspaceID relay.ID) ([]relay.Member, error)
+	Message(ctx context.Context, workspaceID, messageID relay.ID) (*relay.Message, error)
+	WorkspaceByID(ctx context.Context, id relay.ID) (*relay.Workspace, error)
 }

@@ -29,15 +29,15 @@ func (a *App) Purge(ctx context.Context) (sessions, invites int64, err error) {
 	if n, err := a.store.PurgeHookEvents(ctx, now.Add(-HookEventRetention)); err != nil {
 		return sessions, invites, err
 	} else if n > 0 {
-		a.log.InfoContext(ctx, "purged old webhook event ids", "events", n)
+		a.k.log.InfoContext(ctx, "purged old webhook event ids", "events", n)
 	}
 	if n, err := a.store.PurgeDelivered(ctx, now.Add(-DeliveredRetention)); err != nil {
 		return sessions, invites, err
 	} else if n > 0 {
-		a.log.InfoContext(ctx, "purged delivered outbox rows and old delivery logs", "rows", n)
+		a.k.log.InfoContext(ctx, "purged delivered outbox rows and old delivery logs", "rows", n)
 	}
 	if sessions+invites > 0 {
-		a.log.InfoContext(ctx, "purged expired credentials", "sessions", sessions, "invites", invites)
+		a.k.log.InfoContext(ctx, "purged expired credentials", "sessions", sessions, "invites", invites)
 	}
 	return sessions, invites, nil
 }
@@ -49,7 +49,7 @@ func (a *App) RunJanitor(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	for {
 		if _, _, err := a.Purge(ctx); err != nil && ctx.Err() == nil {
-			a.log.WarnContext(ctx, "janitor", "err", err)
+			a.k.log.WarnContext(ctx, "janitor", "err", err)
 		}
 		select {
 		case <-ctx.Done():

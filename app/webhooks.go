@@ -14,24 +14,6 @@ import (
 	"github.com/relayhq/relay/internal/ratelimit"
 )
 
-// Webhook events: what an outgoing subscription may ask for
-// (docs/connectors.md lists each payload).
-const (
-	// EventMessageCreated: a message posted in a public, external or
-	// ticket channel (never an internal note, a private channel or a DM);
-	// written by the store with the post. Payload {"message", "channel"}.
-	EventMessageCreated = "message.created"
-	// EventTicketCreated: a ticket opened. Payload {"ticket"}.
-	EventTicketCreated = "ticket.created"
-	// EventTicketStatusChanged: a ticket's status changed (resolved,
-	// closed, reopened, or open ↔ assigned by an assignment). Payload
-	// {"ticket", "from", "to"}.
-	EventTicketStatusChanged = "ticket.status_changed"
-)
-
-// WebhookEvents lists the events a subscription may name.
-var WebhookEvents = []string{EventMessageCreated, EventTicketCreated, EventTicketStatusChanged}
-
 // Limits of the webhook use cases.
 const (
 	MaxSubscriptions       = 25 // per workspace: each event is one outbox row per subscription
@@ -44,16 +26,6 @@ const (
 	maxDeliveriesPage      = 200
 )
 
-// Audit actions of webhooks.
-const (
-	AuditWebhookCreated         = "webhook.created"
-	AuditWebhookDeleted         = "webhook.deleted"
-	AuditIncomingWebhookCreated = "incoming_webhook.created"
-	AuditIncomingWebhookDeleted = "incoming_webhook.deleted"
-	auditTargetWebhook          = "webhook"
-	auditTargetIncoming         = "incoming_webhook"
-)
-
 // webhookState is the webhook part of the App; its zero value is ready.
 type webhookState struct {
 	once     sync.Once
@@ -62,7 +34,7 @@ type webhookState struct {
 	resolver ssrf.Resolver
 }
 
-func (a *App) incomingLimiter() *ratelimit.Limiter {
+func (a *Webhooks) incomingLimiter() *ratelimit.Limiter {
 	a.hooks.once.Do(func() {
 		a.hooks.incoming = ratelimit.New(IncomingWebhookBurst, IncomingWebhookWindow)
 		a.hooks.incoming.Now = a.now
@@ -71,8 +43,8 @@ func (a *App) incomingLimiter() *ratelimit.Limiter {
 }
 
 // webhookGuard is the SSRF guard under the operator's setting.
-func (a *App) webhookGuard() ssrf.Guard {
-	return ssrf.Guard{AllowPrivate: a.conn.cfg.WebhookAllowPrivate, Resolver: a.hooks.resolver}
+func (a *Webhooks) webhookGuard() ssrf.Guard {
+	return ssrf.Guard{AllowPrivate: a.cfg.WebhookAllowPrivate, Resolver: a.hooks.resolver}
 }
 
 // subscriptionAAD binds a subscription's sealed secret to it; the outbox
@@ -91,20 +63,20 @@ type SubscriptionInput struct {
 // CreatedSubscription is a new subscription with its signing secret, shown
 // this once.
 type CreatedSubscription struct {
-	WebhookSubscription
+	relay.WebhookSubscription
 	Secret string `json:"secret"`
 }
 
 // normalizeEvents checks and de-duplicates event names (sorted).
 func normalizeEvents(events []string) ([]string, error) {
 	if len(events) == 0 {
-		return nil, relay.Errorf(relay.EINVALID, "events is required: one or more of %s.", strings.Join(WebhookEvents, ", "))
+		return nil, relay.Errorf(relay.EINVALID, "events is required: one or more of %s.", strings.Join(relay.WebhookEvents, ", "))
 	}
 	out := []string{}
 	for _, e := range events {
 		e = strings.TrimSpace(e)
-		if !slices.Contains(WebhookEvents, e) {
-			return nil, relay.Errorf(relay.EINVALID, "Unknown event %q: events are %s.", truncate(e, 40), strings.Join(WebhookEvents, ", "))
+		if !slices.Contains(relay.WebhookEvents, e) {
+			return nil, relay.Errorf(relay.EINVALID, "Unknown event %q: events are %s.", truncate(e, 40), strings.Join(relay.WebhookEvents, ", "))
 		}
 		if !slices.Contains(out, e) {
 			out = append(out, e)
@@ -117,7 +89,7 @@ func normalizeEvents(events []string) ([]string, error) {
 // CheckWebhookURL checks an outgoing webhook URL: absolute http(s), and
 // (unless the operator allows private addresses) resolving only to public
 // addresses.
-func (a *App) CheckWebhookURL(ctx context.Context, raw string) error {
+func (a *Webhooks) CheckWebhookURL(ctx context.Context, raw string) error {
 	if err := a.webhookGuard().CheckURL(ctx, strings.TrimSpace(raw)); err != nil {
 		var ue *ssrf.URLError
 		if errors.As(err, &ue) {
@@ -130,8 +102,8 @@ func (a *App) CheckWebhookURL(ctx context.Context, raw string) error {
 
 // CreateSubscription adds an outgoing webhook to the actor's workspace
 // (owner or admin). Its secret is returned once and kept sealed.
-func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in SubscriptionInput) (*CreatedSubscription, error) {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) CreateSubscription(ctx context.Context, actor *relay.Actor, in SubscriptionInput) (*CreatedSubscription, error) {
+	if err := manageConnectors(actor); err != nil {
 		return nil, err
 	}
 	u := strings.TrimSpace(in.URL)
@@ -157,7 +129,7 @@ func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in Sub
 		return nil, relay.Errorf(relay.ECONFLICT, "A workspace has at most %d outgoing webhooks; delete one first.", MaxSubscriptions)
 	}
 	secret, _ := newToken()
-	s := &WebhookSubscription{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, URL: u, Events: events, Description: desc,
+	s := &relay.WebhookSubscription{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, URL: u, Events: events, Description: desc,
 		Active: true, CreatedBy: actor.User.ID, CreatedAt: a.Now()}
 	if s.Secrets, err = a.SealSecrets(subscriptionAAD(s.ID), map[string]string{"secret": secret}); err != nil {
 		return nil, err
@@ -165,37 +137,37 @@ func (a *App) CreateSubscription(ctx context.Context, actor *relay.Actor, in Sub
 	if err := a.store.CreateSubscription(ctx, s); err != nil {
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditWebhookCreated, auditTargetWebhook, s.ID, map[string]any{"url": s.URL, "events": s.Events})
+	a.audit(ctx, actor, relay.AuditWebhookCreated, relay.AuditTargetWebhook, s.ID, map[string]any{"url": s.URL, "events": s.Events})
 	return &CreatedSubscription{WebhookSubscription: *s, Secret: secret}, nil
 }
 
 // Subscriptions lists the workspace's outgoing webhooks (owner or admin);
 // secrets are never returned.
-func (a *App) Subscriptions(ctx context.Context, actor *relay.Actor) ([]WebhookSubscription, error) {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) Subscriptions(ctx context.Context, actor *relay.Actor) ([]relay.WebhookSubscription, error) {
+	if err := manageConnectors(actor); err != nil {
 		return nil, err
 	}
 	list, err := a.store.Subscriptions(ctx, actor.Workspace.ID)
 	if list == nil && err == nil {
-		list = []WebhookSubscription{}
+		list = []relay.WebhookSubscription{}
 	}
 	return list, err
 }
 
-func (a *App) subscription(ctx context.Context, actor *relay.Actor, id relay.ID) (*WebhookSubscription, error) {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) subscription(ctx context.Context, actor *relay.Actor, id relay.ID) (*relay.WebhookSubscription, error) {
+	if err := manageConnectors(actor); err != nil {
 		return nil, err
 	}
 	s, err := a.store.Subscription(ctx, actor.Workspace.ID, id)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
-		return nil, relay.Errorf(relay.ENOTFOUND, "Outgoing webhook not found.")
+		return nil, relay.Errorf(relay.ENOTFOUND, "relay.Outgoing webhook not found.")
 	}
 	return s, err
 }
 
 // DeleteSubscription removes an outgoing webhook with its pending
 // deliveries and its log.
-func (a *App) DeleteSubscription(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+func (a *Webhooks) DeleteSubscription(ctx context.Context, actor *relay.Actor, id relay.ID) error {
 	s, err := a.subscription(ctx, actor, id)
 	if err != nil {
 		return err
@@ -203,13 +175,13 @@ func (a *App) DeleteSubscription(ctx context.Context, actor *relay.Actor, id rel
 	if err := a.store.DeleteSubscription(ctx, actor.Workspace.ID, s.ID); err != nil {
 		return err
 	}
-	a.audit(ctx, actor, AuditWebhookDeleted, auditTargetWebhook, s.ID, map[string]any{"url": s.URL})
+	a.audit(ctx, actor, relay.AuditWebhookDeleted, relay.AuditTargetWebhook, s.ID, map[string]any{"url": s.URL})
 	return nil
 }
 
 // SubscriptionDeliveries lists a subscription's delivery attempts, newest
 // first (the delivery log; owner or admin).
-func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id relay.ID, limit int) ([]WebhookDelivery, error) {
+func (a *Webhooks) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id relay.ID, limit int) ([]relay.WebhookDelivery, error) {
 	s, err := a.subscription(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -222,7 +194,7 @@ func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id
 	}
 	list, err := a.store.Deliveries(ctx, actor.Workspace.ID, s.ID, limit)
 	if list == nil && err == nil {
-		list = []WebhookDelivery{}
+		list = []relay.WebhookDelivery{}
 	}
 	return list, err
 }
@@ -231,7 +203,7 @@ func (a *App) SubscriptionDeliveries(ctx context.Context, actor *relay.Actor, id
 // outbox row each (none when nobody subscribes). payload is a JSON object.
 // Failures are logged, not returned: the change that caused the event is
 // already committed.
-func (a *App) WebhookEvent(ctx context.Context, workspaceID relay.ID, event string, payload any) {
+func (a *Webhooks) WebhookEvent(ctx context.Context, workspaceID relay.ID, event string, payload any) {
 	if a.store == nil {
 		return
 	}
@@ -243,7 +215,7 @@ func (a *App) WebhookEvent(ctx context.Context, workspaceID relay.ID, event stri
 		a.log.WarnContext(ctx, "webhook event", "event", event, "workspace_id", workspaceID, "err", err)
 		return
 	}
-	a.WakeOutbox()
+	a.wakeOutbox()
 }
 
 // ticketPayload is a ticket as webhooks carry it: the staff view, without
@@ -256,15 +228,15 @@ func ticketPayload(t *relay.Ticket) *relay.Ticket {
 
 // ticketCreatedEvent and ticketStatusEvent are called by the ticket use
 // cases right after the change commits.
-func (a *App) ticketCreatedEvent(ctx context.Context, t *relay.Ticket) {
-	a.WebhookEvent(ctx, t.WorkspaceID, EventTicketCreated, map[string]any{"ticket": ticketPayload(t)})
+func (a *Webhooks) ticketCreatedEvent(ctx context.Context, t *relay.Ticket) {
+	a.WebhookEvent(ctx, t.WorkspaceID, relay.EventTicketCreated, map[string]any{"ticket": ticketPayload(t)})
 }
 
-func (a *App) ticketStatusEvent(ctx context.Context, t *relay.Ticket, from, to relay.TicketStatus) {
+func (a *Webhooks) ticketStatusEvent(ctx context.Context, t *relay.Ticket, from, to relay.TicketStatus) {
 	if from == to {
 		return
 	}
-	a.WebhookEvent(ctx, t.WorkspaceID, EventTicketStatusChanged, map[string]any{"ticket": ticketPayload(t), "from": from, "to": to})
+	a.WebhookEvent(ctx, t.WorkspaceID, relay.EventTicketStatusChanged, map[string]any{"ticket": ticketPayload(t), "from": from, "to": to})
 }
 
 // --- incoming webhooks ---
@@ -272,7 +244,7 @@ func (a *App) ticketStatusEvent(ctx context.Context, t *relay.Ticket, from, to r
 // CreatedIncomingWebhook is a new incoming webhook with its secret URL,
 // shown this once.
 type CreatedIncomingWebhook struct {
-	IncomingWebhook
+	relay.IncomingWebhook
 	// URL is where outside systems POST; "" when the server knows no
 	// public base URL (the HTTP layer fills it in from the request).
 	URL   string `json:"url"`
@@ -284,11 +256,11 @@ const IncomingWebhookPath = "/hooks/in/"
 
 // incomingChannel loads a channel the actor may read and manage incoming
 // webhooks of: not a DM, not a ticket's.
-func (a *App) incomingChannel(ctx context.Context, actor *relay.Actor, channelID relay.ID) (*relay.Channel, error) {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) incomingChannel(ctx context.Context, actor *relay.Actor, channelID relay.ID) (*relay.Channel, error) {
+	if err := manageConnectors(actor); err != nil {
 		return nil, err
 	}
-	c, _, err := a.channelView(ctx, actor, channelID)
+	c, _, err := a.msg.channelView(ctx, actor, channelID)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +273,7 @@ func (a *App) incomingChannel(ctx context.Context, actor *relay.Actor, channelID
 
 // CreateIncomingWebhook makes a secret URL that posts into a channel the
 // actor (owner or admin) can read.
-func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, channelID relay.ID, name string) (*CreatedIncomingWebhook, error) {
+func (a *Webhooks) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, channelID relay.ID, name string) (*CreatedIncomingWebhook, error) {
 	c, err := a.incomingChannel(ctx, actor, channelID)
 	if err != nil {
 		return nil, err
@@ -309,7 +281,7 @@ func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, cha
 	if c.Archived {
 		return nil, relay.Errorf(relay.ECONFLICT, "The channel is archived.")
 	}
-	name, err = NormalizeName("The webhook's name", name, maxIncomingWebhookName)
+	name, err = relay.NormalizeName("The webhook's name", name, maxIncomingWebhookName)
 	if err != nil {
 		return nil, err
 	}
@@ -321,35 +293,35 @@ func (a *App) CreateIncomingWebhook(ctx context.Context, actor *relay.Actor, cha
 		return nil, relay.Errorf(relay.ECONFLICT, "A channel has at most %d incoming webhooks; delete one first.", MaxIncomingWebhooks)
 	}
 	tok, hash := newToken()
-	w := &IncomingWebhook{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, ChannelID: c.ID, Name: name,
+	w := &relay.IncomingWebhook{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, ChannelID: c.ID, Name: name,
 		CreatedBy: actor.User.ID, CreatedAt: a.Now()}
 	if err := a.store.CreateIncomingWebhook(ctx, w, hash); err != nil {
 		return nil, err
 	}
-	a.audit(ctx, actor, AuditIncomingWebhookCreated, auditTargetIncoming, w.ID, map[string]any{"channel_id": c.ID, "name": name})
+	a.audit(ctx, actor, relay.AuditIncomingWebhookCreated, relay.AuditTargetIncoming, w.ID, map[string]any{"channel_id": c.ID, "name": name})
 	out := &CreatedIncomingWebhook{IncomingWebhook: *w, Token: tok}
-	if site := a.SiteURL(ctx, actor.Workspace.ID); site != "" {
+	if site := siteURL(ctx, a.store, a.cfg.BaseURL, actor.Workspace.ID); site != "" {
 		out.URL = site + IncomingWebhookPath + tok
 	}
 	return out, nil
 }
 
 // IncomingWebhooks lists a channel's incoming webhooks (never their tokens).
-func (a *App) IncomingWebhooks(ctx context.Context, actor *relay.Actor, channelID relay.ID) ([]IncomingWebhook, error) {
+func (a *Webhooks) IncomingWebhooks(ctx context.Context, actor *relay.Actor, channelID relay.ID) ([]relay.IncomingWebhook, error) {
 	c, err := a.incomingChannel(ctx, actor, channelID)
 	if err != nil {
 		return nil, err
 	}
 	list, err := a.store.IncomingWebhooks(ctx, actor.Workspace.ID, c.ID)
 	if list == nil && err == nil {
-		list = []IncomingWebhook{}
+		list = []relay.IncomingWebhook{}
 	}
 	return list, err
 }
 
 // DeleteIncomingWebhook revokes an incoming webhook's URL.
-func (a *App) DeleteIncomingWebhook(ctx context.Context, actor *relay.Actor, id relay.ID) error {
-	if err := a.manageConnectors(actor); err != nil {
+func (a *Webhooks) DeleteIncomingWebhook(ctx context.Context, actor *relay.Actor, id relay.ID) error {
+	if err := manageConnectors(actor); err != nil {
 		return err
 	}
 	err := a.store.DeleteIncomingWebhook(ctx, actor.Workspace.ID, id)
@@ -358,7 +330,7 @@ func (a *App) DeleteIncomingWebhook(ctx context.Context, actor *relay.Actor, id 
 	} else if err != nil {
 		return err
 	}
-	a.audit(ctx, actor, AuditIncomingWebhookDeleted, auditTargetIncoming, id, nil)
+	a.audit(ctx, actor, relay.AuditIncomingWebhookDeleted, relay.AuditTargetIncoming, id, nil)
 	return nil
 }
 
@@ -376,7 +348,7 @@ var errNoIncoming = relay.Errorf(relay.ENOTFOUND, "No incoming webhook at this a
 // PostIncomingWebhook posts into the channel of the incoming webhook whose
 // token it is, as a bot (the webhook) with source webhook. No actor: the
 // token is the credential. Posts are rate-limited per token.
-func (a *App) PostIncomingWebhook(ctx context.Context, token string, in IncomingPost) (*relay.Message, error) {
+func (a *Webhooks) PostIncomingWebhook(ctx context.Context, token string, in IncomingPost) (*relay.Message, error) {
 	if !plausibleToken(token) {
 		return nil, errNoIncoming
 	}
@@ -394,7 +366,31 @@ func (a *App) PostIncomingWebhook(ctx context.Context, token string, in Incoming
 	if name == "" {
 		name = w.Name
 	}
-	return a.PostInbound(ctx, w.WorkspaceID, Inbound{ChannelID: w.ChannelID,
+	return a.msg.PostInbound(ctx, w.WorkspaceID, Inbound{ChannelID: w.ChannelID,
 		Author: relay.Author{ID: w.ID, Kind: relay.AuthorBot, DisplayName: name, AvatarURL: strings.TrimSpace(in.AvatarURL)},
 		Source: relay.SourceWebhook, Body: in.Text, ExternalID: in.IdempotencyKey})
+}
+
+// Webhooks owns automation over HTTP: outgoing subscriptions and their
+// delivery log, the events they carry (enqueued into the outbox, which the
+// Connectors' workers deliver), and incoming webhook URLs that post into a
+// channel (webhooks*.go). It uses Messaging; the Desk uses it to announce
+// ticket events.
+type Webhooks struct {
+	*kernel
+	store webhookStore
+	msg   *Messaging
+	cfg   ConnectorsConfig // the base URL and the SSRF guard's setting
+	hooks webhookState
+}
+
+func newWebhooks(k *kernel, st webhookStore, msg *Messaging, cfg ConnectorsConfig) *Webhooks {
+	return &Webhooks{kernel: k, store: st, msg: msg, cfg: cfg}
+}
+
+// webhookStore is what Webhooks is handed: WebhookStore and the
+// workspace lookup for its URLs.
+type webhookStore interface {
+	WebhookStore
+	WorkspaceByID(ctx context.Context, id relay.ID) (*relay.Workspace, error)
 }

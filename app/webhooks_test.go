@@ -19,7 +19,7 @@ import (
 type hookStore struct {
 	Store
 	mu     sync.Mutex
-	subs   []WebhookSubscription
+	subs   []relay.WebhookSubscription
 	events []enqueued
 	audits []string
 }
@@ -30,24 +30,24 @@ type enqueued struct {
 	payload map[string]any
 }
 
-func (s *hookStore) AppendAudit(_ context.Context, e *AuditEvent) error {
+func (s *hookStore) AppendAudit(_ context.Context, e *relay.AuditEvent) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.audits = append(s.audits, e.Action)
 	return nil
 }
 
-func (s *hookStore) CreateSubscription(_ context.Context, sub *WebhookSubscription) error {
+func (s *hookStore) CreateSubscription(_ context.Context, sub *relay.WebhookSubscription) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.subs = append(s.subs, *sub)
 	return nil
 }
 
-func (s *hookStore) Subscriptions(_ context.Context, ws relay.ID) ([]WebhookSubscription, error) {
+func (s *hookStore) Subscriptions(_ context.Context, ws relay.ID) ([]relay.WebhookSubscription, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []WebhookSubscription
+	var out []relay.WebhookSubscription
 	for _, sub := range s.subs {
 		if sub.WorkspaceID == ws {
 			out = append(out, sub)
@@ -56,7 +56,7 @@ func (s *hookStore) Subscriptions(_ context.Context, ws relay.ID) ([]WebhookSubs
 	return out, nil
 }
 
-func (s *hookStore) Subscription(_ context.Context, ws, id relay.ID) (*WebhookSubscription, error) {
+func (s *hookStore) Subscription(_ context.Context, ws, id relay.ID) (*relay.WebhookSubscription, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, sub := range s.subs {
@@ -71,14 +71,14 @@ func (s *hookStore) DeleteSubscription(_ context.Context, ws, id relay.ID) error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := len(s.subs)
-	s.subs = slices.DeleteFunc(s.subs, func(sub WebhookSubscription) bool { return sub.WorkspaceID == ws && sub.ID == id })
+	s.subs = slices.DeleteFunc(s.subs, func(sub relay.WebhookSubscription) bool { return sub.WorkspaceID == ws && sub.ID == id })
 	if len(s.subs) == n {
 		return relay.Errorf(relay.ENOTFOUND, "not found")
 	}
 	return nil
 }
 
-func (s *hookStore) Deliveries(_ context.Context, ws, id relay.ID, limit int) ([]WebhookDelivery, error) {
+func (s *hookStore) Deliveries(_ context.Context, ws, id relay.ID, limit int) ([]relay.WebhookDelivery, error) {
 	return nil, nil
 }
 
@@ -145,14 +145,14 @@ func TestCreateSubscription(t *testing.T) {
 
 	// Only owners and admins.
 	for _, role := range []relay.Role{relay.RoleMember, relay.RoleAgent, relay.RoleCustomer} {
-		if _, err := a.CreateSubscription(ctx, actorAs(1, role), in); relay.ErrorCode(err) != relay.EFORBIDDEN {
+		if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, role), in); relay.ErrorCode(err) != relay.EFORBIDDEN {
 			t.Fatalf("%s: %v, want forbidden", role, err)
 		}
-		if _, err := a.Subscriptions(ctx, actorAs(1, role)); relay.ErrorCode(err) != relay.EFORBIDDEN {
+		if _, err := a.Webhooks.Subscriptions(ctx, actorAs(1, role)); relay.ErrorCode(err) != relay.EFORBIDDEN {
 			t.Fatalf("%s lists: %v, want forbidden", role, err)
 		}
 	}
-	if _, err := a.CreateSubscription(ctx, nil, in); relay.ErrorCode(err) != relay.EUNAUTHORIZED {
+	if _, err := a.Webhooks.CreateSubscription(ctx, nil, in); relay.ErrorCode(err) != relay.EUNAUTHORIZED {
 		t.Fatalf("no actor: %v", err)
 	}
 	if len(st.subs) != 0 {
@@ -171,7 +171,7 @@ func TestCreateSubscription(t *testing.T) {
 		"unknown event": {URL: "https://93.184.215.14/", Events: []string{"user.deleted"}},
 		"long desc":     {URL: "https://93.184.215.14/", Events: []string{"ticket.created"}, Description: strings.Repeat("d", 201)},
 	} {
-		if _, err := a.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), bad); relay.ErrorCode(err) != relay.EINVALID {
+		if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), bad); relay.ErrorCode(err) != relay.EINVALID {
 			t.Fatalf("%s: %v, want invalid", name, err)
 		}
 	}
@@ -179,7 +179,7 @@ func TestCreateSubscription(t *testing.T) {
 		t.Fatal("bad input stored something")
 	}
 
-	created, err := a.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), in)
+	created, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,12 +192,12 @@ func TestCreateSubscription(t *testing.T) {
 	if strings.Contains(string(stored.Secrets), created.Secret) {
 		t.Fatal("the secret is stored in clear")
 	}
-	m, err := a.OpenSecrets("webhook:"+stored.ID.String(), stored.Secrets)
+	m, err := a.Connectors.OpenSecrets("webhook:"+stored.ID.String(), stored.Secrets)
 	if err != nil || m["secret"] != created.Secret {
 		t.Fatalf("OpenSecrets = %v, %v", m, err)
 	}
 	// Nor is it in the JSON of a listed subscription.
-	list, err := a.Subscriptions(ctx, actorAs(1, relay.RoleOwner))
+	list, err := a.Webhooks.Subscriptions(ctx, actorAs(1, relay.RoleOwner))
 	if err != nil || len(list) != 1 {
 		t.Fatalf("list = %v, %v", list, err)
 	}
@@ -208,31 +208,31 @@ func TestCreateSubscription(t *testing.T) {
 
 	// Another workspace sees nothing, and cannot delete or read it.
 	other := actorAs(2, relay.RoleOwner)
-	if l, _ := a.Subscriptions(ctx, other); len(l) != 0 {
+	if l, _ := a.Webhooks.Subscriptions(ctx, other); len(l) != 0 {
 		t.Fatalf("workspace 2 lists %v", l)
 	}
-	if err := a.DeleteSubscription(ctx, other, created.ID); relay.ErrorCode(err) != relay.ENOTFOUND {
+	if err := a.Webhooks.DeleteSubscription(ctx, other, created.ID); relay.ErrorCode(err) != relay.ENOTFOUND {
 		t.Fatalf("cross-tenant delete: %v", err)
 	}
-	if _, err := a.SubscriptionDeliveries(ctx, other, created.ID, 0); relay.ErrorCode(err) != relay.ENOTFOUND {
+	if _, err := a.Webhooks.SubscriptionDeliveries(ctx, other, created.ID, 0); relay.ErrorCode(err) != relay.ENOTFOUND {
 		t.Fatalf("cross-tenant deliveries: %v", err)
 	}
-	if err := a.DeleteSubscription(ctx, actorAs(1, relay.RoleAgent), created.ID); relay.ErrorCode(err) != relay.EFORBIDDEN {
+	if err := a.Webhooks.DeleteSubscription(ctx, actorAs(1, relay.RoleAgent), created.ID); relay.ErrorCode(err) != relay.EFORBIDDEN {
 		t.Fatalf("agent delete: %v", err)
 	}
-	if err := a.DeleteSubscription(ctx, actorAs(1, relay.RoleOwner), created.ID); err != nil {
+	if err := a.Webhooks.DeleteSubscription(ctx, actorAs(1, relay.RoleOwner), created.ID); err != nil {
 		t.Fatal(err)
 	}
 	if len(st.subs) != 0 {
 		t.Fatal("not deleted")
 	}
-	if !slices.Equal(st.audits, []string{AuditWebhookCreated, AuditWebhookDeleted}) {
+	if !slices.Equal(st.audits, []string{relay.AuditWebhookCreated, relay.AuditWebhookDeleted}) {
 		t.Fatalf("audit = %v", st.audits)
 	}
 
 	// The operator's switch lets private receivers in.
 	a2, _ := newHookApp(t, true)
-	if _, err := a2.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), SubscriptionInput{URL: "http://127.0.0.1:5678/webhook",
+	if _, err := a2.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleAdmin), SubscriptionInput{URL: "http://127.0.0.1:5678/webhook",
 		Events: []string{"message.created"}}); err != nil {
 		t.Fatalf("allowed private: %v", err)
 	}
@@ -243,18 +243,18 @@ func TestSubscriptionLimit(t *testing.T) {
 	a, st := newHookApp(t, false)
 	in := SubscriptionInput{URL: "https://93.184.215.14/", Events: []string{"ticket.created"}}
 	for i := 0; i < MaxSubscriptions; i++ {
-		if _, err := a.CreateSubscription(ctx, actorAs(1, relay.RoleOwner), in); err != nil {
+		if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleOwner), in); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := a.CreateSubscription(ctx, actorAs(1, relay.RoleOwner), in); relay.ErrorCode(err) != relay.ECONFLICT {
+	if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(1, relay.RoleOwner), in); relay.ErrorCode(err) != relay.ECONFLICT {
 		t.Fatalf("over the limit: %v", err)
 	}
 	if len(st.subs) != MaxSubscriptions {
 		t.Fatalf("%d stored", len(st.subs))
 	}
 	// The limit is per workspace.
-	if _, err := a.CreateSubscription(ctx, actorAs(2, relay.RoleOwner), in); err != nil {
+	if _, err := a.Webhooks.CreateSubscription(ctx, actorAs(2, relay.RoleOwner), in); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -264,7 +264,7 @@ func TestPostIncomingWebhookRefusesMalformedTokens(t *testing.T) {
 	// None of these reach the store (which would panic: it has no incoming
 	// webhooks).
 	for _, tok := range []string{"", "x", "rly_short", tokenPrefix + strings.Repeat("a", 42), strings.Repeat("a", 47), "../../etc"} {
-		if _, err := a.PostIncomingWebhook(context.Background(), tok, IncomingPost{Text: "hi"}); relay.ErrorCode(err) != relay.ENOTFOUND {
+		if _, err := a.Webhooks.PostIncomingWebhook(context.Background(), tok, IncomingPost{Text: "hi"}); relay.ErrorCode(err) != relay.ENOTFOUND {
 			t.Errorf("token %q: %v, want not found", tok, err)
 		}
 	}
@@ -285,20 +285,20 @@ func TestTicketEvents(t *testing.T) {
 	ctx := context.Background()
 	a, st := newHookApp(t, false)
 	tk := &relay.Ticket{ID: 5, WorkspaceID: 3, Subject: "Printer", Status: relay.TicketResolved, Unread: true}
-	a.ticketCreatedEvent(ctx, tk)
-	a.ticketStatusEvent(ctx, tk, relay.TicketOpen, relay.TicketResolved)
-	a.ticketStatusEvent(ctx, tk, relay.TicketAssigned, relay.TicketAssigned) // no change, no event
+	a.Webhooks.ticketCreatedEvent(ctx, tk)
+	a.Webhooks.ticketStatusEvent(ctx, tk, relay.TicketOpen, relay.TicketResolved)
+	a.Webhooks.ticketStatusEvent(ctx, tk, relay.TicketAssigned, relay.TicketAssigned) // no change, no event
 	if len(st.events) != 2 {
 		t.Fatalf("%d events, want 2: %+v", len(st.events), st.events)
 	}
 	created, changed := st.events[0], st.events[1]
-	if created.ws != 3 || created.event != EventTicketCreated || created.payload["ticket"].(map[string]any)["subject"] != "Printer" {
+	if created.ws != 3 || created.event != relay.EventTicketCreated || created.payload["ticket"].(map[string]any)["subject"] != "Printer" {
 		t.Fatalf("created = %+v", created)
 	}
 	if created.payload["ticket"].(map[string]any)["unread"] != false {
 		t.Fatalf("the payload carries a viewer's read state: %+v", created.payload)
 	}
-	if changed.event != EventTicketStatusChanged || changed.payload["from"] != "open" || changed.payload["to"] != "resolved" ||
+	if changed.event != relay.EventTicketStatusChanged || changed.payload["from"] != "open" || changed.payload["to"] != "resolved" ||
 		changed.payload["ticket"].(map[string]any)["id"] != "5" {
 		t.Fatalf("status_changed = %+v", changed)
 	}

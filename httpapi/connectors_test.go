@@ -17,11 +17,11 @@ import (
 // fakeGuilds stands in for the Discord bot's view of a guild.
 type fakeGuilds struct{}
 
-func (fakeGuilds) TextChannels(_ context.Context, guildID string) ([]app.DiscordChannel, error) {
+func (fakeGuilds) TextChannels(_ context.Context, guildID string) ([]relay.DiscordChannel, error) {
 	if guildID != "111111111111111111" {
 		return nil, relay.Errorf(relay.ENOTFOUND, "unknown guild")
 	}
-	return []app.DiscordChannel{{ID: "222222222222222222", Name: "support", Category: "Text"},
+	return []relay.DiscordChannel{{ID: "222222222222222222", Name: "support", Category: "Text"},
 		{ID: "333333333333333333", Name: "general", Category: "Text", Position: 1}}, nil
 }
 
@@ -37,7 +37,7 @@ const (
 func TestConnectorsAPI(t *testing.T) {
 	testdb.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, app.Limits{})
-		e.srv.app.SetDiscordDirectory(fakeGuilds{})
+		e.srv.app.Connectors.SetDiscordDirectory(fakeGuilds{})
 		owner := e.signup("acme")
 		admin := e.join(owner, "ada", "admin")
 		agent := e.join(owner, "aggie", "agent")
@@ -117,7 +117,7 @@ func TestConnectorsAPI(t *testing.T) {
 			t.Fatalf("patched: %s", r.body)
 		}
 		cid, _ := relay.ParseID(id)
-		conn, creds, err := e.srv.app.ConnectorForHook(context.Background(), cid)
+		conn, creds, err := e.srv.app.Connectors.ConnectorForHook(context.Background(), cid)
 		if err != nil || conn.Status != "disabled" || creds["access_token"] != lineToken+"x" || creds["channel_secret"] != lineSecret {
 			t.Fatalf("stored: %+v %v %v", conn, creds, err)
 		}
@@ -139,14 +139,14 @@ func TestConnectorsAPI(t *testing.T) {
 		}
 		want(t, do("GET", "/api/v1/connectors/"+id+"/qr.png", nil, owner), http.StatusNotFound, "not_found")
 		// A LINE user who sends the code is linked to this workspace.
-		joined, err := e.srv.app.JoinShared(context.Background(), "line", strings.ToLower(code), app.ExternalContact{ExternalID: "U1", Name: "Taro"})
+		joined, err := e.srv.app.Connectors.JoinShared(context.Background(), "line", strings.ToLower(code), relay.ExternalContact{ExternalID: "U1", Name: "Taro"})
 		if err != nil || joined.ID.String() != sh["id"] {
 			t.Fatalf("join: %v %v", joined, err)
 		}
-		if route, err := e.srv.app.SharedRoute(context.Background(), "line", "U1"); err != nil || route.ID.String() != sh["id"] {
+		if route, err := e.srv.app.Connectors.SharedRoute(context.Background(), "line", "U1"); err != nil || route.ID.String() != sh["id"] {
 			t.Fatalf("route: %v %v", route, err)
 		}
-		if _, err := e.srv.app.JoinShared(context.Background(), "line", "ZZZZZZZZ", app.ExternalContact{ExternalID: "U2"}); relay.ErrorCode(err) != relay.ENOTFOUND {
+		if _, err := e.srv.app.Connectors.JoinShared(context.Background(), "line", "ZZZZZZZZ", relay.ExternalContact{ExternalID: "U2"}); relay.ErrorCode(err) != relay.ENOTFOUND {
 			t.Fatalf("unknown code: %v", err)
 		}
 
@@ -161,10 +161,10 @@ func TestConnectorsAPI(t *testing.T) {
 			t.Fatalf("invite: %s", r.body)
 		}
 		want(t, do("GET", "/api/v1/connectors/"+did+"/discord/channels", nil, admin), http.StatusConflict, "conflict")
-		if _, err := e.srv.app.SetDiscordGuild(context.Background(), state+"x", "111111111111111111"); relay.ErrorCode(err) != relay.EINVALID {
+		if _, err := e.srv.app.Connectors.SetDiscordGuild(context.Background(), state+"x", "111111111111111111"); relay.ErrorCode(err) != relay.EINVALID {
 			t.Fatalf("forged state: %v", err)
 		}
-		if _, err := e.srv.app.SetDiscordGuild(context.Background(), state, "111111111111111111"); err != nil {
+		if _, err := e.srv.app.Connectors.SetDiscordGuild(context.Background(), state, "111111111111111111"); err != nil {
 			t.Fatal(err)
 		}
 		r = do("GET", "/api/v1/connectors/"+did+"/discord/channels", nil, admin)

@@ -43,14 +43,14 @@ func TestDiscordBothWays(t *testing.T) {
 	fake := discordfake.New(t)
 	bot, err := discord.New(discord.Config{BotToken: discordfake.BotToken, ApplicationID: discordfake.ApplicationID,
 		ClientSecret: discordfake.ClientSecret, BaseURL: testConnectors.BaseURL, APIURL: fake.APIURL(),
-		MinBackoff: 10 * time.Millisecond, Logger: e.srv.log}, e.srv.app)
+		MinBackoff: 10 * time.Millisecond, Logger: e.srv.log}, e.srv.app.Connectors)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = bot.Close() })
 	e.srv.discord = bot
-	e.srv.app.SetDiscordDirectory(bot)
-	e.srv.app.RegisterDeliverer("discord", bot)
+	e.srv.app.Connectors.SetDiscordDirectory(bot)
+	e.srv.app.Connectors.RegisterDeliverer("discord", bot)
 	ctx := context.Background()
 
 	guild := fake.AddGuild("Acme HQ")
@@ -148,7 +148,7 @@ func TestDiscordBothWays(t *testing.T) {
 	r = e.do("POST", acme.sub, "/api/v1/channels/"+chID+"/messages", map[string]any{"body": "Hi from Relay"}, admin)
 	want(t, r, http.StatusCreated, "")
 	replyID := r.json(t)["id"].(string)
-	if _, err := e.srv.app.DeliverDue(ctx); err != nil {
+	if _, err := e.srv.app.Connectors.DeliverDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	dm := fake.Messages(support)
@@ -174,14 +174,14 @@ func TestDiscordBothWays(t *testing.T) {
 		return false
 	})
 	want(t, e.do("PATCH", acme.sub, "/api/v1/messages/"+replyID, map[string]any{"body": "Hi from Relay (edited)"}, admin), http.StatusOK, "")
-	if _, err := e.srv.app.DeliverDue(ctx); err != nil {
+	if _, err := e.srv.app.Connectors.DeliverDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if c := fake.Messages(support)[1].Content; c != "Hi from Relay (edited)" {
 		t.Errorf("Discord's copy after the edit: %q", c)
 	}
 	want(t, e.do("DELETE", acme.sub, "/api/v1/messages/"+replyID, nil, admin), http.StatusNoContent, "")
-	if _, err := e.srv.app.DeliverDue(ctx); err != nil {
+	if _, err := e.srv.app.Connectors.DeliverDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if !fake.Messages(support)[1].Deleted {

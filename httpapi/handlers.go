@@ -48,7 +48,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.Signup(r.Context(), in, s.clientIP(r))
+	res, err := s.app.Accounts.Signup(r.Context(), in, s.clientIP(r))
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) handoff(w http.ResponseWriter, r *http.Request) error {
 	if in.Code == "" {
 		return relay.Errorf(relay.EINVALID, "code is required.")
 	}
-	res, err := s.app.ExchangeHandoff(r.Context(), workspace(r), in.Code, s.clientIP(r))
+	res, err := s.app.Accounts.ExchangeHandoff(r.Context(), workspace(r), in.Code, s.clientIP(r))
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.Login(r.Context(), workspace(r), in.Email, in.Password, s.clientIP(r))
+	res, err := s.app.Accounts.Login(r.Context(), workspace(r), in.Email, in.Password, s.clientIP(r))
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.app.Logout(r.Context(), actor(r)); err != nil {
+	if err := s.app.Accounts.Logout(r.Context(), actor(r)); err != nil {
 		return err
 	}
 	s.clearCookie(w, r)
@@ -111,7 +111,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
-	me, err := s.app.Me(r.Context(), actor(r))
+	me, err := s.app.Accounts.Me(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &upd); err != nil {
 		return err
 	}
-	ws, err := s.app.UpdateWorkspace(r.Context(), actor(r), upd)
+	ws, err := s.app.Accounts.UpdateWorkspace(r.Context(), actor(r), upd)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Server) deleteWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := s.app.DeleteWorkspace(r.Context(), actor(r), in.Confirm); err != nil {
+	if err := s.app.Accounts.DeleteWorkspace(r.Context(), actor(r), in.Confirm); err != nil {
 		return err
 	}
 	s.clearCookie(w, r)
@@ -164,7 +164,7 @@ func (s *Server) transferOwnership(w http.ResponseWriter, r *http.Request) error
 	if in.UserID == 0 {
 		return relay.Errorf(relay.EINVALID, "user_id is required.")
 	}
-	if err := s.app.TransferOwnership(r.Context(), actor(r), in.UserID); err != nil {
+	if err := s.app.Accounts.TransferOwnership(r.Context(), actor(r), in.UserID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -173,7 +173,7 @@ func (s *Server) transferOwnership(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) getLogo(w http.ResponseWriter, r *http.Request) error {
 	ws := workspace(r)
-	data, ctype, err := s.app.Logo(r.Context(), ws)
+	data, ctype, err := s.app.Accounts.Logo(r.Context(), ws)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (s *Server) putLogo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return jsonError(err) // MaxBytesError → 413
 	}
-	ws, err := s.app.SetLogo(r.Context(), actor(r), data)
+	ws, err := s.app.Accounts.SetLogo(r.Context(), actor(r), data)
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (s *Server) putLogo(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteLogo(w http.ResponseWriter, r *http.Request) error {
-	ws, err := s.app.DeleteLogo(r.Context(), actor(r))
+	ws, err := s.app.Accounts.DeleteLogo(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func (s *Server) createInvite(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	inv, err := s.app.CreateInvite(r.Context(), actor(r), in.Email, in.Role, s.origin(r))
+	inv, err := s.app.Accounts.CreateInvite(r.Context(), actor(r), in.Email, in.Role, s.origin(r))
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (s *Server) createInvite(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listInvites(w http.ResponseWriter, r *http.Request) error {
-	invs, err := s.app.ListInvites(r.Context(), actor(r))
+	invs, err := s.app.Accounts.ListInvites(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (s *Server) listInvites(w http.ResponseWriter, r *http.Request) error {
 // previewInvite takes the invitation's secret token in {id}: OpenAPI allows
 // one parameter name per path, and the token is what a recipient holds.
 func (s *Server) previewInvite(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.app.PreviewInvite(r.Context(), workspace(r), r.PathValue("id"))
+	p, err := s.app.Accounts.PreviewInvite(r.Context(), workspace(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (s *Server) revokeInvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return relay.Errorf(relay.ENOTFOUND, "Invitation not found.")
 	}
-	if err := s.app.RevokeInvite(r.Context(), actor(r), id); err != nil {
+	if err := s.app.Accounts.RevokeInvite(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -267,7 +267,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.AcceptInvite(r.Context(), workspace(r), r.PathValue("token"), in, s.clientIP(r))
+	res, err := s.app.Accounts.AcceptInvite(r.Context(), workspace(r), r.PathValue("token"), in, s.clientIP(r))
 	if err != nil {
 		return err
 	}
@@ -279,7 +279,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 // --- members ---
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
-	ms, err := s.app.ListMembers(r.Context(), actor(r))
+	ms, err := s.app.Accounts.ListMembers(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	m, err := s.app.UpdateMember(r.Context(), actor(r), id, in)
+	m, err := s.app.Accounts.UpdateMember(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}
@@ -309,7 +309,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return relay.Errorf(relay.ENOTFOUND, "No such member in this workspace.")
 	}
-	if err := s.app.RemoveMember(r.Context(), actor(r), id); err != nil {
+	if err := s.app.Accounts.RemoveMember(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	if id == actor(r).User.ID {
@@ -328,7 +328,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	t, err := s.app.CreateToken(r.Context(), actor(r), in.Name)
+	t, err := s.app.Accounts.CreateToken(r.Context(), actor(r), in.Name)
 	if err != nil {
 		return err
 	}
@@ -337,7 +337,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
-	ts, err := s.app.ListTokens(r.Context(), actor(r))
+	ts, err := s.app.Accounts.ListTokens(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -350,7 +350,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return relay.Errorf(relay.ENOTFOUND, "Token not found.")
 	}
-	if err := s.app.RevokeToken(r.Context(), actor(r), id); err != nil {
+	if err := s.app.Accounts.RevokeToken(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -15,7 +15,7 @@ import (
 // changes or deletes audit events (a test pins PUT, PATCH and DELETE at 405).
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := app.AuditFilter{Action: q.Get("action"), TargetKind: q.Get("target_kind")}
+	f := relay.AuditFilter{Action: q.Get("action"), TargetKind: q.Get("target_kind")}
 	for _, p := range []struct {
 		name string
 		v    *relay.ID
@@ -43,17 +43,17 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return relay.Errorf(relay.EINVALID, "limit must be a number between 1 and %d.", app.MaxAuditPage)
+			return relay.Errorf(relay.EINVALID, "limit must be a number between 1 and %d.", relay.MaxAuditPage)
 		}
 		f.Limit = n
 	}
-	events, err := s.app.ListAudit(r.Context(), actor(r), f)
+	events, err := s.app.Desk.ListAudit(r.Context(), actor(r), f)
 	if err != nil {
 		return err
 	}
 	limit := f.Limit
 	if limit == 0 {
-		limit = app.DefaultAuditPage
+		limit = relay.DefaultAuditPage
 	}
 	var next *relay.ID
 	if len(events) == limit {
@@ -64,7 +64,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deskStats(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.app.DeskStats(r.Context(), actor(r))
+	st, err := s.app.Desk.DeskStats(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) customerSignup(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.SignupCustomer(r.Context(), workspace(r), in, s.clientIP(r))
+	res, err := s.app.Desk.SignupCustomer(r.Context(), workspace(r), in, s.clientIP(r))
 	if err != nil {
 		return err
 	}

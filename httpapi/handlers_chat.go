@@ -20,7 +20,7 @@ func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.app.ListChannels(r.Context(), actor(r), browse, archived)
+	cs, err := s.app.Messaging.ListChannels(r.Context(), actor(r), browse, archived)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	c, err := s.app.CreateChannel(r.Context(), actor(r), in)
+	c, err := s.app.Messaging.CreateChannel(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.app.Channel(r.Context(), actor(r), id)
+	c, err := s.app.Messaging.Channel(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &upd); err != nil {
 		return err
 	}
-	c, err := s.app.UpdateChannel(r.Context(), actor(r), id, upd)
+	c, err := s.app.Messaging.UpdateChannel(r.Context(), actor(r), id, upd)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Server) archiveChannel(archived bool) func(w http.ResponseWriter, r *ht
 		if err != nil {
 			return err
 		}
-		c, err := s.app.SetArchived(r.Context(), actor(r), id, archived)
+		c, err := s.app.Messaging.SetArchived(r.Context(), actor(r), id, archived)
 		if err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (s *Server) joinChannel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.app.JoinChannel(r.Context(), actor(r), id)
+	c, err := s.app.Messaging.JoinChannel(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Server) leaveChannel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.app.LeaveChannel(r.Context(), actor(r), id); err != nil {
+	if err := s.app.Messaging.LeaveChannel(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -116,7 +116,7 @@ func (s *Server) listChannelMembers(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	us, err := s.app.ListChannelMembers(r.Context(), actor(r), id)
+	us, err := s.app.Messaging.ListChannelMembers(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Server) addChannelMembers(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	c, err := s.app.AddChannelMembers(r.Context(), actor(r), id, in.UserIDs)
+	c, err := s.app.Messaging.AddChannelMembers(r.Context(), actor(r), id, in.UserIDs)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (s *Server) removeChannelMember(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return relay.Errorf(relay.ENOTFOUND, "That person is not a member of this channel.")
 	}
-	if err := s.app.RemoveChannelMember(r.Context(), actor(r), id, uid); err != nil {
+	if err := s.app.Messaging.RemoveChannelMember(r.Context(), actor(r), id, uid); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -169,7 +169,7 @@ func (s *Server) openDM(w http.ResponseWriter, r *http.Request) error {
 	if len(in.UserIDs) == 0 {
 		return relay.Errorf(relay.EINVALID, "user_ids must name at least one person.")
 	}
-	c, err := s.app.OpenDM(r.Context(), actor(r), in.UserIDs)
+	c, err := s.app.Messaging.OpenDM(r.Context(), actor(r), in.UserIDs)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 	if in.Seq == nil {
 		return relay.Errorf(relay.EINVALID, "seq is required.")
 	}
-	m, err := s.app.MarkRead(r.Context(), actor(r), id, *in.Seq)
+	m, err := s.app.Messaging.MarkRead(r.Context(), actor(r), id, *in.Seq)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, err := s.app.History(r.Context(), actor(r), id, q)
+	ms, err := s.app.Messaging.History(r.Context(), actor(r), id, q)
 	if err != nil {
 		return err
 	}
@@ -256,7 +256,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	m, err := s.app.PostMessage(r.Context(), actor(r), id, in)
+	m, err := s.app.Messaging.PostMessage(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}
@@ -291,7 +291,7 @@ func (s *Server) patchMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	m, err := s.app.EditMessage(r.Context(), actor(r), id, in.Body)
+	m, err := s.app.Messaging.EditMessage(r.Context(), actor(r), id, in.Body)
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.app.DeleteMessage(r.Context(), actor(r), id); err != nil {
+	if err := s.app.Messaging.DeleteMessage(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -316,7 +316,7 @@ func (s *Server) listReplies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, err := s.app.Replies(r.Context(), actor(r), id)
+	ms, err := s.app.Messaging.Replies(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -330,7 +330,7 @@ func (s *Server) react(add bool) func(w http.ResponseWriter, r *http.Request) er
 		if err != nil {
 			return err
 		}
-		m, err := s.app.React(r.Context(), actor(r), id, r.PathValue("emoji"), add)
+		m, err := s.app.Messaging.React(r.Context(), actor(r), id, r.PathValue("emoji"), add)
 		if err != nil {
 			return err
 		}
@@ -344,7 +344,7 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	st, err := s.app.SetStatus(r.Context(), actor(r), in)
+	st, err := s.app.Messaging.SetStatus(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}

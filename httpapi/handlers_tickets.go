@@ -24,7 +24,7 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	t, err := s.app.CreateTicket(r.Context(), actor(r), in)
+	t, err := s.app.Desk.CreateTicket(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) error {
 		}
 		q.Limit = n
 	}
-	page, err := s.app.ListTickets(r.Context(), actor(r), q)
+	page, err := s.app.Desk.ListTickets(r.Context(), actor(r), q)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.app.GetTicket(r.Context(), actor(r), id)
+	t, err := s.app.Desk.GetTicket(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &upd); err != nil {
 		return err
 	}
-	t, err := s.app.UpdateTicket(r.Context(), actor(r), id, upd)
+	t, err := s.app.Desk.UpdateTicket(r.Context(), actor(r), id, upd)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *Server) setTicketStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	t, err := s.app.SetTicketStatus(r.Context(), actor(r), id, in.Status)
+	t, err := s.app.Desk.SetTicketStatus(r.Context(), actor(r), id, in.Status)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) assignTicket(w http.ResponseWriter, r *http.Request) error {
 		}
 		assignee = &v
 	}
-	t, err := s.app.AssignTicket(r.Context(), actor(r), id, assignee)
+	t, err := s.app.Desk.AssignTicket(r.Context(), actor(r), id, assignee)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *Server) listTicketMessages(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	ms, err := s.app.TicketMessages(r.Context(), actor(r), id, internal, q)
+	ms, err := s.app.Desk.TicketMessages(r.Context(), actor(r), id, internal, q)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (s *Server) postTicketMessage(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	m, err := s.app.PostTicketMessage(r.Context(), actor(r), id, in)
+	m, err := s.app.Desk.PostTicketMessage(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (s *Server) listTicketEvents(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	evs, err := s.app.TicketEvents(r.Context(), actor(r), id)
+	evs, err := s.app.Desk.TicketEvents(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (s *Server) markTicketRead(w http.ResponseWriter, r *http.Request) error {
 	if in.Seq == nil {
 		return relay.Errorf(relay.EINVALID, "seq is required: the conversation seq read up to.")
 	}
-	t, err := s.app.MarkTicketRead(r.Context(), actor(r), id, *in.Seq)
+	t, err := s.app.Desk.MarkTicketRead(r.Context(), actor(r), id, *in.Seq)
 	if err != nil {
 		return err
 	}

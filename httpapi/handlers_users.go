@@ -17,7 +17,7 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &upd); err != nil {
 		return err
 	}
-	u, err := s.app.UpdateProfile(r.Context(), actor(r), upd)
+	u, err := s.app.Accounts.UpdateProfile(r.Context(), actor(r), upd)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func (s *Server) putAvatar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return jsonError(err) // MaxBytesError → 413
 	}
-	u, err := s.app.SetAvatar(r.Context(), actor(r), data)
+	u, err := s.app.Accounts.SetAvatar(r.Context(), actor(r), data)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *Server) putAvatar(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteAvatar(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.app.DeleteAvatar(r.Context(), actor(r))
+	u, err := s.app.Accounts.DeleteAvatar(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Server) getAvatar(w http.ResponseWriter, r *http.Request) error {
 			return relay.Errorf(relay.ENOTFOUND, "No such member in this workspace.")
 		}
 	}
-	av, err := s.app.Avatar(r.Context(), actor(r), id)
+	av, err := s.app.Accounts.Avatar(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ type workspaceLookup struct {
 }
 
 func (s *Server) lookupWorkspace(w http.ResponseWriter, r *http.Request) error {
-	ws, err := s.app.WorkspaceLookup(r.Context(), r.PathValue("subdomain"), s.clientIP(r))
+	ws, err := s.app.Accounts.WorkspaceLookup(r.Context(), r.PathValue("subdomain"), s.clientIP(r))
 	if err != nil {
 		return err
 	}

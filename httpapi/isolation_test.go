@@ -65,13 +65,13 @@ func TestTenantIsolation(t *testing.T) {
 		want(t, lc, http.StatusCreated, "")
 		alphaConn := lc.json(t)["id"].(string)
 		ctx := context.Background()
-		conn, _, err := e.srv.app.ConnectorForHook(ctx, mustID(t, alphaConn))
+		conn, _, err := e.srv.app.Connectors.ConnectorForHook(ctx, mustID(t, alphaConn))
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := e.srv.app.ReceiveExternal(ctx, app.ExternalIn{Connector: conn, ConversationKey: "user:Ualpha", OneToOne: true,
-			From: app.ExternalContact{ExternalID: "Ualpha", Name: "Alpha Contact"}, MessageID: "alpha-line-1", Body: "alpha-line-body",
-			Files: []app.ExternalFile{{Name: "a.png", ContentType: "image/png", Kind: "image", Data: pngBytes(t, 2, 2)}}})
+		in, err := e.srv.app.Connectors.ReceiveExternal(ctx, relay.ExternalIn{Connector: conn, ConversationKey: "user:Ualpha", OneToOne: true,
+			From: relay.ExternalContact{ExternalID: "Ualpha", Name: "Alpha Contact"}, MessageID: "alpha-line-1", Body: "alpha-line-body",
+			Files: []relay.ExternalFile{{Name: "a.png", ContentType: "image/png", Kind: "image", Data: pngBytes(t, 2, 2)}}})
 		if err != nil {
 			t.Fatal(err)
 		}

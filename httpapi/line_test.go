@@ -26,7 +26,7 @@ func TestLINEHooks(t *testing.T) {
 	want(t, e.do("POST", "", "/hooks/line/shared", "{}"), http.StatusNotFound, "not_found")
 
 	fake := linefake.New(t)
-	lc := line.New(e.srv.app, line.Config{APIURL: fake.URL, DataAPIURL: fake.URL,
+	lc := line.New(e.srv.app.Connectors, line.Config{APIURL: fake.URL, DataAPIURL: fake.URL,
 		SharedSecret: testConnectors.LINESharedSecret, SharedToken: testConnectors.LINESharedToken, Logger: e.srv.log})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -60,7 +60,7 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route) error
 			}
 			break
 		}
-		ws, err := s.app.WorkspaceBySubdomain(r.Context(), sub)
+		ws, err := s.app.Accounts.WorkspaceBySubdomain(r.Context(), sub)
 		if relay.ErrorCode(err) == relay.ENOTFOUND {
 			if rt.host == onWorkspace {
 				return errNoWorkspace
@@ -107,7 +107,7 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route) error
 		// Public routes still learn who is calling when they can, but a
 		// stale cookie must never block a public page.
 		if token != "" && ws != nil {
-			if actor, err := s.app.Authenticate(r.Context(), ws, token, viaCookie); err == nil {
+			if actor, err := s.app.Accounts.Authenticate(r.Context(), ws, token, viaCookie); err == nil {
 				*r = *r.WithContext(relay.NewContextWithActor(r.Context(), actor))
 			}
 		}
@@ -119,7 +119,7 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request, rt route) error
 		}
 		return errNoAuth
 	}
-	actor, err := s.app.Authenticate(r.Context(), ws, token, viaCookie)
+	actor, err := s.app.Accounts.Authenticate(r.Context(), ws, token, viaCookie)
 	if err != nil {
 		if viaCookie && relay.ErrorCode(err) == relay.EUNAUTHORIZED {
 			s.clearCookie(w, r)

@@ -45,9 +45,9 @@ func connectorID(r *http.Request) (relay.ID, error) {
 // listConnectors serves GET /connectors: owners and admins get each
 // connector in full; other staff the summary the sidebar shows.
 func (s *Server) listConnectors(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.app.Connectors(r.Context(), actor(r))
+	list, err := s.app.Connectors.Connectors(r.Context(), actor(r))
 	if relay.ErrorCode(err) == relay.EFORBIDDEN {
-		sums, err := s.app.ConnectorSummaries(r.Context(), actor(r))
+		sums, err := s.app.Connectors.ConnectorSummaries(r.Context(), actor(r))
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func (s *Server) createConnector(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.CreateConnector(r.Context(), actor(r), in)
+	v, err := s.app.Connectors.CreateConnector(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *Server) getConnector(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.app.Connector(r.Context(), actor(r), id)
+	v, err := s.app.Connectors.Connector(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (s *Server) patchConnector(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &upd); err != nil {
 		return err
 	}
-	v, err := s.app.UpdateConnector(r.Context(), actor(r), id, upd)
+	v, err := s.app.Connectors.UpdateConnector(r.Context(), actor(r), id, upd)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) deleteConnector(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.app.DeleteConnector(r.Context(), actor(r), id); err != nil {
+	if err := s.app.Connectors.DeleteConnector(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -122,7 +122,7 @@ func (s *Server) connectorQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.app.Connector(r.Context(), actor(r), id)
+	v, err := s.app.Connectors.Connector(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Server) discordChannels(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	chs, err := s.app.DiscordChannels(r.Context(), actor(r), id)
+	chs, err := s.app.Connectors.DiscordChannels(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func (s *Server) discordBridges(w http.ResponseWriter, r *http.Request) error {
 	if in.Bridges == nil {
 		return relay.Errorf(relay.EINVALID, "bridges is required (an empty list removes every bridge).")
 	}
-	convs, err := s.app.SetDiscordBridges(r.Context(), actor(r), id, in.Bridges)
+	convs, err := s.app.Connectors.SetDiscordBridges(r.Context(), actor(r), id, in.Bridges)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (s *Server) listOutbox(w http.ResponseWriter, r *http.Request) error {
 		}
 		limit = n
 	}
-	items, err := s.app.OutboxList(r.Context(), actor(r), q.Get("state"), limit)
+	items, err := s.app.Connectors.OutboxList(r.Context(), actor(r), q.Get("state"), limit)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return relay.Errorf(relay.ENOTFOUND, "Outbox item not found.")
 	}
-	it, err := s.app.RetryOutbox(r.Context(), actor(r), id)
+	it, err := s.app.Connectors.RetryOutbox(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return relay.Errorf(relay.ENOTFOUND, "File not found.")
 	}
-	att, data, err := s.app.File(r.Context(), actor(r), id)
+	att, data, err := s.app.Connectors.File(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ var (
 )
 
 func (s *Server) listSubscriptions(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.app.Subscriptions(r.Context(), actor(r))
+	list, err := s.app.Webhooks.Subscriptions(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	sub, err := s.app.CreateSubscription(r.Context(), actor(r), in)
+	sub, err := s.app.Webhooks.CreateSubscription(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (s *Server) deleteSubscription(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return errNoSubscription
 	}
-	if err := s.app.DeleteSubscription(r.Context(), actor(r), id); err != nil {
+	if err := s.app.Webhooks.DeleteSubscription(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -78,7 +78,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 			return relay.Errorf(relay.EINVALID, "limit must be a positive number.")
 		}
 	}
-	list, err := s.app.SubscriptionDeliveries(r.Context(), actor(r), id, limit)
+	list, err := s.app.Webhooks.SubscriptionDeliveries(r.Context(), actor(r), id, limit)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) listIncomingWebhooks(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	list, err := s.app.IncomingWebhooks(r.Context(), actor(r), id)
+	list, err := s.app.Webhooks.IncomingWebhooks(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Server) createIncomingWebhook(w http.ResponseWriter, r *http.Request) e
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	hook, err := s.app.CreateIncomingWebhook(r.Context(), actor(r), id, in.Name)
+	hook, err := s.app.Webhooks.CreateIncomingWebhook(r.Context(), actor(r), id, in.Name)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (s *Server) deleteIncomingWebhook(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return errNoIncomingHook
 	}
-	if err := s.app.DeleteIncomingWebhook(r.Context(), actor(r), id); err != nil {
+	if err := s.app.Webhooks.DeleteIncomingWebhook(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -154,7 +154,7 @@ func (s *Server) postIncomingWebhook(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	m, err := s.app.PostIncomingWebhook(r.Context(), token, app.IncomingPost{Text: in.Text, Username: in.Username,
+	m, err := s.app.Webhooks.PostIncomingWebhook(r.Context(), token, app.IncomingPost{Text: in.Text, Username: in.Username,
 		AvatarURL: in.AvatarURL, IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {
 		return err

@@ -32,6 +32,8 @@ type hookEnvOptions struct {
 	// otherwise the app's clock is the env's settable one and nothing is
 	// delivered.
 	worker bool
+	// poll is how often idle outbox workers look for due rows; zero: 10 ms.
+	poll time.Duration
 }
 
 // busRecorder keeps the events the app publishes.
@@ -80,20 +82,24 @@ func newHookEnv(t *testing.T, db *store.DB, opts hookEnvOptions) (*env, *busReco
 	}
 	bus := &busRecorder{}
 	log := logging.New(io.Discard, "debug")
+	poll := opts.poll
+	if poll == 0 {
+		poll = 10 * time.Millisecond
+	}
 	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Now: now, Secrets: box, Bus: bus,
 		Limits:         app.Limits{LoginPerIP: 1000, SignupPerIP: 1000},
 		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1},
 		Connectors: app.ConnectorsConfig{BaseURL: "http://" + base + ":8080", WebhookAllowPrivate: opts.allowPrivate,
-			OutboxBackoff: 20 * time.Millisecond, OutboxMaxBackoff: 40 * time.Millisecond, OutboxPoll: 10 * time.Millisecond,
+			OutboxBackoff: 20 * time.Millisecond, OutboxMaxBackoff: 40 * time.Millisecond, OutboxPoll: poll,
 			OutboxMaxAttempts: 5}})
-	a.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: opts.allowPrivate, Timeout: 5 * time.Second}))
+	a.Connectors.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: opts.allowPrivate, Timeout: 5 * time.Second}))
 	srv := New(Config{App: a, BaseDomain: base, Logger: log})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	if opts.worker {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		go func() { defer close(done); a.RunOutbox(ctx) }()
+		go func() { defer close(done); a.Connectors.RunOutbox(ctx) }()
 		t.Cleanup(func() { cancel(); <-done })
 	}
 	return &env{t: t, url: ts.URL, srv: srv, clock: clk, db: db, files: dir}, bus
@@ -667,6 +673,52 @@ func TestOutgoingWebhookEvents(t *testing.T) {
 			t.Fatal("ticket.created delivered to a subscription without it")
 		}
 	}
+}
+
+// TestOutgoingWebhookWakesOutbox: a post that writes a webhook row wakes
+// the outbox workers of its process, so the event goes out at once, not at
+// their next poll (an hour away here: a delivery that waited for it would
+// never arrive in time).
+func TestOutgoingWebhookWakesOutbox(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		rcv := &flakyReceiver{}
+		ts := httptest.NewServer(rcv)
+		defer ts.Close()
+		e, _ := newHookEnv(t, db, hookEnvOptions{allowPrivate: true, worker: true, poll: time.Hour})
+		owner := e.signup("acme")
+		want(t, e.do("POST", "acme", "/api/v1/webhooks", map[string]any{"url": ts.URL, "events": []string{"message.created"}}, bearer(owner.token)), http.StatusCreated, "")
+		general := e.channelNamed(owner, "general")
+		tk := e.do("POST", "acme", "/api/v1/tickets", map[string]string{"subject": "s", "description": "d"}, bearer(owner.token))
+		want(t, tk, http.StatusCreated, "")
+		ticketID := tk.json(t)["id"].(string)
+
+		for _, tc := range []struct {
+			name, path, body string
+		}{
+			{"public channel", "/api/v1/channels/" + general + "/messages", "hello at once"},
+			{"ticket conversation", "/api/v1/tickets/" + ticketID + "/messages", "a ticket reply at once"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				want(t, e.do("POST", "acme", tc.path, map[string]string{"body": tc.body}, bearer(owner.token)), http.StatusCreated, "")
+				testenv.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+					for _, rq := range rcv.got() {
+						var env struct {
+							Event string `json:"event"`
+							Data  struct {
+								Message struct {
+									Body string `json:"body"`
+								} `json:"message"`
+							} `json:"data"`
+						}
+						if json.Unmarshal(rq.body, &env) == nil && env.Event == "message.created" && env.Data.Message.Body == tc.body {
+							return nil
+						}
+					}
+					return fmt.Errorf("%q not delivered yet (%d requests)", tc.body, len(rcv.got()))
+				})
+			})
+		}
+	})
 }
 
 // TestOutgoingWebhookGone: a receiver answering 410 Gone ends the delivery

@@ -44,7 +44,7 @@ func New(a *app.App, hub *realtime.Hub, p *realtime.Presence, log *slog.Logger) 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{app: a, hub: hub, presence: p, log: log, now: time.Now, live: a.Live(), conns: map[relay.ID]map[*phoenix.Conn]struct{}{}}
+	return &Handler{app: a, hub: hub, presence: p, log: log, now: time.Now, live: a.Desk.Live(), conns: map[relay.ID]map[*phoenix.Conn]struct{}{}}
 }
 
 // state is what a connection carries.
@@ -95,13 +95,13 @@ func (h *Handler) Connect(r *http.Request) (any, error) {
 	if token == "" {
 		return nil, relay.Errorf(relay.EUNAUTHORIZED, "Sign in to connect.")
 	}
-	actor, err := h.app.Authenticate(r.Context(), ws, token, viaCookie)
+	actor, err := h.app.Accounts.Authenticate(r.Context(), ws, token, viaCookie)
 	if err != nil {
 		return nil, err
 	}
 	s := &state{actor: actor, token: token, viaCookie: viaCookie, lastActive: h.now(), typing: map[string]time.Time{},
 		name: actor.User.DisplayName, avatar: actor.User.AvatarURL}
-	if sts, err := h.app.Statuses(r.Context(), actor); err == nil {
+	if sts, err := h.app.Messaging.Statuses(r.Context(), actor); err == nil {
 		if mine, ok := sts[actor.User.ID]; ok {
 			s.status = mine
 		}
@@ -153,7 +153,7 @@ func (h *Handler) join(ctx context.Context, c *phoenix.Conn, topic string, param
 	// reach tracked sockets): check once more at the first join. Tracking
 	// comes first, so every change after this check closes the socket.
 	if !s.verified {
-		fresh, err := h.app.Authenticate(ctx, s.actor.Workspace, s.token, s.viaCookie)
+		fresh, err := h.app.Accounts.Authenticate(ctx, s.actor.Workspace, s.token, s.viaCookie)
 		if err != nil || fresh.Role() != s.actor.Role() || policy.DeskActor(fresh) != policy.DeskActor(s.actor) {
 			go c.Close("access changed")
 			return nil, nil, relay.Errorf(relay.EUNAUTHORIZED, "Your access changed: reconnect.")
@@ -215,11 +215,11 @@ func (h *Handler) joinChannel(ctx context.Context, c *phoenix.Conn, topic string
 			return nil, nil, relay.Errorf(relay.EINVALID, "Join params must be {\"last_seq\": n, \"last_change\": n}.")
 		}
 	}
-	if _, err := h.app.ChannelAccess(ctx, actor, id); err != nil { // authorise before holding anything
+	if _, err := h.app.Messaging.ChannelAccess(ctx, actor, id); err != nil { // authorise before holding anything
 		return nil, nil, err
 	}
 	sub := h.hub.Subscribe(topic, c, true)
-	ch, err := h.app.ChannelAccess(ctx, actor, id) // counters read after subscribing
+	ch, err := h.app.Messaging.ChannelAccess(ctx, actor, id) // counters read after subscribing
 	if err != nil {
 		h.hub.Unsubscribe(topic, c)
 		return nil, nil, err
@@ -233,7 +233,7 @@ func (h *Handler) joinChannel(ctx context.Context, c *phoenix.Conn, topic string
 	if p.LastChange != nil {
 		lastChange = *p.LastChange
 	}
-	cu, err := h.app.CatchUp(ctx, actor, id, *p.LastSeq, lastChange)
+	cu, err := h.app.Messaging.CatchUp(ctx, actor, id, *p.LastSeq, lastChange)
 	if err != nil {
 		h.hub.Unsubscribe(topic, c)
 		return nil, nil, err
@@ -377,7 +377,7 @@ func (h *Handler) HandleIn(ctx context.Context, c *phoenix.Conn, topic, event st
 		if err := strictDecode(payload, &in); err != nil {
 			return nil, err
 		}
-		m, err := h.app.PostMessage(ctx, s.actor, id, in)
+		m, err := h.app.Messaging.PostMessage(ctx, s.actor, id, in)
 		if err != nil {
 			return nil, err
 		}
@@ -400,7 +400,7 @@ func (h *Handler) HandleIn(ctx context.Context, c *phoenix.Conn, topic, event st
 		if in.Seq == nil {
 			return nil, relay.Errorf(relay.EINVALID, "seq is required.")
 		}
-		m, err := h.app.MarkRead(ctx, s.actor, id, *in.Seq)
+		m, err := h.app.Messaging.MarkRead(ctx, s.actor, id, *in.Seq)
 		if err != nil {
 			return nil, err
 		}
@@ -435,7 +435,7 @@ func (h *Handler) typing(ctx context.Context, c *phoenix.Conn, topic string, cha
 	if throttled {
 		return nil // accepted, but others were told recently enough
 	}
-	ch, err := h.app.ChannelAccess(ctx, s.actor, channelID)
+	ch, err := h.app.Messaging.ChannelAccess(ctx, s.actor, channelID)
 	if err != nil {
 		return err
 	}
@@ -450,7 +450,7 @@ func (h *Handler) typing(ctx context.Context, c *phoenix.Conn, topic string, cha
 	if err != nil {
 		return err
 	}
-	h.app.Publish(ctx, relay.Event{Topic: topic, Name: app.EvTyping, Payload: b, WorkspaceID: s.actor.Workspace.ID, Exclude: c.ID()})
+	h.app.Messaging.Publish(ctx, relay.Event{Topic: topic, Name: app.EvTyping, Payload: b, WorkspaceID: s.actor.Workspace.ID, Exclude: c.ID()})
 	return nil
 }
 

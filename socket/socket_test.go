@@ -324,7 +324,7 @@ func TestInboundMessages(t *testing.T) {
 	ctx := context.Background()
 	line := app.Inbound{ChannelID: w.general, Source: relay.SourceLINE, Body: "Hello from LINE <@1> @channel",
 		Author: relay.Author{ID: 77, Kind: relay.AuthorContact, DisplayName: "Yuki"}, ExternalID: "line-msg-1"}
-	m, err := w.st.App.PostInbound(ctx, w.owner.WorkspaceID, line)
+	m, err := w.st.App.Messaging.PostInbound(ctx, w.owner.WorkspaceID, line)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +339,7 @@ func TestInboundMessages(t *testing.T) {
 		t.Fatalf("delivered %+v", got)
 	}
 	// A redelivery is the same message.
-	again, err := w.st.App.PostInbound(ctx, w.owner.WorkspaceID, line)
+	again, err := w.st.App.Messaging.PostInbound(ctx, w.owner.WorkspaceID, line)
 	if err != nil || again.ID != m.ID {
 		t.Fatalf("redelivery: %v, id %v want %v", err, again, m.ID)
 	}
@@ -359,7 +359,7 @@ func TestInboundMessages(t *testing.T) {
 		{"another workspace's channel", other.WorkspaceID, app.Inbound{ChannelID: w.general, Source: relay.SourceWebhook, Body: "x", Author: line.Author}, relay.ENOTFOUND},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := w.st.App.PostInbound(ctx, tt.ws, tt.in); relay.ErrorCode(err) != tt.code {
+			if _, err := w.st.App.Messaging.PostInbound(ctx, tt.ws, tt.in); relay.ErrorCode(err) != tt.code {
 				t.Fatalf("error %v, want code %s", err, tt.code)
 			}
 		})

@@ -96,7 +96,7 @@ func (h *Handler) joinTicket(ctx context.Context, c *phoenix.Conn, topic string,
 			return nil, nil, relay.Errorf(relay.EINVALID, "Join params must be {\"last_seq\": n, \"last_change\": n} (and, for staff, notes_last_seq and notes_last_change).")
 		}
 	}
-	t, staff, err := h.app.TicketAccess(ctx, actor, id) // authorise before holding anything
+	t, staff, err := h.app.Desk.TicketAccess(ctx, actor, id) // authorise before holding anything
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,7 +117,7 @@ func (h *Handler) joinTicket(ctx context.Context, c *phoenix.Conn, topic string,
 		return nil, nil, err
 	}
 	for _, x := range streams { // read after subscribing: no gap
-		if x.seq, x.change, err = h.app.TicketCounters(ctx, actor, id, x.notes); err != nil {
+		if x.seq, x.change, err = h.app.Desk.TicketCounters(ctx, actor, id, x.notes); err != nil {
 			return fail(err)
 		}
 		if x.lastSeq == nil {
@@ -127,7 +127,7 @@ func (h *Handler) joinTicket(ctx context.Context, c *phoenix.Conn, topic string,
 		if x.lastChange != nil {
 			lastChange = *x.lastChange
 		}
-		if x.cu, err = h.app.TicketCatchUp(ctx, actor, id, x.notes, *x.lastSeq, lastChange); err != nil {
+		if x.cu, err = h.app.Desk.TicketCatchUp(ctx, actor, id, x.notes, *x.lastSeq, lastChange); err != nil {
 			return fail(err)
 		}
 	}
@@ -215,7 +215,7 @@ func (h *Handler) ticketIn(ctx context.Context, c *phoenix.Conn, topic string, i
 		if err := strictDecode(payload, &in); err != nil {
 			return nil, err
 		}
-		m, err := h.app.PostTicketMessage(ctx, s.actor, id, in)
+		m, err := h.app.Desk.PostTicketMessage(ctx, s.actor, id, in)
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +247,7 @@ func (h *Handler) ticketTyping(ctx context.Context, c *phoenix.Conn, topic strin
 		s.typing[key] = now
 	}
 	s.mu.Unlock()
-	t, staff, err := h.app.TicketAccess(ctx, s.actor, id)
+	t, staff, err := h.app.Desk.TicketAccess(ctx, s.actor, id)
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func (h *Handler) ticketTyping(ctx context.Context, c *phoenix.Conn, topic strin
 	if err != nil {
 		return err
 	}
-	h.app.Publish(ctx, relay.Event{Topic: hubTopic, Name: app.EvTyping, Payload: b, WorkspaceID: s.actor.Workspace.ID, Exclude: c.ID()})
+	h.app.Messaging.Publish(ctx, relay.Event{Topic: hubTopic, Name: app.EvTyping, Payload: b, WorkspaceID: s.actor.Workspace.ID, Exclude: c.ID()})
 	return nil
 }
 
@@ -281,7 +281,7 @@ func (h *Handler) publishTicket(ctx context.Context, c *phoenix.Conn, t *relay.T
 	if err != nil {
 		return
 	}
-	h.app.Publish(ctx, relay.Event{Topic: relay.TicketTopic(t.ID), Name: name, Payload: b, WorkspaceID: t.WorkspaceID, Exclude: c.ID()})
+	h.app.Messaging.Publish(ctx, relay.Event{Topic: relay.TicketTopic(t.ID), Name: name, Payload: b, WorkspaceID: t.WorkspaceID, Exclude: c.ID()})
 }
 
 // leaveTicket ends a ticket:<id> subscription's staff stream (phoenix ends

@@ -9,16 +9,13 @@ import (
 	"strings"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
-
-var _ app.AuditStore = (*DB)(nil)
 
 // AppendAudit inserts one audit event. There is no method that updates or
 // deletes one: the log is append-only (only DeleteWorkspace's cascade
 // removes a workspace's whole log). ECONFLICT on a reused id, ENOTFOUND when
 // the workspace does not exist.
-func (db *DB) AppendAudit(ctx context.Context, e *app.AuditEvent) error {
+func (db *DB) AppendAudit(ctx context.Context, e *relay.AuditEvent) error {
 	e.CreatedAt = normal(e.CreatedAt)
 	data := string(e.Data)
 	if len(e.Data) == 0 || !json.Valid(e.Data) {
@@ -40,9 +37,9 @@ func (db *DB) AppendAudit(ctx context.Context, e *app.AuditEvent) error {
 }
 
 // ListAudit returns the workspace's audit events matching f, newest first
-// (ids are time-ordered), at most f.Limit (default app.DefaultAuditPage),
+// (ids are time-ordered), at most f.Limit (default relay.DefaultAuditPage),
 // with the actor's public face when the actor is a known user; never nil.
-func (db *DB) ListAudit(ctx context.Context, workspaceID relay.ID, f app.AuditFilter) ([]app.AuditEvent, error) {
+func (db *DB) ListAudit(ctx context.Context, workspaceID relay.ID, f relay.AuditFilter) ([]relay.AuditEvent, error) {
 	where := []string{"a.workspace_id = $1"}
 	args := []any{workspaceID}
 	add := func(cond string, v any) {
@@ -72,7 +69,7 @@ func (db *DB) ListAudit(ctx context.Context, workspaceID relay.ID, f app.AuditFi
 	}
 	limit := f.Limit
 	if limit <= 0 {
-		limit = app.DefaultAuditPage
+		limit = relay.DefaultAuditPage
 	}
 	args = append(args, limit)
 	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.workspace_id, a.actor_id, a.action, a.target_kind,
@@ -85,9 +82,9 @@ func (db *DB) ListAudit(ctx context.Context, workspaceID relay.ID, f app.AuditFi
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
 	defer rows.Close()
-	out := []app.AuditEvent{}
+	out := []relay.AuditEvent{}
 	for rows.Next() {
-		var e app.AuditEvent
+		var e relay.AuditEvent
 		var data string
 		var created int64
 		var name, email, avatar sql.NullString
@@ -97,7 +94,7 @@ func (db *DB) ListAudit(ctx context.Context, workspaceID relay.ID, f app.AuditFi
 		}
 		e.Data, e.CreatedAt = json.RawMessage(data), fromMicros(created)
 		if name.Valid {
-			e.Actor = &app.AuditActor{DisplayName: name.String, Email: email.String, AvatarURL: avatar.String}
+			e.Actor = &relay.AuditActor{DisplayName: name.String, Email: email.String, AvatarURL: avatar.String}
 		}
 		out = append(out, e)
 	}

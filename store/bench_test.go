@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
@@ -152,7 +151,7 @@ func BenchmarkOutboxCycle(b *testing.B) {
 		b.Run(e.name, func(b *testing.B) {
 			db := e.open(b)
 			tn := benchTenant(b, db)
-			sub := &app.WebhookSubscription{ID: ids.New(), WorkspaceID: tn.ws.ID, URL: "https://hooks.example/x",
+			sub := &relay.WebhookSubscription{ID: ids.New(), WorkspaceID: tn.ws.ID, URL: "https://hooks.example/x",
 				Events: []string{"ping"}, Active: true, CreatedBy: tn.owner.ID, CreatedAt: t0}
 			if err := db.CreateSubscription(ctx, sub); err != nil {
 				b.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 // channelColumns are read with viewerColumns from "channels c LEFT JOIN
@@ -168,7 +167,7 @@ func (db *DB) Channel(ctx context.Context, workspaceID, channelID, viewer relay.
 // public channels they have not joined, with the viewer's counts: channels
 // by name (byte order, the same on both engines), then DMs, newest activity
 // first, with their DMUserIDs. Never nil.
-func (db *DB) ListChannels(ctx context.Context, workspaceID relay.ID, f app.ChannelFilter) ([]relay.Channel, error) {
+func (db *DB) ListChannels(ctx context.Context, workspaceID relay.ID, f relay.ChannelFilter) ([]relay.Channel, error) {
 	type listed struct {
 		c      *relay.Channel
 		active int64

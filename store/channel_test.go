@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
@@ -172,24 +171,24 @@ func TestListChannels(t *testing.T) {
 		}
 		tests := []struct {
 			name   string
-			filter app.ChannelFilter
+			filter relay.ChannelFilter
 			want   []string
 		}{
-			{"bob browses", app.ChannelFilter{Viewer: bob.ID},
+			{"bob browses", relay.ChannelFilter{Viewer: bob.ID},
 				[]string{"alpha*", "general*", "random", "dm:" + dmGroup.DMKey + "*", "dm:" + dmPair.DMKey + "*"}},
-			{"bob's channels", app.ChannelFilter{Viewer: bob.ID, MemberOnly: true},
+			{"bob's channels", relay.ChannelFilter{Viewer: bob.ID, MemberOnly: true},
 				[]string{"alpha*", "general*", "dm:" + dmGroup.DMKey + "*", "dm:" + dmPair.DMKey + "*"}},
-			{"bob's, archived too", app.ChannelFilter{Viewer: bob.ID, MemberOnly: true, IncludeArchived: true},
+			{"bob's, archived too", relay.ChannelFilter{Viewer: bob.ID, MemberOnly: true, IncludeArchived: true},
 				[]string{"alpha*", "general*", "old*", "dm:" + dmGroup.DMKey + "*", "dm:" + dmPair.DMKey + "*"}},
-			{"bob's DMs", app.ChannelFilter{Viewer: bob.ID, Kinds: []relay.ChannelKind{relay.ChannelDM}},
+			{"bob's DMs", relay.ChannelFilter{Viewer: bob.ID, Kinds: []relay.ChannelKind{relay.ChannelDM}},
 				[]string{"dm:" + dmGroup.DMKey + "*", "dm:" + dmPair.DMKey + "*"}},
-			{"public for bob", app.ChannelFilter{Viewer: bob.ID, Kinds: []relay.ChannelKind{relay.ChannelPublic}, IncludeArchived: true},
+			{"public for bob", relay.ChannelFilter{Viewer: bob.ID, Kinds: []relay.ChannelKind{relay.ChannelPublic}, IncludeArchived: true},
 				[]string{"general*", "old*", "random"}},
-			{"ann browses", app.ChannelFilter{Viewer: tn.owner.ID},
+			{"ann browses", relay.ChannelFilter{Viewer: tn.owner.ID},
 				[]string{"alpha*", "general*", "random*", "secret*", "dm:" + dmGroup.DMKey + "*", "dm:" + dmPair.DMKey + "*"}},
-			{"cat browses", app.ChannelFilter{Viewer: cat.ID},
+			{"cat browses", relay.ChannelFilter{Viewer: cat.ID},
 				[]string{"general*", "random", "dm:" + dmGroup.DMKey + "*"}},
-			{"nobody browses", app.ChannelFilter{}, []string{"general", "random"}},
+			{"nobody browses", relay.ChannelFilter{}, []string{"general", "random"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -200,7 +199,7 @@ func TestListChannels(t *testing.T) {
 		}
 
 		// Counts and DM members are filled in for the viewer.
-		got, err := db.ListChannels(ctx, tn.ws.ID, app.ChannelFilter{Viewer: cat.ID, MemberOnly: true})
+		got, err := db.ListChannels(ctx, tn.ws.ID, relay.ChannelFilter{Viewer: cat.ID, MemberOnly: true})
 		must(t, err)
 		g, dm := got[0], got[1]
 		if g.MemberCount != 3 || g.Member == nil || g.Member.UserID != cat.ID || g.UnreadCount != 0 {
@@ -283,7 +282,7 @@ func TestDefaultChannels(t *testing.T) {
 		mustAddMember(t, db, tn, bob, true, relay.RoleMember, t0.Add(time.Hour))
 		cust := newUser("cust@example.com")
 		mustAddMember(t, db, tn, cust, true, relay.RoleCustomer, t0)
-		mine, err := db.ListChannels(ctx, tn.ws.ID, app.ChannelFilter{Viewer: bob.ID, MemberOnly: true, IncludeArchived: true})
+		mine, err := db.ListChannels(ctx, tn.ws.ID, relay.ChannelFilter{Viewer: bob.ID, MemberOnly: true, IncludeArchived: true})
 		must(t, err)
 		if len(mine) != 2 || mine[0].ID != tn.general.ID || mine[1].ID != news.ID {
 			t.Fatalf("bob's channels = %+v, want general and news", mine)
@@ -294,7 +293,7 @@ func TestDefaultChannels(t *testing.T) {
 		if !mine[1].Member.JoinedAt.Equal(t0.Add(time.Hour).Truncate(time.Microsecond)) {
 			t.Fatalf("bob joined news at %v", mine[1].Member.JoinedAt)
 		}
-		theirs, err := db.ListChannels(ctx, tn.ws.ID, app.ChannelFilter{Viewer: cust.ID, MemberOnly: true, IncludeArchived: true})
+		theirs, err := db.ListChannels(ctx, tn.ws.ID, relay.ChannelFilter{Viewer: cust.ID, MemberOnly: true, IncludeArchived: true})
 		must(t, err)
 		if len(theirs) != 0 {
 			t.Fatalf("a customer joined %d channels, want none", len(theirs))

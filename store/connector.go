@@ -9,10 +9,7 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
-
-var _ app.ConnectorStore = (*DB)(nil)
 
 const (
 	msgConnectorNotFound       = "Connector not found."

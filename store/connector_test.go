@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
@@ -524,13 +523,13 @@ func TestConnectorTenantIsolation(t *testing.T) {
 		must(t, db.LinkExternalMessage(ctx, a.ws.ID, c.ID, "L-1", m.ID, t0))
 		att := &relay.Attachment{ID: ids.New(), Name: "a.png", ContentType: "image/png", Size: 1}
 		must(t, db.CreateAttachment(ctx, a.ws.ID, ext.ID, att, t0))
-		in := &app.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ext.ID, Name: "n8n", CreatedBy: a.owner.ID, CreatedAt: t0}
+		in := &relay.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ext.ID, Name: "n8n", CreatedBy: a.owner.ID, CreatedAt: t0}
 		must(t, db.CreateIncomingWebhook(ctx, in, hashToken()))
 		rows := outboxRows(t, db, a.ws.ID)
 		if len(rows) != 2 { // the message to LINE and to the subscription
 			t.Fatalf("A's rows = %+v", rows)
 		}
-		must(t, db.RecordDelivery(ctx, a.ws.ID, &app.WebhookDelivery{SubscriptionID: sub.ID, OutboxID: rows[1].ID,
+		must(t, db.RecordDelivery(ctx, a.ws.ID, &relay.WebhookDelivery{SubscriptionID: sub.ID, OutboxID: rows[1].ID,
 			Event: "message.created", Attempt: 1, OK: true, ResponseCode: 200, CreatedAt: t0}))
 		// Make a row dead so RetryOutbox has something to refuse.
 		claimed, err := db.ClaimOutbox(ctx, t0.Add(time.Hour), time.Minute, 10)
@@ -601,10 +600,10 @@ func TestConnectorTenantIsolation(t *testing.T) {
 			"DeleteSub":        func() error { return db.DeleteSubscription(ctx, bw, sub.ID) },
 			"Deliveries":       func() error { _, err := db.Deliveries(ctx, bw, sub.ID, 0); return err },
 			"RecordDelivery": func() error {
-				return db.RecordDelivery(ctx, bw, &app.WebhookDelivery{SubscriptionID: sub.ID, OutboxID: rows[1].ID, Event: "x", CreatedAt: now})
+				return db.RecordDelivery(ctx, bw, &relay.WebhookDelivery{SubscriptionID: sub.ID, OutboxID: rows[1].ID, Event: "x", CreatedAt: now})
 			},
 			"CreateIncoming": func() error {
-				return db.CreateIncomingWebhook(ctx, &app.IncomingWebhook{ID: ids.New(), WorkspaceID: bw, ChannelID: ext.ID, Name: "x", CreatedAt: now}, hashToken())
+				return db.CreateIncomingWebhook(ctx, &relay.IncomingWebhook{ID: ids.New(), WorkspaceID: bw, ChannelID: ext.ID, Name: "x", CreatedAt: now}, hashToken())
 			},
 			"IncomingWebhooks": func() error { _, err := db.IncomingWebhooks(ctx, bw, ext.ID); return err },
 			"DeleteIncoming":   func() error { return db.DeleteIncomingWebhook(ctx, bw, in.ID) },

@@ -14,11 +14,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
-
-	"github.com/relayhq/relay/app"
 )
-
-var _ app.Store = (*DB)(nil)
 
 // Engine names returned by (*DB).Engine.
 const (

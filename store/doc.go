@@ -71,6 +71,8 @@
 // the operation's name and reported as internal.
 //
 // Each exported method is one transaction (or one statement) and a DB is safe
-// for concurrent use. This package imports the domain (relay) and app only
-// for app.Store; it must never import httpapi, policy or cmd.
+// for concurrent use. This package imports the domain (relay) only: it
+// implements the store interfaces app declares (app.Store and the narrow
+// ones it is made of) without importing app, and it must never import app,
+// httpapi, policy or cmd. app's tests check that *DB satisfies them.
 package store

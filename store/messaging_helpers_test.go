@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/store"
 )
 
@@ -81,7 +80,7 @@ func reply(parent *relay.Message, author *relay.User, body string, broadcast boo
 }
 
 // mustPost posts the messages in one batch and returns the results.
-func mustPost(t testing.TB, db *store.DB, msgs ...*relay.Message) []app.PostResult {
+func mustPost(t testing.TB, db *store.DB, msgs ...*relay.Message) []relay.PostResult {
 	t.Helper()
 	res, err := db.PostMessages(ctx, msgs)
 	if err != nil {

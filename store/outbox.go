@@ -327,34 +327,18 @@ func (db *DB) MessageDeliveries(ctx context.Context, workspaceID relay.ID, messa
 	return out, nil
 }
 
-// bridged reports whether a message goes out to the outside
-// conversations of its channel: written in Relay by a user, not a note,
-// in an external channel.
-func bridged(m *relay.Message, kind relay.ChannelKind) bool {
-	return kind == relay.ChannelExternal && m.Author.Kind == relay.AuthorUser &&
-		m.Source == relay.SourceInternal && !m.Internal
-}
-
-// announced reports whether posting a message is a message.created event
-// for webhooks: not in private channels or DMs, not a note.
-func announced(m *relay.Message, kind relay.ChannelKind) bool {
-	switch kind {
-	case relay.ChannelPublic, relay.ChannelExternal, relay.ChannelTicket:
-		return !m.Internal
-	}
-	return false
-}
-
 // enqueueMessageChange writes, in the caller's transaction, the rows that
 // carry an edit or deletion (kind) of m to the outside conversations of
-// its channel, due at now. It reads nothing unless m is bridged.
+// its channel, due at now, when m is relay.Bridged. Only an external
+// channel's messages can be: it reads nothing for a message that would
+// not be bridged even there.
 func (db *DB) enqueueMessageChange(ctx context.Context, tx *sql.Tx, m *relay.Message, kind string, now time.Time) error {
-	if m.Author.Kind != relay.AuthorUser || m.Source != relay.SourceInternal || m.Internal {
+	if !relay.Bridged(m, relay.ChannelExternal) {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT cv.id, cv.connector_id FROM conversations cv
+	rows, err := tx.QueryContext(ctx, `SELECT cv.id, cv.connector_id, c.kind FROM conversations cv
 		JOIN channels c ON c.id = cv.channel_id
-		WHERE cv.workspace_id = $1 AND cv.channel_id = $2 AND c.kind = 'external'
+		WHERE cv.workspace_id = $1 AND cv.channel_id = $2
 		ORDER BY cv.id`, m.WorkspaceID, m.ChannelID)
 	if err != nil {
 		return fmt.Errorf("conversations: %w", err)
@@ -362,11 +346,14 @@ func (db *DB) enqueueMessageChange(ctx context.Context, tx *sql.Tx, m *relay.Mes
 	var out [][]any
 	for rows.Next() {
 		var conv, connector relay.ID
-		if err := rows.Scan(&conv, &connector); err != nil {
+		var chKind relay.ChannelKind
+		if err := rows.Scan(&conv, &connector, &chKind); err != nil {
 			rows.Close()
 			return fmt.Errorf("conversations: %w", err)
 		}
-		out = append(out, outboxRow(m.WorkspaceID, kind, connector, conv, nil, m.ID, m.ChannelID, "", "", now))
+		if relay.Bridged(m, chKind) {
+			out = append(out, outboxRow(m.WorkspaceID, kind, connector, conv, nil, m.ID, m.ChannelID, "", "", now))
+		}
 	}
 	if err := rows.Close(); err != nil {
 		return fmt.Errorf("conversations: %w", err)
@@ -380,10 +367,11 @@ func (db *DB) enqueueMessageChange(ctx context.Context, tx *sql.Tx, m *relay.Mes
 	return nil
 }
 
-// enqueue writes the outbox rows the batch's new messages call for (see
-// app.ConnectorStore): a row per outside conversation of an external
-// channel for each bridged message, and a webhook row per subscription to
-// message.created for each announced one. It costs at most three reads
+// enqueue writes the outbox rows the batch's new messages call for, by the
+// domain's rule (relay.Bridged and relay.Announced, outbound.go): a row per
+// outside conversation of an external channel for each bridged message,
+// and a webhook row per subscription to message.created for each announced
+// one; it records which messages got rows (b.queued). It costs at most three reads
 // per batch, whatever its size — the conversations of the batch's
 // external channels, the subscriptions of its workspaces and, when some
 // are subscribed, which of its ticket channels are notes — and none when
@@ -392,10 +380,10 @@ func (b *batch) enqueue(ctx context.Context) error {
 	var external, workspaces, tickets []relay.ID
 	for _, r := range b.rows {
 		m, c := r.m, b.channels[r.m.ChannelID]
-		if bridged(m, c.kind) {
+		if relay.Bridged(m, c.kind) {
 			external = append(external, m.ChannelID)
 		}
-		if announced(m, c.kind) {
+		if relay.Announced(m, c.kind) {
 			workspaces = append(workspaces, m.WorkspaceID)
 			if c.kind == relay.ChannelTicket {
 				tickets = append(tickets, m.ChannelID)
@@ -423,7 +411,7 @@ func (b *batch) enqueue(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("conversations: %w", err)
 	}
-	subs, err := b.db.subscriptionsTo(ctx, b.q, distinctIDs(workspaces), webhookMessageCreated)
+	subs, err := b.db.subscriptionsTo(ctx, b.q, distinctIDs(workspaces), relay.EventMessageCreated)
 	if err != nil {
 		return err
 	}
@@ -451,21 +439,23 @@ func (b *batch) enqueue(ctx context.Context) error {
 	var out [][]any
 	for _, r := range b.rows {
 		m, c := r.m, b.channels[r.m.ChannelID]
-		if bridged(m, c.kind) {
+		if relay.Bridged(m, c.kind) {
 			for _, cv := range convs[m.ChannelID] {
 				out = append(out, outboxRow(m.WorkspaceID, relay.OutboxMessageCreate, cv.connector, cv.id, nil,
 					m.ID, m.ChannelID, "", "", m.CreatedAt))
+				b.queued[m.ID] = true
 			}
 		}
-		if ws := subs[m.WorkspaceID]; len(ws) > 0 && announced(m, c.kind) && !notes[m.ChannelID] {
-			payload, err := messagePayload(m, m.ChannelID, c.name, c.kind)
+		if ws := subs[m.WorkspaceID]; len(ws) > 0 && relay.Announced(m, c.kind) && !notes[m.ChannelID] {
+			payload, err := relay.MessageCreatedPayload(m, m.ChannelID, c.name, c.kind)
 			if err != nil {
 				return err
 			}
 			for _, sub := range ws {
 				out = append(out, outboxRow(m.WorkspaceID, relay.OutboxWebhook, nil, nil, sub,
-					m.ID, m.ChannelID, webhookMessageCreated, payload, m.CreatedAt))
+					m.ID, m.ChannelID, relay.EventMessageCreated, string(payload), m.CreatedAt))
 			}
+			b.queued[m.ID] = true
 		}
 	}
 	if err := b.db.insertRows(ctx, b.q, "outbox", outboxInsertCols, out); err != nil {

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
@@ -52,9 +51,9 @@ func keysOf(items []relay.OutboxItem) []rowKey {
 	return out
 }
 
-func mustSubscription(t *testing.T, db *store.DB, tn tenant, active bool, events ...string) *app.WebhookSubscription {
+func mustSubscription(t *testing.T, db *store.DB, tn tenant, active bool, events ...string) *relay.WebhookSubscription {
 	t.Helper()
-	s := &app.WebhookSubscription{ID: ids.New(), WorkspaceID: tn.ws.ID, URL: "https://hooks.example/" + tn.ws.Subdomain,
+	s := &relay.WebhookSubscription{ID: ids.New(), WorkspaceID: tn.ws.ID, URL: "https://hooks.example/" + tn.ws.Subdomain,
 		Events: events, Active: active, CreatedBy: tn.owner.ID, CreatedAt: t0, Secrets: []byte("sealed")}
 	if err := db.CreateSubscription(ctx, s); err != nil {
 		t.Fatalf("CreateSubscription: %v", err)
@@ -674,7 +673,7 @@ func TestPurgeDelivered(t *testing.T) {
 			if ok, err := db.FinishOutbox(ctx, &it, done); err != nil || !ok {
 				t.Fatalf("finish %s: %v %v", st, ok, err)
 			}
-			must(t, db.RecordDelivery(ctx, a.ws.ID, &app.WebhookDelivery{SubscriptionID: *it.SubscriptionID, OutboxID: it.ID,
+			must(t, db.RecordDelivery(ctx, a.ws.ID, &relay.WebhookDelivery{SubscriptionID: *it.SubscriptionID, OutboxID: it.ID,
 				Event: "ping", Attempt: 1, OK: st == relay.OutboxDelivered, CreatedAt: done}))
 		}
 		n, err := db.PurgeDelivered(ctx, done) // nothing is older than the cutoff

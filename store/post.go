@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 // PostMessages stores a batch of messages, of any channels and workspaces,
@@ -20,24 +19,25 @@ import (
 // memory from the locked counters, messages and mentions are written with
 // multi-row INSERTs, and each channel's counters, each thread parent and
 // each author's read cursor are written once per batch. The outbox rows the
-// new messages call for (see app.ConnectorStore) are written in the same
-// transaction, with at most three more reads per batch (see enqueue).
+// new messages call for (relay.Bridged, relay.Announced) are written in the
+// same transaction, with at most three more reads per batch (see enqueue),
+// and each result says whether its message got some (Queued).
 //
 // The caller's messages are not modified: each result holds a copy as
 // stored (seq, change, times normalised, the author's current name and
 // avatar for users, empty Reactions, ReplyUsers and Mentions lists). A
 // channel not in the message's workspace is ENOTFOUND, and so is a thread
 // parent not in it; a parent in another channel, or a reply, is EINVALID.
-func (db *DB) PostMessages(ctx context.Context, msgs []*relay.Message) ([]app.PostResult, error) {
+func (db *DB) PostMessages(ctx context.Context, msgs []*relay.Message) ([]relay.PostResult, error) {
 	for _, m := range msgs {
 		if err := checkNew(m); err != nil {
 			return nil, fmt.Errorf("post messages: %w", err)
 		}
 	}
 	if len(msgs) == 0 {
-		return []app.PostResult{}, nil
+		return []relay.PostResult{}, nil
 	}
-	var results []app.PostResult
+	var results []relay.PostResult
 	err := db.update(ctx, "post messages", func(tx *sql.Tx) (err error) {
 		b := &batch{
 			db:       db,
@@ -48,6 +48,7 @@ func (db *DB) PostMessages(ctx context.Context, msgs []*relay.Message) ([]app.Po
 			byClient: map[clientKey]*relay.Message{},
 			fresh:    map[relay.ID]*relay.Message{},
 			cursors:  map[memberKey]cursor{},
+			queued:   map[relay.ID]bool{},
 		}
 		results, err = b.post(ctx, msgs)
 		return err
@@ -114,9 +115,10 @@ type batch struct {
 	mentions [][]any
 	parents  []*relay.Message // stored parents whose thread counters changed
 	cursors  map[memberKey]cursor
+	queued   map[relay.ID]bool // new messages that got outbox rows (enqueue)
 }
 
-func (b *batch) post(ctx context.Context, in []*relay.Message) ([]app.PostResult, error) {
+func (b *batch) post(ctx context.Context, in []*relay.Message) ([]relay.PostResult, error) {
 	msgs := make([]*relay.Message, len(in))
 	for i, m := range in {
 		c := *m
@@ -134,7 +136,7 @@ func (b *batch) post(ctx context.Context, in []*relay.Message) ([]app.PostResult
 	if err := b.loadAuthors(ctx, msgs); err != nil {
 		return nil, err
 	}
-	results := make([]app.PostResult, len(msgs))
+	results := make([]relay.PostResult, len(msgs))
 	for i, m := range msgs {
 		r, err := b.place(m)
 		if err != nil {
@@ -147,6 +149,9 @@ func (b *batch) post(ctx context.Context, in []*relay.Message) ([]app.PostResult
 	}
 	if err := b.enqueue(ctx); err != nil {
 		return nil, err
+	}
+	for i := range results {
+		results[i].Queued = !results[i].Existing && b.queued[results[i].Message.ID]
 	}
 	return results, nil
 }
@@ -317,11 +322,11 @@ func (b *batch) loadAuthors(ctx context.Context, msgs []*relay.Message) error {
 }
 
 // place gives one message its place in its channel, in memory.
-func (b *batch) place(m *relay.Message) (app.PostResult, error) {
+func (b *batch) place(m *relay.Message) (relay.PostResult, error) {
 	if m.ClientMsgID != "" {
 		k := clientKey{m.ChannelID, m.Author.ID, m.ClientMsgID}
 		if dup := b.byClient[k]; dup != nil {
-			return app.PostResult{Message: dup, Existing: true}, nil
+			return relay.PostResult{Message: dup, Existing: true}, nil
 		}
 		b.byClient[k] = m
 	}
@@ -332,11 +337,11 @@ func (b *batch) place(m *relay.Message) (app.PostResult, error) {
 		}
 		switch {
 		case parent == nil || parent.WorkspaceID != m.WorkspaceID:
-			return app.PostResult{}, missing(msgParentNotFound)
+			return relay.PostResult{}, missing(msgParentNotFound)
 		case parent.ChannelID != m.ChannelID:
-			return app.PostResult{}, invalid(msgParentElsewhere)
+			return relay.PostResult{}, invalid(msgParentElsewhere)
 		case parent.ParentID != nil:
-			return app.PostResult{}, invalid(msgReplyToReply)
+			return relay.PostResult{}, invalid(msgReplyToReply)
 		}
 	} else {
 		m.Broadcast = false
@@ -369,7 +374,7 @@ func (b *batch) place(m *relay.Message) (app.PostResult, error) {
 		b.cursors[memberKey{m.ChannelID, m.Author.ID}] = cursor{m.Seq, c.visibleCount}
 	}
 
-	res := app.PostResult{Message: m}
+	res := relay.PostResult{Message: m}
 	if parent != nil {
 		parent.ReplyCount++
 		if parent.LastReplyAt == nil || m.CreatedAt.After(*parent.LastReplyAt) {

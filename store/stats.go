@@ -10,10 +10,7 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
-
-var _ app.StatsStore = (*DB)(nil)
 
 // microsPerDay buckets stored times (µs since the epoch, UTC) into UTC days
 // by integer division, the same in both engines.
@@ -23,9 +20,9 @@ const microsPerDay = int64(24 * time.Hour / time.Microsecond)
 // Every query is an index range over the workspace's tickets or members;
 // medians are left to the caller, which sorts the bounded samples (neither
 // engine has one portable median aggregate).
-func (db *DB) DeskFigures(ctx context.Context, workspaceID relay.ID, dayStart, sampleStart time.Time, maxSamples int) (*app.DeskFigures, error) {
-	f := &app.DeskFigures{ByStatus: map[string]int{}, ByPriority: map[string]int{}, CreatedPerDay: map[int64]int{},
-		ResolvedPerDay: map[int64]int{}, FirstResponse: []float64{}, Resolution: []float64{}, Agents: []app.AgentLoad{},
+func (db *DB) DeskFigures(ctx context.Context, workspaceID relay.ID, dayStart, sampleStart time.Time, maxSamples int) (*relay.DeskFigures, error) {
+	f := &relay.DeskFigures{ByStatus: map[string]int{}, ByPriority: map[string]int{}, CreatedPerDay: map[int64]int{},
+		ResolvedPerDay: map[int64]int{}, FirstResponse: []float64{}, Resolution: []float64{}, Agents: []relay.AgentLoad{},
 		UsersByRole: map[relay.Role]int{}}
 	err := db.view(ctx, "desk figures", func(tx *sql.Tx) error {
 		counts := func(what string, into map[string]int, q string, args ...any) error {
@@ -91,7 +88,7 @@ func (db *DB) DeskFigures(ctx context.Context, workspaceID relay.ID, dayStart, s
 			FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.workspace_id = $1
 				AND (m.role IN ('owner', 'admin', 'agent') OR (m.role = 'member' AND m.desk))`, []any{workspaceID}, func(rows *sql.Rows) error {
-			var l app.AgentLoad
+			var l relay.AgentLoad
 			if err := rows.Scan(&l.User.ID, &l.User.DisplayName, &l.User.AvatarURL, &l.Role, &l.OpenLoad); err != nil {
 				return err
 			}
@@ -121,8 +118,8 @@ func (db *DB) DeskFigures(ctx context.Context, workspaceID relay.ID, dayStart, s
 
 // sortAgents orders by load (most first), then name, then id: a stable
 // order for the dashboard, in Go because collations differ between engines.
-func sortAgents(ls []app.AgentLoad) {
-	slices.SortFunc(ls, func(a, b app.AgentLoad) int {
+func sortAgents(ls []relay.AgentLoad) {
+	slices.SortFunc(ls, func(a, b relay.AgentLoad) int {
 		return cmp.Or(cmp.Compare(b.OpenLoad, a.OpenLoad), cmp.Compare(a.User.DisplayName, b.User.DisplayName),
 			cmp.Compare(a.User.ID, b.User.ID))
 	})

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
@@ -87,7 +86,7 @@ func TestDeskFigures(t *testing.T) {
 		diff(t, "resolution samples", f.Resolution, []float64{3600, 86400})
 		diff(t, "users by role", f.UsersByRole, map[relay.Role]int{relay.RoleOwner: 1, relay.RoleAgent: 1,
 			relay.RoleCustomer: 1, relay.RoleMember: 1})
-		diff(t, "agents, most loaded first", f.Agents, []app.AgentLoad{
+		diff(t, "agents, most loaded first", f.Agents, []relay.AgentLoad{
 			{User: relay.Author{ID: agent.ID, Kind: relay.AuthorUser, DisplayName: agent.DisplayName, AvatarURL: agent.AvatarURL},
 				Role: relay.RoleAgent, OpenLoad: 2},
 			{User: relay.Author{ID: a.owner.ID, Kind: relay.AuthorUser, DisplayName: a.owner.DisplayName, AvatarURL: a.owner.AvatarURL},

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
@@ -120,7 +119,7 @@ func TestMessagingTenantIsolation(t *testing.T) {
 		m, err := db.DMUserIDs(ctx, B, []relay.ID{dm.ID})
 		must(t, err)
 		diff(t, "DMUserIDs", m, map[relay.ID][]relay.ID{})
-		list, err := db.ListChannels(ctx, B, app.ChannelFilter{Viewer: ann.ID, IncludeArchived: true})
+		list, err := db.ListChannels(ctx, B, relay.ChannelFilter{Viewer: ann.ID, IncludeArchived: true})
 		must(t, err)
 		if len(list) != 1 || list[0].ID != b.general.ID {
 			t.Fatalf("ListChannels of B = %+v, want only B's general", list)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 const (
@@ -317,7 +316,7 @@ func (db *DB) TicketByChannel(ctx context.Context, workspaceID, channelID relay.
 }
 
 // ChangeTicket implements app.TicketStore.
-func (db *DB) ChangeTicket(ctx context.Context, workspaceID, ticketID relay.ID, ch app.TicketChange) (*relay.Ticket, error) {
+func (db *DB) ChangeTicket(ctx context.Context, workspaceID, ticketID relay.ID, ch relay.TicketChange) (*relay.Ticket, error) {
 	var t *relay.Ticket
 	err := db.update(ctx, "change ticket", func(tx *sql.Tx) error {
 		now := micros(ch.Now)

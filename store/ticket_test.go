@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
@@ -123,29 +122,29 @@ func TestChangeTicket(t *testing.T) {
 			return &relay.TicketEvent{ID: ids.New(), Actor: &relay.Person{ID: agent.ID}, Kind: kind, Data: json.RawMessage(`{"to":"x"}`), CreatedAt: t0}
 		}
 		open := []relay.TicketStatus{relay.TicketOpen}
-		got, err := db.ChangeTicket(ctx, a.ws.ID, tk.ID, app.TicketChange{From: open, ExpectAssignee: ptr(relay.ID(0)),
+		got, err := db.ChangeTicket(ctx, a.ws.ID, tk.ID, relay.TicketChange{From: open, ExpectAssignee: ptr(relay.ID(0)),
 			Status: relay.TicketAssigned, Assign: true, AssigneeID: agent.ID, Event: ev(relay.TicketEventAssigned), Now: t0.Add(time.Minute)})
 		must(t, err)
 		if got.Status != relay.TicketAssigned || got.Assignee == nil || got.Assignee.ID != agent.ID || got.Assignee.DisplayName != agent.DisplayName {
 			t.Fatalf("after assign: %+v", got)
 		}
 		// The same step again no longer matches: ECONFLICT, no event.
-		_, err = db.ChangeTicket(ctx, a.ws.ID, tk.ID, app.TicketChange{From: open, Status: relay.TicketAssigned,
+		_, err = db.ChangeTicket(ctx, a.ws.ID, tk.ID, relay.TicketChange{From: open, Status: relay.TicketAssigned,
 			Assign: true, AssigneeID: agent.ID, Event: ev(relay.TicketEventAssigned), Now: t0})
 		wantCode(t, err, relay.ECONFLICT, "")
-		_, err = db.ChangeTicket(ctx, a.ws.ID, ids.New(), app.TicketChange{From: open, Status: relay.TicketResolved, Now: t0})
+		_, err = db.ChangeTicket(ctx, a.ws.ID, ids.New(), relay.TicketChange{From: open, Status: relay.TicketResolved, Now: t0})
 		wantCode(t, err, relay.ENOTFOUND, "")
 		// assigned without an assignee breaks the table's rule.
-		_, err = db.ChangeTicket(ctx, a.ws.ID, tk.ID, app.TicketChange{Assign: true, Now: t0})
+		_, err = db.ChangeTicket(ctx, a.ws.ID, tk.ID, relay.TicketChange{Assign: true, Now: t0})
 		wantCode(t, err, relay.ECONFLICT, "")
 
-		got, err = db.ChangeTicket(ctx, a.ws.ID, tk.ID, app.TicketChange{From: []relay.TicketStatus{relay.TicketAssigned},
+		got, err = db.ChangeTicket(ctx, a.ws.ID, tk.ID, relay.TicketChange{From: []relay.TicketStatus{relay.TicketAssigned},
 			Status: relay.TicketResolved, Event: ev(relay.TicketEventStatus), Now: t0.Add(2 * time.Minute)})
 		must(t, err)
 		if got.ResolvedAt == nil || !got.ResolvedAt.Equal(normalTime(t0.Add(2*time.Minute))) {
 			t.Fatalf("resolved_at = %v", got.ResolvedAt)
 		}
-		got, err = db.ChangeTicket(ctx, a.ws.ID, tk.ID, app.TicketChange{From: []relay.TicketStatus{relay.TicketResolved},
+		got, err = db.ChangeTicket(ctx, a.ws.ID, tk.ID, relay.TicketChange{From: []relay.TicketStatus{relay.TicketResolved},
 			Status: relay.TicketClosed, Event: ev(relay.TicketEventStatus), Now: t0.Add(3 * time.Minute)})
 		must(t, err)
 		if got.ClosedAt == nil || got.Status != relay.TicketClosed {
@@ -176,7 +175,7 @@ func TestChangeTicketConcurrent(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = db.ChangeTicket(ctx, a.ws.ID, tk.ID, app.TicketChange{From: []relay.TicketStatus{relay.TicketOpen},
+				_, errs[i] = db.ChangeTicket(ctx, a.ws.ID, tk.ID, relay.TicketChange{From: []relay.TicketStatus{relay.TicketOpen},
 					Status: relay.TicketResolved, Now: t0,
 					Event: &relay.TicketEvent{ID: ids.New(), Kind: relay.TicketEventStatus, CreatedAt: t0}})
 			}()
@@ -256,7 +255,7 @@ func TestListTickets(t *testing.T) {
 		must(t, err)
 		_, err = db.UpdateTicket(ctx, a.ws.ID, all[5].ID, relay.TicketUpdate{Priority: ptr(relay.PriorityHigh)}, nil, t0)
 		must(t, err)
-		_, err = db.ChangeTicket(ctx, a.ws.ID, all[1].ID, app.TicketChange{Status: relay.TicketAssigned, Assign: true, AssigneeID: agent.ID, Now: t0})
+		_, err = db.ChangeTicket(ctx, a.ws.ID, all[1].ID, relay.TicketChange{Status: relay.TicketAssigned, Assign: true, AssigneeID: agent.ID, Now: t0})
 		must(t, err)
 		must(t, db.TicketActivity(ctx, a.ws.ID, all[0].ID, t0.Add(time.Hour), false))
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 const (
@@ -18,9 +17,6 @@ const (
 	msgBadSubscription         = "That is not a valid webhook subscription."
 	msgBadEvent                = "That is not a valid webhook event."
 )
-
-// webhookMessageCreated is the event a post is for webhook subscriptions.
-const webhookMessageCreated = "message.created"
 
 // encodeEvents stores a subscription's events as ",a,b,": a comma at each
 // end, so one event is found as ",name," in it.
@@ -47,23 +43,6 @@ func decodeEvents(s string) []string {
 // subscribed reports whether stored events (",a,b,") name event.
 func subscribed(events, event string) bool {
 	return strings.Contains(events, ","+event+",")
-}
-
-// messagePayload is the JSON of a message.created event.
-func messagePayload(m *relay.Message, channelID relay.ID, name string, kind relay.ChannelKind) (string, error) {
-	type channel struct {
-		ID   relay.ID          `json:"id"`
-		Name string            `json:"name"`
-		Kind relay.ChannelKind `json:"kind"`
-	}
-	b, err := json.Marshal(struct {
-		Message *relay.Message `json:"message"`
-		Channel channel        `json:"channel"`
-	}{m, channel{channelID, name, kind}})
-	if err != nil {
-		return "", fmt.Errorf("message payload: %w", err)
-	}
-	return string(b), nil
 }
 
 // subscriptionsTo returns the active subscriptions to event of each of
@@ -97,8 +76,8 @@ func (db *DB) subscriptionsTo(ctx context.Context, q querier, workspaceIDs []rel
 
 const subscriptionColumns = `id, workspace_id, url, events, description, active, created_by, created_at, secrets`
 
-func scanSubscription(row interface{ Scan(...any) error }) (*app.WebhookSubscription, error) {
-	var s app.WebhookSubscription
+func scanSubscription(row interface{ Scan(...any) error }) (*relay.WebhookSubscription, error) {
+	var s relay.WebhookSubscription
 	var events string
 	var created int64
 	if err := row.Scan(&s.ID, &s.WorkspaceID, &s.URL, &events, &s.Description, &s.Active, &s.CreatedBy, &created,
@@ -114,7 +93,7 @@ func scanSubscription(row interface{ Scan(...any) error }) (*app.WebhookSubscrip
 
 // CreateSubscription implements app.WebhookStore. An event that is empty
 // or holds a comma or space is EINVALID; s.CreatedAt is normalised.
-func (db *DB) CreateSubscription(ctx context.Context, s *app.WebhookSubscription) error {
+func (db *DB) CreateSubscription(ctx context.Context, s *relay.WebhookSubscription) error {
 	events, err := encodeEvents(s.Events)
 	if err != nil {
 		return fmt.Errorf("create subscription: %w", err)
@@ -137,13 +116,13 @@ func (db *DB) CreateSubscription(ctx context.Context, s *app.WebhookSubscription
 }
 
 // Subscriptions implements app.WebhookStore: oldest first.
-func (db *DB) Subscriptions(ctx context.Context, workspaceID relay.ID) ([]app.WebhookSubscription, error) {
+func (db *DB) Subscriptions(ctx context.Context, workspaceID relay.ID) ([]relay.WebhookSubscription, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions
 		WHERE workspace_id = $1 ORDER BY created_at, id`, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
 	}
-	out := []app.WebhookSubscription{}
+	out := []relay.WebhookSubscription{}
 	err = scanEach(rows, func(rows *sql.Rows) error {
 		s, err := scanSubscription(rows)
 		if err == nil {
@@ -158,7 +137,7 @@ func (db *DB) Subscriptions(ctx context.Context, workspaceID relay.ID) ([]app.We
 }
 
 // Subscription implements app.WebhookStore.
-func (db *DB) Subscription(ctx context.Context, workspaceID, id relay.ID) (*app.WebhookSubscription, error) {
+func (db *DB) Subscription(ctx context.Context, workspaceID, id relay.ID) (*relay.WebhookSubscription, error) {
 	s, err := scanSubscription(db.read.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions
 		WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
 	if err != nil {
@@ -226,7 +205,7 @@ func (db *DB) enqueueEvent(ctx context.Context, tx *sql.Tx, workspaceID relay.ID
 
 // RecordDelivery implements app.WebhookStore: d gets its id; a
 // subscription not in the workspace is ENOTFOUND.
-func (db *DB) RecordDelivery(ctx context.Context, workspaceID relay.ID, d *app.WebhookDelivery) error {
+func (db *DB) RecordDelivery(ctx context.Context, workspaceID relay.ID, d *relay.WebhookDelivery) error {
 	d.CreatedAt = normal(d.CreatedAt)
 	return db.update(ctx, "record delivery", func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO webhook_deliveries (workspace_id, subscription_id, outbox_id, event,
@@ -243,9 +222,9 @@ func (db *DB) RecordDelivery(ctx context.Context, workspaceID relay.ID, d *app.W
 
 // Deliveries implements app.WebhookStore: newest first; limit defaults to
 // 50 and is at most 500. A subscription not in the workspace is ENOTFOUND.
-func (db *DB) Deliveries(ctx context.Context, workspaceID, subscriptionID relay.ID, limit int) ([]app.WebhookDelivery, error) {
+func (db *DB) Deliveries(ctx context.Context, workspaceID, subscriptionID relay.ID, limit int) ([]relay.WebhookDelivery, error) {
 	limit = limitOr(limit, 50, 500)
-	out := []app.WebhookDelivery{}
+	out := []relay.WebhookDelivery{}
 	err := db.view(ctx, "deliveries", func(tx *sql.Tx) error {
 		var id relay.ID
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM webhook_subscriptions WHERE workspace_id = $1 AND id = $2`,
@@ -260,7 +239,7 @@ func (db *DB) Deliveries(ctx context.Context, workspaceID, subscriptionID relay.
 			return err
 		}
 		return scanEach(rows, func(rows *sql.Rows) error {
-			var d app.WebhookDelivery
+			var d relay.WebhookDelivery
 			var created int64
 			if err := rows.Scan(&d.ID, &d.SubscriptionID, &d.OutboxID, &d.Event, &d.Attempt, &d.OK, &d.ResponseCode,
 				&d.DurationMS, &d.Error, &created); err != nil {
@@ -279,8 +258,8 @@ func (db *DB) Deliveries(ctx context.Context, workspaceID, subscriptionID relay.
 
 const incomingColumns = `id, workspace_id, channel_id, name, created_by, created_at`
 
-func scanIncoming(row interface{ Scan(...any) error }) (*app.IncomingWebhook, error) {
-	var w app.IncomingWebhook
+func scanIncoming(row interface{ Scan(...any) error }) (*relay.IncomingWebhook, error) {
+	var w relay.IncomingWebhook
 	var created int64
 	if err := row.Scan(&w.ID, &w.WorkspaceID, &w.ChannelID, &w.Name, &w.CreatedBy, &created); err != nil {
 		return nil, err
@@ -291,7 +270,7 @@ func scanIncoming(row interface{ Scan(...any) error }) (*app.IncomingWebhook, er
 
 // CreateIncomingWebhook implements app.WebhookStore: a channel not in the
 // workspace is ENOTFOUND, a token hash in use ECONFLICT.
-func (db *DB) CreateIncomingWebhook(ctx context.Context, w *app.IncomingWebhook, tokenHash []byte) error {
+func (db *DB) CreateIncomingWebhook(ctx context.Context, w *relay.IncomingWebhook, tokenHash []byte) error {
 	if len(tokenHash) == 0 {
 		return fmt.Errorf("create incoming webhook: %w", invalid(msgBadSubscription))
 	}
@@ -314,8 +293,8 @@ func (db *DB) CreateIncomingWebhook(ctx context.Context, w *app.IncomingWebhook,
 
 // IncomingWebhooks implements app.WebhookStore: the channel's, oldest
 // first; a channel not in the workspace is ENOTFOUND.
-func (db *DB) IncomingWebhooks(ctx context.Context, workspaceID, channelID relay.ID) ([]app.IncomingWebhook, error) {
-	out := []app.IncomingWebhook{}
+func (db *DB) IncomingWebhooks(ctx context.Context, workspaceID, channelID relay.ID) ([]relay.IncomingWebhook, error) {
+	out := []relay.IncomingWebhook{}
 	err := db.view(ctx, "incoming webhooks", func(tx *sql.Tx) error {
 		if err := channelExists(ctx, tx, workspaceID, channelID); err != nil {
 			return err
@@ -340,7 +319,7 @@ func (db *DB) IncomingWebhooks(ctx context.Context, workspaceID, channelID relay
 }
 
 // IncomingWebhookByToken implements app.WebhookStore.
-func (db *DB) IncomingWebhookByToken(ctx context.Context, tokenHash []byte) (*app.IncomingWebhook, error) {
+func (db *DB) IncomingWebhookByToken(ctx context.Context, tokenHash []byte) (*relay.IncomingWebhook, error) {
 	if len(tokenHash) == 0 {
 		return nil, missing(msgIncomingWebhookNotFound)
 	}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
 	"github.com/relayhq/relay/store"
 )
@@ -16,7 +15,7 @@ func TestSubscriptions(t *testing.T) {
 		a := mustCreateWorkspace(t, db, "a", "ann@example.com")
 		b := mustCreateWorkspace(t, db, "b", "bea@example.com")
 		s1 := mustSubscription(t, db, a, true, "message.created", "ticket.created")
-		s2 := &app.WebhookSubscription{ID: ids.New(), WorkspaceID: a.ws.ID, URL: "https://n8n.example/hook",
+		s2 := &relay.WebhookSubscription{ID: ids.New(), WorkspaceID: a.ws.ID, URL: "https://n8n.example/hook",
 			Events: []string{}, Description: "paused", CreatedBy: a.owner.ID, CreatedAt: t0.Add(time.Second)}
 		must(t, db.CreateSubscription(ctx, s2))
 
@@ -25,13 +24,13 @@ func TestSubscriptions(t *testing.T) {
 		diff(t, "Subscription", got, s1)
 		list, err := db.Subscriptions(ctx, a.ws.ID)
 		must(t, err)
-		diff(t, "Subscriptions", list, []app.WebhookSubscription{*s1, {ID: s2.ID, WorkspaceID: a.ws.ID,
+		diff(t, "Subscriptions", list, []relay.WebhookSubscription{*s1, {ID: s2.ID, WorkspaceID: a.ws.ID,
 			URL: s2.URL, Events: []string{}, Description: "paused", CreatedBy: a.owner.ID, CreatedAt: normalTime(s2.CreatedAt)}})
 		if list, err := db.Subscriptions(ctx, b.ws.ID); err != nil || len(list) != 0 {
 			t.Fatalf("Subscriptions(b) = %v, %v", list, err)
 		}
 		for _, events := range [][]string{{""}, {"a,b"}, {"message created"}} {
-			bad := &app.WebhookSubscription{ID: ids.New(), WorkspaceID: a.ws.ID, URL: "https://x.example", Events: events, CreatedAt: t0}
+			bad := &relay.WebhookSubscription{ID: ids.New(), WorkspaceID: a.ws.ID, URL: "https://x.example", Events: events, CreatedAt: t0}
 			wantCode(t, db.CreateSubscription(ctx, bad), relay.EINVALID, "")
 		}
 
@@ -39,7 +38,7 @@ func TestSubscriptions(t *testing.T) {
 		webhookRows(t, db, a, 1)
 		rows := outboxRows(t, db, a.ws.ID)
 		for i, code := range []int{502, 500, 200} {
-			d := &app.WebhookDelivery{SubscriptionID: s1.ID, OutboxID: rows[0].ID, Event: "message.created", Attempt: i + 1,
+			d := &relay.WebhookDelivery{SubscriptionID: s1.ID, OutboxID: rows[0].ID, Event: "message.created", Attempt: i + 1,
 				OK: code == 200, ResponseCode: code, DurationMS: int64(10 * (i + 1)), CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
 			if code != 200 {
 				d.Error = "server error"
@@ -84,7 +83,7 @@ func TestIncomingWebhooks(t *testing.T) {
 		b := mustCreateWorkspace(t, db, "b", "bea@example.com")
 		ops := mustCreateChannel(t, db, a, "ops", relay.ChannelPublic)
 		token := hashToken()
-		w := &app.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ops.ID, Name: "n8n", CreatedBy: a.owner.ID, CreatedAt: t0}
+		w := &relay.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ops.ID, Name: "n8n", CreatedBy: a.owner.ID, CreatedAt: t0}
 		must(t, db.CreateIncomingWebhook(ctx, w, token))
 		got, err := db.IncomingWebhookByToken(ctx, token)
 		must(t, err)
@@ -94,14 +93,14 @@ func TestIncomingWebhooks(t *testing.T) {
 		_, err = db.IncomingWebhookByToken(ctx, nil)
 		wantCode(t, err, relay.ENOTFOUND, "")
 
-		wantCode(t, db.CreateIncomingWebhook(ctx, &app.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ops.ID,
+		wantCode(t, db.CreateIncomingWebhook(ctx, &relay.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ops.ID,
 			Name: "again", CreatedAt: t0}, token), relay.ECONFLICT, "")
-		wantCode(t, db.CreateIncomingWebhook(ctx, &app.IncomingWebhook{ID: ids.New(), WorkspaceID: b.ws.ID, ChannelID: ops.ID,
+		wantCode(t, db.CreateIncomingWebhook(ctx, &relay.IncomingWebhook{ID: ids.New(), WorkspaceID: b.ws.ID, ChannelID: ops.ID,
 			Name: "cross", CreatedAt: t0}, hashToken()), relay.ENOTFOUND, "Channel not found.")
-		wantCode(t, db.CreateIncomingWebhook(ctx, &app.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ops.ID,
+		wantCode(t, db.CreateIncomingWebhook(ctx, &relay.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ops.ID,
 			Name: "no token", CreatedAt: t0}, nil), relay.EINVALID, "")
 
-		second := &app.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ops.ID, Name: "zapier", CreatedAt: t0.Add(time.Second)}
+		second := &relay.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ops.ID, Name: "zapier", CreatedAt: t0.Add(time.Second)}
 		must(t, db.CreateIncomingWebhook(ctx, second, hashToken()))
 		list, err := db.IncomingWebhooks(ctx, a.ws.ID, ops.ID)
 		must(t, err)
@@ -152,8 +151,8 @@ func TestDeleteConnectorCascades(t *testing.T) {
 		// Deleting the workspace removes everything of the feature.
 		sub := mustSubscription(t, db, a, true, "message.created")
 		mustPostOne(t, db, msg(ext, a.owner, "to the subscription"))
-		must(t, db.RecordDelivery(ctx, a.ws.ID, &app.WebhookDelivery{SubscriptionID: sub.ID, OutboxID: 1, Event: "x", CreatedAt: t0}))
-		must(t, db.CreateIncomingWebhook(ctx, &app.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ext.ID,
+		must(t, db.RecordDelivery(ctx, a.ws.ID, &relay.WebhookDelivery{SubscriptionID: sub.ID, OutboxID: 1, Event: "x", CreatedAt: t0}))
+		must(t, db.CreateIncomingWebhook(ctx, &relay.IncomingWebhook{ID: ids.New(), WorkspaceID: a.ws.ID, ChannelID: ext.ID,
 			Name: "n8n", CreatedAt: t0}, hashToken()))
 		must(t, db.CreateAttachment(ctx, a.ws.ID, ext.ID, &relay.Attachment{ID: ids.New(), Name: "f"}, t0))
 		must(t, db.DeleteWorkspace(ctx, a.ws.ID))

@@ -195,24 +195,24 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			DiscordBotToken: cfg.DiscordBotToken, DiscordApplicationID: cfg.DiscordAppID, DiscordClientSecret: cfg.DiscordClientSecret,
 			WebhookAllowPrivate: cfg.WebhookAllowPrivate, OutboxLease: cfg.OutboxLease}})
 	defer a.Close()
-	a.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate}))
-	lineConn := line.New(a, line.Config{APIURL: cfg.LINEAPIURL, DataAPIURL: cfg.LINEDataAPIURL,
+	a.Connectors.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate}))
+	lineConn := line.New(a.Connectors, line.Config{APIURL: cfg.LINEAPIURL, DataAPIURL: cfg.LINEDataAPIURL,
 		SharedSecret: cfg.LINESharedSecret, SharedToken: cfg.LINESharedToken, Logger: log})
-	lineConn.Register(a)
+	lineConn.Register(a.Connectors)
 	var discordBot *discord.Bot
 	if cfg.DiscordBotToken != "" {
 		if discordBot, err = discord.New(discord.Config{BotToken: cfg.DiscordBotToken, ApplicationID: cfg.DiscordAppID,
 			ClientSecret: cfg.DiscordClientSecret, BaseURL: cfg.BaseURL(), APIURL: cfg.DiscordAPIURL,
-			GatewayURL: cfg.DiscordGatewayURL, Logger: log}, a); err != nil {
+			GatewayURL: cfg.DiscordGatewayURL, Logger: log}, a.Connectors); err != nil {
 			return fmt.Errorf("discord: %w", err)
 		}
 		defer discordBot.Close()
-		a.SetDiscordDirectory(discordBot)
-		a.RegisterDeliverer(relay.ConnectorDiscord, discordBot)
+		a.Connectors.SetDiscordDirectory(discordBot)
+		a.Connectors.RegisterDeliverer(relay.ConnectorDiscord, discordBot)
 	}
 	sock := socket.New(a, hub, presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
-		a.Observe(ev) // first: drop stale access answers before anyone acts on the event
+		a.Messaging.Observe(ev) // first: drop stale access answers before anyone acts on the event
 		hub.Dispatch(ev)
 		sock.Observe(ev)
 	})
@@ -263,7 +263,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	jctx, stopJanitor := context.WithCancel(ctx)
 	defer stopJanitor()
 	go a.RunJanitor(jctx, time.Hour)
-	go a.RunOutbox(jctx)
+	go a.Connectors.RunOutbox(jctx)
 	if discordBot != nil {
 		// The gateway listener: one per process. Several processes each
 		// receive every Discord message; posts are idempotent by the

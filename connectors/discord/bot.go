@@ -17,7 +17,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 // Defaults of Config.
@@ -56,7 +55,7 @@ type Relay interface {
 	ConnectorByExternal(ctx context.Context, typ, externalID string) (*relay.Connector, map[string]string, error)
 	// Conversation finds a bridged channel's mapping (ENOTFOUND: not bridged).
 	Conversation(ctx context.Context, c *relay.Connector, key string) (*relay.Conversation, error)
-	ReceiveExternal(ctx context.Context, in app.ExternalIn) (*relay.Message, error)
+	ReceiveExternal(ctx context.Context, in relay.ExternalIn) (*relay.Message, error)
 	EditExternal(ctx context.Context, c *relay.Connector, externalMessageID, body string) error
 	DeleteExternal(ctx context.Context, c *relay.Connector, externalMessageID string) error
 	SetConversationSecrets(ctx context.Context, conv *relay.Conversation, secrets map[string]string) error
@@ -65,9 +64,8 @@ type Relay interface {
 }
 
 var (
-	_ Relay                = (*app.App)(nil)
-	_ app.Deliverer        = (*Bot)(nil)
-	_ app.DiscordDirectory = (*Bot)(nil)
+	_ relay.Deliverer        = (*Bot)(nil)
+	_ relay.DiscordDirectory = (*Bot)(nil)
 )
 
 // Bot is the shared Discord bot: invite, directory, gateway listener and
@@ -360,7 +358,7 @@ func retryAfterHeader(h http.Header) time.Duration {
 // deliveryError says how the outbox should treat a failed call: 429 after
 // its delay, 400/401/403/404 never again, the rest with backoff.
 func deliveryError(e *apiError) error {
-	de := &app.DeliveryError{Err: e, ResponseCode: e.Status}
+	de := &relay.DeliveryError{Err: e, ResponseCode: e.Status}
 	switch {
 	case e.Status == http.StatusTooManyRequests:
 		de.RetryAfter = e.RetryAfter

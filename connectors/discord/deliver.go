@@ -11,7 +11,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/connectors/internal/textsplit"
 )
 
@@ -43,13 +42,13 @@ var noMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMen
 // Deliver sends one outbox row to Discord: message.create through the
 // channel's webhook (made on first use) or, failing that, as the bot;
 // message.update and message.delete to the copy Discord has.
-func (b *Bot) Deliver(ctx context.Context, o *app.Outgoing) (app.Sent, error) {
+func (b *Bot) Deliver(ctx context.Context, o *relay.Outgoing) (relay.Sent, error) {
 	if o.Conversation == nil {
-		return app.Sent{}, app.Permanent(errors.New("the row names no Discord channel"))
+		return relay.Sent{}, relay.Permanent(errors.New("the row names no Discord channel"))
 	}
 	channelID, ok := strings.CutPrefix(o.Conversation.Key, "channel:")
 	if !ok || channelID == "" || strings.Trim(channelID, "0123456789") != "" {
-		return app.Sent{}, app.Permanent(errors.New("the conversation is not a Discord channel"))
+		return relay.Sent{}, relay.Permanent(errors.New("the conversation is not a Discord channel"))
 	}
 	d := &delivery{b: b, o: o, channelID: channelID, secrets: o.ConversationSecrets}
 	if d.secrets == nil {
@@ -63,12 +62,12 @@ func (b *Bot) Deliver(ctx context.Context, o *app.Outgoing) (app.Sent, error) {
 	case relay.OutboxMessageDelete:
 		return d.remove(ctx)
 	}
-	return app.Sent{}, app.Permanent(errors.New("unknown outbox kind " + o.Item.Kind))
+	return relay.Sent{}, relay.Permanent(errors.New("unknown outbox kind " + o.Item.Kind))
 }
 
 type delivery struct {
 	b         *Bot
-	o         *app.Outgoing
+	o         *relay.Outgoing
 	channelID string
 	secrets   map[string]string
 }
@@ -77,19 +76,19 @@ func (d *delivery) webhook() (id, token string) {
 	return d.secrets[secretWebhookID], d.secrets[secretWebhookToken]
 }
 
-func (d *delivery) create(ctx context.Context) (app.Sent, error) {
+func (d *delivery) create(ctx context.Context) (relay.Sent, error) {
 	m := d.o.Message
 	if m == nil || m.DeletedAt != nil {
-		return app.Sent{}, app.Skip
+		return relay.Sent{}, relay.Skip
 	}
 	text := d.text(m)
 	if strings.TrimSpace(text) == "" {
-		return app.Sent{}, app.Skip
+		return relay.Sent{}, relay.Skip
 	}
 	id, _ := d.webhook()
 	if id == "" {
 		if err := d.makeWebhook(ctx); err != nil {
-			return app.Sent{}, err
+			return relay.Sent{}, err
 		}
 		id, _ = d.webhook()
 	}
@@ -106,13 +105,13 @@ func (d *delivery) create(ctx context.Context) (app.Sent, error) {
 	for i, part := range parts {
 		msgID, err := d.sendPart(ctx, send, part, i > 0)
 		if err != nil {
-			return app.Sent{}, err
+			return relay.Sent{}, err
 		}
 		if i == 0 {
 			first = msgID
 		}
 	}
-	return app.Sent{ExternalID: first, ResponseCode: http.StatusOK}, nil
+	return relay.Sent{ExternalID: first, ResponseCode: http.StatusOK}, nil
 }
 
 // sendPart sends one part; after the first, a short rate limit is waited
@@ -164,7 +163,7 @@ func (d *delivery) postAsWebhook(ctx context.Context, content string) (string, *
 			return "", &apiError{Status: 0, Message: err.Error()}
 		}
 		if err := d.makeWebhook(ctx); err != nil {
-			var de *app.DeliveryError
+			var de *relay.DeliveryError
 			if errors.As(err, &de) {
 				if ae, ok := de.Err.(*apiError); ok {
 					return "", ae
@@ -248,14 +247,14 @@ func (d *delivery) forgetWebhook(ctx context.Context) error {
 	return nil
 }
 
-func (d *delivery) update(ctx context.Context) (app.Sent, error) {
+func (d *delivery) update(ctx context.Context) (relay.Sent, error) {
 	m := d.o.Message
 	if m == nil || m.DeletedAt != nil || d.o.ExternalID == "" {
-		return app.Sent{}, app.Skip
+		return relay.Sent{}, relay.Skip
 	}
 	text := d.text(m)
 	if strings.TrimSpace(text) == "" {
-		return app.Sent{}, app.Skip
+		return relay.Sent{}, relay.Skip
 	}
 	// Only the first part of a long message can follow an edit.
 	first := Split(text, MaxContent)[0]
@@ -268,10 +267,10 @@ func (d *delivery) update(ctx context.Context) (app.Sent, error) {
 			return err
 		})
 		if e = describe(err, r); e == nil {
-			return app.Sent{ExternalID: d.o.ExternalID, ResponseCode: r.status}, nil
+			return relay.Sent{ExternalID: d.o.ExternalID, ResponseCode: r.status}, nil
 		}
 		if e.Status != http.StatusNotFound && e.Status != http.StatusForbidden && e.Status != http.StatusUnauthorized {
-			return app.Sent{}, deliveryError(e)
+			return relay.Sent{}, deliveryError(e)
 		}
 		// Not the webhook's message: perhaps the bot posted it.
 	}
@@ -282,14 +281,14 @@ func (d *delivery) update(ctx context.Context) (app.Sent, error) {
 		return err
 	})
 	if e := describe(err, r); e != nil {
-		return app.Sent{}, deliveryError(e)
+		return relay.Sent{}, deliveryError(e)
 	}
-	return app.Sent{ExternalID: d.o.ExternalID, ResponseCode: r.status}, nil
+	return relay.Sent{ExternalID: d.o.ExternalID, ResponseCode: r.status}, nil
 }
 
-func (d *delivery) remove(ctx context.Context) (app.Sent, error) {
+func (d *delivery) remove(ctx context.Context) (relay.Sent, error) {
 	if d.o.ExternalID == "" {
-		return app.Sent{}, app.Skip
+		return relay.Sent{}, relay.Skip
 	}
 	if id, token := d.webhook(); id != "" {
 		r, err := d.b.call(ctx, func(opts ...discordgo.RequestOption) error {
@@ -297,10 +296,10 @@ func (d *delivery) remove(ctx context.Context) (app.Sent, error) {
 		})
 		e := describe(err, r)
 		if e == nil {
-			return app.Sent{ResponseCode: r.status}, nil
+			return relay.Sent{ResponseCode: r.status}, nil
 		}
 		if e.Status != http.StatusNotFound && e.Status != http.StatusForbidden && e.Status != http.StatusUnauthorized {
-			return app.Sent{}, deliveryError(e)
+			return relay.Sent{}, deliveryError(e)
 		}
 	}
 	r, err := d.b.call(ctx, func(opts ...discordgo.RequestOption) error {
@@ -309,11 +308,11 @@ func (d *delivery) remove(ctx context.Context) (app.Sent, error) {
 	if e := describe(err, r); e != nil {
 		if e.Status == http.StatusNotFound {
 			// Already gone on Discord: nothing left to do.
-			return app.Sent{ResponseCode: e.Status}, nil
+			return relay.Sent{ResponseCode: e.Status}, nil
 		}
-		return app.Sent{}, deliveryError(e)
+		return relay.Sent{}, deliveryError(e)
 	}
-	return app.Sent{ResponseCode: r.status}, nil
+	return relay.Sent{ResponseCode: r.status}, nil
 }
 
 // text is what Discord shows: the body, then a link per attachment.

@@ -13,18 +13,17 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/connectors/discord/discordfake"
 )
 
 // outgoing is an outbox row for the world's bridged channel, with the
 // conversation secrets Relay holds now.
-func (w *world) outgoing(kind string, m *relay.Message, externalID string) *app.Outgoing {
+func (w *world) outgoing(kind string, m *relay.Message, externalID string) *relay.Outgoing {
 	w.r.mu.Lock()
 	secrets := maps.Clone(w.r.secrets[w.conv.ID])
 	w.r.mu.Unlock()
 	conv := *w.conv
-	return &app.Outgoing{Item: relay.OutboxItem{ID: 1, Kind: kind}, Connector: w.conn, Conversation: &conv,
+	return &relay.Outgoing{Item: relay.OutboxItem{ID: 1, Kind: kind}, Connector: w.conn, Conversation: &conv,
 		ConversationSecrets: secrets, Message: m, ExternalID: externalID, SiteURL: "http://acme.relay.test"}
 }
 
@@ -265,9 +264,9 @@ func TestDeliverErrors(t *testing.T) {
 			}
 			tc.fail(w.f)
 			_, err := b.Deliver(context.Background(), w.outgoing(relay.OutboxMessageCreate, relayMessage("hello"), ""))
-			var de *app.DeliveryError
+			var de *relay.DeliveryError
 			if !errors.As(err, &de) {
-				t.Fatalf("error %v (%T), want *app.DeliveryError", err, err)
+				t.Fatalf("error %v (%T), want *relay.DeliveryError", err, err)
 			}
 			if de.Permanent != tc.permanent || de.ResponseCode != tc.code || de.RetryAfter < tc.retry {
 				t.Errorf("got permanent %v code %d retry after %v, want %v %d ≥%v", de.Permanent, de.ResponseCode, de.RetryAfter, tc.permanent, tc.code, tc.retry)
@@ -295,7 +294,7 @@ func TestDeliverUnreachableHidesTheWebhookURL(t *testing.T) {
 	o := w.outgoing(relay.OutboxMessageCreate, relayMessage("second"), "")
 	w.f.Close()
 	_, err := b.Deliver(ctx, o)
-	var de *app.DeliveryError
+	var de *relay.DeliveryError
 	if !errors.As(err, &de) || de.Permanent || de.ResponseCode != 0 {
 		t.Fatalf("error %v, want a retryable delivery error", err)
 	}
@@ -311,20 +310,20 @@ func TestDeliverNothingToSend(t *testing.T) {
 	deleted := relayMessage("gone")
 	now := time.Now()
 	deleted.DeletedAt = &now
-	for _, o := range []*app.Outgoing{
+	for _, o := range []*relay.Outgoing{
 		w.outgoing(relay.OutboxMessageCreate, deleted, ""),
 		w.outgoing(relay.OutboxMessageCreate, nil, ""),
 		w.outgoing(relay.OutboxMessageCreate, relayMessage("   "), ""),
 		w.outgoing(relay.OutboxMessageUpdate, relayMessage("not delivered yet"), ""),
 		w.outgoing(relay.OutboxMessageDelete, nil, ""),
 	} {
-		if _, err := b.Deliver(ctx, o); !errors.Is(err, app.Skip) {
-			t.Errorf("%s: %v, want app.Skip", o.Item.Kind, err)
+		if _, err := b.Deliver(ctx, o); !errors.Is(err, relay.Skip) {
+			t.Errorf("%s: %v, want relay.Skip", o.Item.Kind, err)
 		}
 	}
 	bad := w.outgoing(relay.OutboxMessageCreate, relayMessage("x"), "")
 	bad.Conversation.Key = "user:U123"
-	var de *app.DeliveryError
+	var de *relay.DeliveryError
 	if _, err := b.Deliver(ctx, bad); !errors.As(err, &de) || !de.Permanent {
 		t.Errorf("a LINE conversation: %v, want a permanent error", err)
 	}

@@ -10,13 +10,12 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 // TextChannels lists the guild's text and announcement channels with
 // their category names, in Discord's order: channels outside categories
 // first, then each category by its position, then by position within it.
-func (b *Bot) TextChannels(ctx context.Context, guildID string) ([]app.DiscordChannel, error) {
+func (b *Bot) TextChannels(ctx context.Context, guildID string) ([]relay.DiscordChannel, error) {
 	if !snowflake(guildID) {
 		return nil, relay.Errorf(relay.EINVALID, "That is not a Discord server id.")
 	}
@@ -46,7 +45,7 @@ func (b *Bot) TextChannels(ctx context.Context, guildID string) ([]app.DiscordCh
 		}
 	}
 	type row struct {
-		app.DiscordChannel
+		relay.DiscordChannel
 		inCat  bool
 		catPos int
 		catID  string
@@ -56,7 +55,7 @@ func (b *Bot) TextChannels(ctx context.Context, guildID string) ([]app.DiscordCh
 		if c == nil || (c.Type != discordgo.ChannelTypeGuildText && c.Type != discordgo.ChannelTypeGuildNews) {
 			continue
 		}
-		rw := row{DiscordChannel: app.DiscordChannel{ID: c.ID, Name: c.Name, Position: c.Position}}
+		rw := row{DiscordChannel: relay.DiscordChannel{ID: c.ID, Name: c.Name, Position: c.Position}}
 		if k, ok := cats[c.ParentID]; ok {
 			rw.Category, rw.inCat, rw.catPos, rw.catID = k.name, true, k.pos, c.ParentID
 		}
@@ -72,7 +71,7 @@ func (b *Bot) TextChannels(ctx context.Context, guildID string) ([]app.DiscordCh
 		return cmp.Or(cmp.Compare(a.catPos, b.catPos), cmp.Compare(a.catID, b.catID),
 			cmp.Compare(a.Position, b.Position), cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID))
 	})
-	out := make([]app.DiscordChannel, len(rows))
+	out := make([]relay.DiscordChannel, len(rows))
 	for i, rw := range rows {
 		out[i] = rw.DiscordChannel
 	}

@@ -19,6 +19,9 @@ import (
 	"github.com/relayhq/relay/internal/testenv"
 )
 
+// The app implements what the connector needs of it.
+var _ Relay = (*app.Connectors)(nil)
+
 // Tests here start Bots, which point discordgo's process-wide endpoints at
 // their fake: none of them may call t.Parallel.
 
@@ -33,7 +36,7 @@ type fakeRelay struct {
 	convs      map[string]*relay.Conversation // connector id + key → conversation
 	states     map[string]*relay.Connector    // valid OAuth states
 	conflict   bool                           // SetDiscordGuild answers ECONFLICT
-	received   []app.ExternalIn
+	received   []relay.ExternalIn
 	edits      []edit
 	deletes    []string
 	secrets    map[relay.ID]map[string]string
@@ -88,7 +91,7 @@ func (r *fakeRelay) Conversation(_ context.Context, c *relay.Connector, key stri
 	return nil, relay.Errorf(relay.ENOTFOUND, "Conversation not found.")
 }
 
-func (r *fakeRelay) ReceiveExternal(_ context.Context, in app.ExternalIn) (*relay.Message, error) {
+func (r *fakeRelay) ReceiveExternal(_ context.Context, in relay.ExternalIn) (*relay.Message, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.failNext > 0 {
@@ -147,7 +150,7 @@ func (r *fakeRelay) receivedIDs() []string {
 	return ids
 }
 
-func (r *fakeRelay) snapshot() (received []app.ExternalIn, edits []edit, deletes []string) {
+func (r *fakeRelay) snapshot() (received []relay.ExternalIn, edits []edit, deletes []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.received), slices.Clone(r.edits), slices.Clone(r.deletes)

@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay"
 )
 
 // Limits on what one gateway message may carry into Relay.
@@ -39,8 +38,8 @@ func conversationKey(channelID string) string { return "channel:" + channelID }
 // toExternalIn maps an accepted gateway message to what Relay stores; the
 // caller sets the connector and the conversation name. channelName
 // resolves <#id> mentions (nil leaves them).
-func toExternalIn(m *discordgo.Message, channelName func(id string) string) app.ExternalIn {
-	return app.ExternalIn{
+func toExternalIn(m *discordgo.Message, channelName func(id string) string) relay.ExternalIn {
+	return relay.ExternalIn{
 		ConversationKey: conversationKey(m.ChannelID),
 		From:            authorOf(m),
 		MessageID:       m.ID,
@@ -51,13 +50,13 @@ func toExternalIn(m *discordgo.Message, channelName func(id string) string) app.
 
 // authorOf is the Discord person: their server nickname, else their global
 // display name, else their username; their avatar on Discord's CDN.
-func authorOf(m *discordgo.Message) app.ExternalContact {
+func authorOf(m *discordgo.Message) relay.ExternalContact {
 	u := m.Author
 	name := u.DisplayName()
 	if m.Member != nil && strings.TrimSpace(m.Member.Nick) != "" {
 		name = m.Member.Nick
 	}
-	return app.ExternalContact{ExternalID: u.ID, Name: name, AvatarURL: u.AvatarURL("128")}
+	return relay.ExternalContact{ExternalID: u.ID, Name: name, AvatarURL: u.AvatarURL("128")}
 }
 
 var (
@@ -100,8 +99,8 @@ func renderContent(m *discordgo.Message, channelName func(id string) string) str
 
 // filesOf links a message's attachments and stickers (Relay does not copy
 // them: Discord's CDN serves them).
-func filesOf(m *discordgo.Message) []app.ExternalFile {
-	var out []app.ExternalFile
+func filesOf(m *discordgo.Message) []relay.ExternalFile {
+	var out []relay.ExternalFile
 	for _, a := range m.Attachments {
 		if len(out) == maxInboundFiles {
 			break
@@ -109,7 +108,7 @@ func filesOf(m *discordgo.Message) []app.ExternalFile {
 		if a == nil || !strings.HasPrefix(a.URL, "https://") {
 			continue
 		}
-		out = append(out, app.ExternalFile{Name: a.Filename, ContentType: mediaType(a.ContentType), Kind: kindOf(a.ContentType), URL: a.URL})
+		out = append(out, relay.ExternalFile{Name: a.Filename, ContentType: mediaType(a.ContentType), Kind: kindOf(a.ContentType), URL: a.URL})
 	}
 	for _, st := range m.StickerItems {
 		if len(out) == maxInboundFiles {
@@ -125,7 +124,7 @@ func filesOf(m *discordgo.Message) []app.ExternalFile {
 		case discordgo.StickerFormatTypeLottie:
 			ext, ct = ".json", "application/json"
 		}
-		out = append(out, app.ExternalFile{Name: st.Name, ContentType: ct, Kind: "sticker",
+		out = append(out, relay.ExternalFile{Name: st.Name, ContentType: ct, Kind: "sticker",
 			URL: "https://media.discordapp.net/stickers/" + st.ID + ext})
 	}
 	return out

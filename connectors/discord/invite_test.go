@@ -13,7 +13,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/connectors/discord/discordfake"
 )
 
@@ -63,7 +62,7 @@ func TestTextChannels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []app.DiscordChannel{
+	want := []relay.DiscordChannel{
 		{ID: general, Name: "general", Position: 0},
 		{ID: news, Name: "announcements", Position: 1},
 		{ID: random, Name: "random", Category: "Team", Position: 0},

@@ -15,7 +15,6 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 // api is a Messaging API client for one call chain: the SDK's clients keep
@@ -118,9 +117,9 @@ func (c *Connector) reply(ctx context.Context, token, text string) {
 // in.Files. Content LINE hosts elsewhere (contentProvider "external") is
 // linked; too large content is noted in the body. On the last try a fetch
 // that still fails is noted too, so the message itself is not lost.
-func (c *Connector) media(ctx context.Context, token string, in *app.ExternalIn, messageID, kind, fileName string, cp *webhook.ContentProvider, last bool) error {
+func (c *Connector) media(ctx context.Context, token string, in *relay.ExternalIn, messageID, kind, fileName string, cp *webhook.ContentProvider, last bool) error {
 	if cp != nil && cp.Type == webhook.ContentProviderTYPE_EXTERNAL && cp.OriginalContentUrl != "" {
-		in.Files = []app.ExternalFile{{Name: kind, Kind: kind, URL: cp.OriginalContentUrl}}
+		in.Files = []relay.ExternalFile{{Name: kind, Kind: kind, URL: cp.OriginalContentUrl}}
 		return nil
 	}
 	if !lineIDRE.MatchString(messageID) {
@@ -138,7 +137,7 @@ func (c *Connector) media(ctx context.Context, token string, in *app.ExternalIn,
 	case err != nil:
 		return err
 	}
-	in.Files = []app.ExternalFile{{Name: fileNameFor(kind, fileName, ctype), ContentType: ctype, Kind: kind, Data: data}}
+	in.Files = []relay.ExternalFile{{Name: fileNameFor(kind, fileName, ctype), ContentType: ctype, Kind: kind, Data: data}}
 	return nil
 }
 

@@ -17,7 +17,6 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/connectors/internal/textsplit"
 )
 
@@ -30,45 +29,45 @@ const (
 )
 
 // deliver sends one outbox row to LINE with the Push API.
-func (c *Connector) deliver(ctx context.Context, o *app.Outgoing) (app.Sent, error) {
+func (c *Connector) deliver(ctx context.Context, o *relay.Outgoing) (relay.Sent, error) {
 	switch o.Item.Kind {
 	case relay.OutboxMessageCreate:
 	case relay.OutboxMessageUpdate, relay.OutboxMessageDelete:
 		// LINE can neither edit nor unsend a pushed message.
-		return app.Sent{}, app.Skip
+		return relay.Sent{}, relay.Skip
 	default:
-		return app.Sent{}, app.Permanent(fmt.Errorf("LINE cannot deliver outbox rows of kind %q", o.Item.Kind))
+		return relay.Sent{}, relay.Permanent(fmt.Errorf("LINE cannot deliver outbox rows of kind %q", o.Item.Kind))
 	}
 	if o.Message == nil || o.Message.DeletedAt != nil {
-		return app.Sent{}, app.Skip
+		return relay.Sent{}, relay.Skip
 	}
 	if o.Connector == nil || o.Conversation == nil {
-		return app.Sent{}, app.Permanent(fmt.Errorf("the LINE conversation of this message is gone"))
+		return relay.Sent{}, relay.Permanent(fmt.Errorf("the LINE conversation of this message is gone"))
 	}
 	to, err := PushTarget(o.Conversation.Key)
 	if err != nil {
-		return app.Sent{}, app.Permanent(err)
+		return relay.Sent{}, relay.Permanent(err)
 	}
 	msgs := Messages(o.Message, o.SiteURL)
 	if len(msgs) == 0 {
-		return app.Sent{}, app.Skip
+		return relay.Sent{}, relay.Skip
 	}
 	token := c.token(o.Connector, o.Credentials)
 	if token == "" {
-		return app.Sent{}, app.Permanent(fmt.Errorf("the LINE connector has no channel access token"))
+		return relay.Sent{}, relay.Permanent(fmt.Errorf("the LINE connector has no channel access token"))
 	}
 	api, err := c.api(ctx, token)
 	if err != nil {
-		return app.Sent{}, app.Permanent(err)
+		return relay.Sent{}, relay.Permanent(err)
 	}
-	var sent app.Sent
+	var sent relay.Sent
 	for i := 0; i < len(msgs); i += MaxMessagesPerPush {
 		batch := msgs[i:min(i+MaxMessagesPerPush, len(msgs))]
 		res, body, err := api.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: to, Messages: batch},
 			RetryKey(o.Item.ID, i/MaxMessagesPerPush))
 		ids, code, err := pushOutcome(res, body, err)
 		if err != nil {
-			return app.Sent{}, err
+			return relay.Sent{}, err
 		}
 		if sent.ExternalID == "" && len(ids) > 0 {
 			sent.ExternalID = ids[0]
@@ -226,12 +225,12 @@ func pushOutcome(res *http.Response, body *messaging_api.PushMessageResponse, er
 	reason := lineReason(e)
 	switch {
 	case code == http.StatusTooManyRequests:
-		return nil, code, &app.DeliveryError{Err: fmt.Errorf("LINE is rate limiting pushes: %s", reason),
+		return nil, code, &relay.DeliveryError{Err: fmt.Errorf("LINE is rate limiting pushes: %s", reason),
 			RetryAfter: retryAfter(res.Header.Get("Retry-After"), time.Now()), ResponseCode: code}
 	case code >= 500 || code == http.StatusRequestTimeout:
-		return nil, code, &app.DeliveryError{Err: fmt.Errorf("LINE failed: %s", reason), ResponseCode: code}
+		return nil, code, &relay.DeliveryError{Err: fmt.Errorf("LINE failed: %s", reason), ResponseCode: code}
 	default: // 400 (bad message or recipient), 401/403 (token), 404…: retrying changes nothing
-		return nil, code, &app.DeliveryError{Err: fmt.Errorf("LINE refused the message: %s", reason), Permanent: true, ResponseCode: code}
+		return nil, code, &relay.DeliveryError{Err: fmt.Errorf("LINE refused the message: %s", reason), Permanent: true, ResponseCode: code}
 	}
 }
 

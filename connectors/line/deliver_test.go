@@ -18,7 +18,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/connectors/line/linefake"
 )
 
@@ -26,8 +25,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // outgoing is an outbox row carrying m to a LINE conversation of r's own
 // bot.
-func (r *rig) outgoing(id int64, key string, m *relay.Message) *app.Outgoing {
-	return &app.Outgoing{
+func (r *rig) outgoing(id int64, key string, m *relay.Message) *relay.Outgoing {
+	return &relay.Outgoing{
 		Item:         relay.OutboxItem{ID: id, Kind: relay.OutboxMessageCreate},
 		Connector:    r.own,
 		Credentials:  map[string]string{CredChannelSecret: ownSecret, CredAccessToken: ownToken},
@@ -191,7 +190,7 @@ func TestDeliverErrors(t *testing.T) {
 			r := newRig(t, Config{})
 			r.line.Fail("push", 1, tt.status, tt.retryAfter)
 			_, err := r.conn.Deliverer().Deliver(context.Background(), r.outgoing(9, "user:U1", message("hi")))
-			var de *app.DeliveryError
+			var de *relay.DeliveryError
 			if !errors.As(err, &de) {
 				t.Fatalf("err = %v, want a *DeliveryError", err)
 			}
@@ -210,7 +209,7 @@ func TestDeliverErrors(t *testing.T) {
 		r := newRig(t, Config{})
 		r.conn.cfg.APIURL = "http://127.0.0.1:1" // nothing listens
 		_, err := r.conn.Deliverer().Deliver(context.Background(), r.outgoing(9, "user:U1", message("hi")))
-		var de *app.DeliveryError
+		var de *relay.DeliveryError
 		if err == nil || errors.As(err, &de) {
 			t.Fatalf("err = %v, want a plain (retryable) error", err)
 		}
@@ -225,27 +224,27 @@ func TestDeliverSkipsAndRefusals(t *testing.T) {
 	deleted.DeletedAt = &now
 	for _, tt := range []struct {
 		name      string
-		change    func(o *app.Outgoing)
+		change    func(o *relay.Outgoing)
 		skip      bool
 		permanent bool
 	}{
-		{"update: LINE cannot edit", func(o *app.Outgoing) { o.Item.Kind = relay.OutboxMessageUpdate }, true, false},
-		{"delete: LINE cannot unsend", func(o *app.Outgoing) { o.Item.Kind = relay.OutboxMessageDelete }, true, false},
-		{"message deleted before it went out", func(o *app.Outgoing) { o.Message = deleted }, true, false},
-		{"message gone", func(o *app.Outgoing) { o.Message = nil }, true, false},
-		{"empty message", func(o *app.Outgoing) { o.Message = message("  \n ") }, true, false},
-		{"not a LINE conversation", func(o *app.Outgoing) { o.Conversation.Key = "channel:123" }, false, true},
-		{"malformed id", func(o *app.Outgoing) { o.Conversation.Key = "user:../../x" }, false, true},
-		{"no token", func(o *app.Outgoing) { o.Credentials = map[string]string{} }, false, true},
-		{"webhook row", func(o *app.Outgoing) { o.Item.Kind = relay.OutboxWebhook }, false, true},
+		{"update: LINE cannot edit", func(o *relay.Outgoing) { o.Item.Kind = relay.OutboxMessageUpdate }, true, false},
+		{"delete: LINE cannot unsend", func(o *relay.Outgoing) { o.Item.Kind = relay.OutboxMessageDelete }, true, false},
+		{"message deleted before it went out", func(o *relay.Outgoing) { o.Message = deleted }, true, false},
+		{"message gone", func(o *relay.Outgoing) { o.Message = nil }, true, false},
+		{"empty message", func(o *relay.Outgoing) { o.Message = message("  \n ") }, true, false},
+		{"not a LINE conversation", func(o *relay.Outgoing) { o.Conversation.Key = "channel:123" }, false, true},
+		{"malformed id", func(o *relay.Outgoing) { o.Conversation.Key = "user:../../x" }, false, true},
+		{"no token", func(o *relay.Outgoing) { o.Credentials = map[string]string{} }, false, true},
+		{"webhook row", func(o *relay.Outgoing) { o.Item.Kind = relay.OutboxWebhook }, false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o := r.outgoing(3, "user:U1", message("hi"))
 			tt.change(o)
 			_, err := d.Deliver(context.Background(), o)
-			var de *app.DeliveryError
+			var de *relay.DeliveryError
 			switch {
-			case tt.skip && !errors.Is(err, app.Skip):
+			case tt.skip && !errors.Is(err, relay.Skip):
 				t.Fatalf("err = %v, want Skip", err)
 			case tt.permanent && (!errors.As(err, &de) || !de.Permanent):
 				t.Fatalf("err = %v, want permanent", err)

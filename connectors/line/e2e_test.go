@@ -20,6 +20,9 @@ import (
 	"github.com/relayhq/relay/store"
 )
 
+// The app implements what the connector needs of it.
+var _ line.Relay = (*app.Connectors)(nil)
+
 const (
 	e2eSecret       = "0123456789abcdef0123456789abcdef"
 	e2eToken        = "own-long-lived-channel-access-token-0123456789"
@@ -45,14 +48,14 @@ func startE2E(t *testing.T, db *store.DB) *e2e {
 	stack := testserver.Start(t, testserver.Config{DB: db, Connectors: app.ConnectorsConfig{
 		LINESharedSecret: e2eSharedSecret, LINESharedToken: e2eSharedToken, LINESharedBotID: "@relaybot",
 		OutboxBackoff: 10 * time.Millisecond, OutboxPoll: 10 * time.Millisecond}})
-	conn := line.New(stack.App, line.Config{APIURL: lf.URL, DataAPIURL: lf.URL,
+	conn := line.New(stack.App.Connectors, line.Config{APIURL: lf.URL, DataAPIURL: lf.URL,
 		SharedSecret: e2eSharedSecret, SharedToken: e2eSharedToken})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = conn.Close(ctx)
 	})
-	conn.Register(stack.App)
+	conn.Register(stack.App.Connectors)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /hooks/line/shared", conn.ServeSharedHook)
 	mux.HandleFunc("POST /hooks/line/{id}", func(w http.ResponseWriter, r *http.Request) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 // Replies of the shared bot.
@@ -143,7 +142,7 @@ func (c *Connector) contactState(ctx context.Context, conn *relay.Connector, use
 // joinShared links the conversation (a user, or a group or room as a
 // whole) to the workspace of the join code, and says how it went.
 func (c *Connector) joinShared(ctx context.Context, key, userID, code, replyToken string) error {
-	who := app.ExternalContact{ExternalID: routeID(key)}
+	who := relay.ExternalContact{ExternalID: routeID(key)}
 	api, err := c.api(ctx, c.cfg.SharedToken)
 	if err != nil {
 		return err
@@ -188,15 +187,15 @@ func (c *Connector) unlinked(ctx context.Context, j job) error {
 }
 
 // incoming turns a message event into what Relay stores.
-func (c *Connector) incoming(ctx context.Context, conn *relay.Connector, token, key, userID string, e webhook.MessageEvent, last bool) (app.ExternalIn, error) {
-	in := app.ExternalIn{Connector: conn, ConversationKey: key, OneToOne: strings.HasPrefix(key, "user:")}
+func (c *Connector) incoming(ctx context.Context, conn *relay.Connector, token, key, userID string, e webhook.MessageEvent, last bool) (relay.ExternalIn, error) {
+	in := relay.ExternalIn{Connector: conn, ConversationKey: key, OneToOne: strings.HasPrefix(key, "user:")}
 	api, err := c.api(ctx, token)
 	if err != nil {
 		return in, err
 	}
 	switch {
 	case userID == "": // LINE leaves out users who have not agreed to share their id
-		in.From = app.ExternalContact{ExternalID: "unknown:" + routeID(key), Name: "LINE user"}
+		in.From = relay.ExternalContact{ExternalID: "unknown:" + routeID(key), Name: "LINE user"}
 	default:
 		in.From.ExternalID = userID
 		if conn.Model == relay.ModelShared && !in.OneToOne {
@@ -220,7 +219,7 @@ func (c *Connector) incoming(ctx context.Context, conn *relay.Connector, token, 
 		in.MessageID, in.Body = m.Id, m.Text
 	case webhook.StickerMessageContent:
 		in.MessageID, in.Body = m.Id, "[sticker]"
-		in.Files = []app.ExternalFile{{Name: "sticker.png", ContentType: "image/png", Kind: "sticker", URL: StickerURL(m.StickerId)}}
+		in.Files = []relay.ExternalFile{{Name: "sticker.png", ContentType: "image/png", Kind: "sticker", URL: StickerURL(m.StickerId)}}
 	case webhook.LocationMessageContent:
 		in.MessageID = m.Id
 		in.Body, in.Files = location(m)
@@ -246,7 +245,7 @@ func (c *Connector) incoming(ctx context.Context, conn *relay.Connector, token, 
 }
 
 // location is the body and attachment of a shared location.
-func location(m webhook.LocationMessageContent) (string, []app.ExternalFile) {
+func location(m webhook.LocationMessageContent) (string, []relay.ExternalFile) {
 	coords := strconv.FormatFloat(m.Latitude, 'f', -1, 64) + "," + strconv.FormatFloat(m.Longitude, 'f', -1, 64)
 	link := "https://www.google.com/maps/search/?api=1&query=" + url.QueryEscape(coords)
 	var lines []string
@@ -262,7 +261,7 @@ func location(m webhook.LocationMessageContent) (string, []app.ExternalFile) {
 	}
 	lines[0] = "📍 " + lines[0]
 	lines = append(lines, link)
-	return strings.Join(lines, "\n"), []app.ExternalFile{{Name: name, Kind: "location", URL: link}}
+	return strings.Join(lines, "\n"), []relay.ExternalFile{{Name: name, Kind: "location", URL: link}}
 }
 
 func messageID(m webhook.MessageContentInterface) string {

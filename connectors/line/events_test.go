@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/connectors/line/linefake"
 )
 
@@ -15,43 +14,43 @@ var jpeg = []byte("\xff\xd8\xff\xe0 a tiny jpeg")
 
 func TestMessageEvents(t *testing.T) {
 	user := linefake.User("U1")
-	alice := app.ExternalContact{ExternalID: "U1", Name: "Alice", AvatarURL: "https://profile.line-scdn.net/alice"}
-	in := func(key, name string, oneToOne bool, from app.ExternalContact, id, body string, files ...app.ExternalFile) app.ExternalIn {
-		return app.ExternalIn{ConversationKey: key, ConversationName: name, OneToOne: oneToOne, From: from, MessageID: id, Body: body, Files: files}
+	alice := relay.ExternalContact{ExternalID: "U1", Name: "Alice", AvatarURL: "https://profile.line-scdn.net/alice"}
+	in := func(key, name string, oneToOne bool, from relay.ExternalContact, id, body string, files ...relay.ExternalFile) relay.ExternalIn {
+		return relay.ExternalIn{ConversationKey: key, ConversationName: name, OneToOne: oneToOne, From: from, MessageID: id, Body: body, Files: files}
 	}
 	for _, tt := range []struct {
 		name  string
 		event linefake.Event
-		want  app.ExternalIn
+		want  relay.ExternalIn
 	}{
 		{"text", linefake.Text(user, "e1", "m1", "Hello there"),
 			in("user:U1", "Alice", true, alice, "m1", "Hello there")},
 		{"sticker", linefake.Sticker(user, "e1", "m1", "446", "1988"),
-			in("user:U1", "Alice", true, alice, "m1", "[sticker]", app.ExternalFile{Name: "sticker.png", ContentType: "image/png", Kind: "sticker",
+			in("user:U1", "Alice", true, alice, "m1", "[sticker]", relay.ExternalFile{Name: "sticker.png", ContentType: "image/png", Kind: "sticker",
 				URL: "https://stickershop.line-scdn.net/stickershop/v1/sticker/1988/android/sticker.png"})},
 		{"image", linefake.Image(user, "e1", "img1"),
-			in("user:U1", "Alice", true, alice, "img1", "", app.ExternalFile{Name: "image.jpg", ContentType: "image/jpeg", Kind: "image", Data: jpeg})},
+			in("user:U1", "Alice", true, alice, "img1", "", relay.ExternalFile{Name: "image.jpg", ContentType: "image/jpeg", Kind: "image", Data: jpeg})},
 		{"image hosted elsewhere", linefake.ExternalImage(user, "e1", "img9", "https://cdn.example/a.jpg"),
-			in("user:U1", "Alice", true, alice, "img9", "", app.ExternalFile{Name: "image", Kind: "image", URL: "https://cdn.example/a.jpg"})},
+			in("user:U1", "Alice", true, alice, "img9", "", relay.ExternalFile{Name: "image", Kind: "image", URL: "https://cdn.example/a.jpg"})},
 		{"video", linefake.Video(user, "e1", "vid1"),
-			in("user:U1", "Alice", true, alice, "vid1", "", app.ExternalFile{Name: "video.mp4", ContentType: "video/mp4", Kind: "video", Data: []byte("mp4 bytes")})},
+			in("user:U1", "Alice", true, alice, "vid1", "", relay.ExternalFile{Name: "video.mp4", ContentType: "video/mp4", Kind: "video", Data: []byte("mp4 bytes")})},
 		{"audio", linefake.Audio(user, "e1", "aud1"),
-			in("user:U1", "Alice", true, alice, "aud1", "", app.ExternalFile{Name: "audio.m4a", ContentType: "audio/x-m4a", Kind: "audio", Data: []byte("m4a bytes")})},
+			in("user:U1", "Alice", true, alice, "aud1", "", relay.ExternalFile{Name: "audio.m4a", ContentType: "audio/x-m4a", Kind: "audio", Data: []byte("m4a bytes")})},
 		{"file keeps its name, not its path", linefake.File(user, "e1", "file1", `..\..\report.pdf`, 9),
-			in("user:U1", "Alice", true, alice, "file1", "", app.ExternalFile{Name: "report.pdf", ContentType: "application/pdf", Kind: "file", Data: []byte("pdf bytes")})},
+			in("user:U1", "Alice", true, alice, "file1", "", relay.ExternalFile{Name: "report.pdf", ContentType: "application/pdf", Kind: "file", Data: []byte("pdf bytes")})},
 		{"content LINE no longer has", linefake.Image(user, "e1", "gone1"),
 			in("user:U1", "Alice", true, alice, "gone1", "[image could not be copied from LINE]")},
 		{"location", linefake.Location(user, "e1", "loc1", "Tokyo Tower", "4-2-8 Shibakoen, Minato", 35.65858, 139.745433),
 			in("user:U1", "Alice", true, alice, "loc1", "📍 Tokyo Tower\n4-2-8 Shibakoen, Minato\nhttps://www.google.com/maps/search/?api=1&query=35.65858%2C139.745433",
-				app.ExternalFile{Name: "Tokyo Tower", Kind: "location", URL: "https://www.google.com/maps/search/?api=1&query=35.65858%2C139.745433"})},
+				relay.ExternalFile{Name: "Tokyo Tower", Kind: "location", URL: "https://www.google.com/maps/search/?api=1&query=35.65858%2C139.745433"})},
 		{"group: named after the group, author from the member profile", linefake.Text(linefake.Group("C1", "U2"), "e1", "m1", "hi all"),
-			in("group:C1", "Book club", false, app.ExternalContact{ExternalID: "U2", Name: "Bob"}, "m1", "hi all")},
+			in("group:C1", "Book club", false, relay.ExternalContact{ExternalID: "U2", Name: "Bob"}, "m1", "hi all")},
 		{"group member LINE does not name", linefake.Text(linefake.Group("C1", ""), "e1", "m1", "who am I"),
-			in("group:C1", "Book club", false, app.ExternalContact{ExternalID: "unknown:C1", Name: "LINE user"}, "m1", "who am I")},
+			in("group:C1", "Book club", false, relay.ExternalContact{ExternalID: "unknown:C1", Name: "LINE user"}, "m1", "who am I")},
 		{"room", linefake.Text(linefake.Room("R1", "U3"), "e1", "m1", "room talk"),
-			in("room:R1", "LINE room", false, app.ExternalContact{ExternalID: "U3", Name: "Carol"}, "m1", "room talk")},
+			in("room:R1", "LINE room", false, relay.ExternalContact{ExternalID: "U3", Name: "Carol"}, "m1", "room talk")},
 		{"profile unavailable", linefake.Text(linefake.User("U404"), "e1", "m1", "anyone?"),
-			in("user:U404", "LINE user", true, app.ExternalContact{ExternalID: "U404", Name: "LINE user"}, "m1", "anyone?")},
+			in("user:U404", "LINE user", true, relay.ExternalContact{ExternalID: "U404", Name: "LINE user"}, "m1", "anyone?")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRig(t, Config{Attempts: 2})
@@ -241,8 +240,8 @@ func TestSharedBot(t *testing.T) {
 		t.Fatalf("second = %+v", in)
 	}
 	joins := r.relay.joins
-	if len(joins) != 2 || joins[0] != (app.ExternalContact{ExternalID: "U1", Name: "Alice"}) ||
-		joins[1] != (app.ExternalContact{ExternalID: "C1", Name: "Book club"}) {
+	if len(joins) != 2 || joins[0] != (relay.ExternalContact{ExternalID: "U1", Name: "Alice"}) ||
+		joins[1] != (relay.ExternalContact{ExternalID: "C1", Name: "Book club"}) {
 		t.Fatalf("joins = %+v", joins)
 	}
 	// Events of linked conversations are recorded under their workspace's

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/connectors/line/linefake"
 	"github.com/relayhq/relay/internal/testenv"
 )
@@ -25,14 +24,14 @@ type fakeRelay struct {
 	mu         sync.Mutex
 	connectors map[relay.ID]*relay.Connector
 	creds      map[relay.ID]map[string]string
-	received   []app.ExternalIn
+	received   []relay.ExternalIn
 	messageIDs map[string]bool
 	deleted    []string
 	states     []string // "<connector>|<external id>|<state>"
 	marked     map[string]int
 	joinCodes  map[string]*relay.Connector // code → shared connector
 	links      map[string]*relay.Connector // external id → shared connector
-	joins      []app.ExternalContact
+	joins      []relay.ExternalContact
 	health     []string // "<connector>|<error text or ok>"
 
 	receiveErrs []error       // returned by the next ReceiveExternal calls
@@ -68,7 +67,7 @@ func (f *fakeRelay) addConnector(c *relay.Connector, creds map[string]string) {
 	f.connectors[c.ID], f.creds[c.ID] = c, creds
 }
 
-func (f *fakeRelay) ReceiveExternal(ctx context.Context, in app.ExternalIn) (*relay.Message, error) {
+func (f *fakeRelay) ReceiveExternal(ctx context.Context, in relay.ExternalIn) (*relay.Message, error) {
 	f.mu.Lock()
 	block := f.block
 	f.mu.Unlock()
@@ -133,7 +132,7 @@ func (f *fakeRelay) ConnectorForHook(ctx context.Context, id relay.ID) (*relay.C
 	return c, f.creds[id], nil
 }
 
-func (f *fakeRelay) JoinShared(ctx context.Context, typ, code string, who app.ExternalContact) (*relay.Connector, error) {
+func (f *fakeRelay) JoinShared(ctx context.Context, typ, code string, who relay.ExternalContact) (*relay.Connector, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, ok := f.joinCodes[strings.ToUpper(code)]
@@ -155,10 +154,10 @@ func (f *fakeRelay) SharedRoute(ctx context.Context, typ, externalID string) (*r
 	return c, nil
 }
 
-func (f *fakeRelay) snapshot() (received []app.ExternalIn, states, deleted []string) {
+func (f *fakeRelay) snapshot() (received []relay.ExternalIn, states, deleted []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]app.ExternalIn(nil), f.received...), append([]string(nil), f.states...), append([]string(nil), f.deleted...)
+	return append([]relay.ExternalIn(nil), f.received...), append([]string(nil), f.states...), append([]string(nil), f.deleted...)
 }
 
 const (

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 // Default base URLs of the LINE platform.
@@ -27,7 +26,7 @@ const (
 type Relay interface {
 	// ReceiveExternal posts an outside message; a redelivered message id
 	// posts nothing new.
-	ReceiveExternal(ctx context.Context, in app.ExternalIn) (*relay.Message, error)
+	ReceiveExternal(ctx context.Context, in relay.ExternalIn) (*relay.Message, error)
 	// DeleteExternal deletes the Relay copy of an outside message (LINE's
 	// unsend).
 	DeleteExternal(ctx context.Context, c *relay.Connector, externalMessageID string) error
@@ -40,7 +39,7 @@ type Relay interface {
 	ConnectorForHook(ctx context.Context, id relay.ID) (*relay.Connector, map[string]string, error)
 	// JoinShared links an outside user to the workspace whose shared
 	// connector has the join code (ENOTFOUND: no such code).
-	JoinShared(ctx context.Context, typ, code string, who app.ExternalContact) (*relay.Connector, error)
+	JoinShared(ctx context.Context, typ, code string, who relay.ExternalContact) (*relay.Connector, error)
 	// SharedRoute finds the shared connector an outside user is linked to
 	// (ENOTFOUND: none).
 	SharedRoute(ctx context.Context, typ, externalUserID string) (*relay.Connector, error)
@@ -48,8 +47,6 @@ type Relay interface {
 	// (nil: active again), shown to admins.
 	ReportConnectorHealth(ctx context.Context, c *relay.Connector, err error)
 }
-
-var _ Relay = (*app.App)(nil)
 
 // Config configures a Connector. Zero values take the defaults.
 type Config struct {
@@ -162,11 +159,11 @@ func (c *Connector) Close(ctx context.Context) error {
 }
 
 // Deliverer returns the outbox deliverer for kind "line".
-func (c *Connector) Deliverer() app.Deliverer { return app.DeliverFunc(c.deliver) }
+func (c *Connector) Deliverer() relay.Deliverer { return relay.DeliverFunc(c.deliver) }
 
 // Register makes c deliver the outbox rows of LINE connectors.
 func (c *Connector) Register(a interface {
-	RegisterDeliverer(kind string, d app.Deliverer)
+	RegisterDeliverer(kind string, d relay.Deliverer)
 }) {
 	a.RegisterDeliverer(relay.ConnectorLINE, c.Deliverer())
 }

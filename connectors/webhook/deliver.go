@@ -15,7 +15,6 @@ import (
 	"unicode"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/connectors/webhook/ssrf"
 )
 
@@ -45,7 +44,7 @@ type Deliverer struct {
 	timeout time.Duration
 }
 
-var _ app.Deliverer = (*Deliverer)(nil)
+var _ relay.Deliverer = (*Deliverer)(nil)
 
 // NewDeliverer returns a Deliverer whose HTTP client refuses internal
 // addresses at connect time (unless AllowPrivate), uses no proxy, and
@@ -108,30 +107,30 @@ func Body(item *relay.OutboxItem) ([]byte, error) {
 		Workspace: item.WorkspaceID.String(), Data: data})
 }
 
-// Deliver implements app.Deliverer: one signed POST. A 2xx is success; 408,
+// Deliver implements relay.Deliverer: one signed POST. A 2xx is success; 408,
 // 429 (with its Retry-After), 5xx and network failures are retried; a
 // redirect, 410 and other 4xx are permanent; so is an address the guard
 // refuses. Every outcome with a response carries its status code.
-func (d *Deliverer) Deliver(ctx context.Context, o *app.Outgoing) (app.Sent, error) {
+func (d *Deliverer) Deliver(ctx context.Context, o *relay.Outgoing) (relay.Sent, error) {
 	sub := o.Subscription
 	if sub == nil {
-		return app.Sent{}, app.Permanent(errors.New("The subscription no longer exists."))
+		return relay.Sent{}, relay.Permanent(errors.New("The subscription no longer exists."))
 	}
 	if !sub.Active {
-		return app.Sent{}, app.Skip
+		return relay.Sent{}, relay.Skip
 	}
 	if o.Secret == "" {
-		return app.Sent{}, app.Permanent(errors.New("The subscription has no signing secret."))
+		return relay.Sent{}, relay.Permanent(errors.New("The subscription has no signing secret."))
 	}
 	body, err := Body(&o.Item)
 	if err != nil {
-		return app.Sent{}, app.Permanent(err)
+		return relay.Sent{}, relay.Permanent(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, bytes.NewReader(body))
 	if err != nil {
-		return app.Sent{}, app.Permanent(fmt.Errorf("The subscription's URL cannot be used: %v", err))
+		return relay.Sent{}, relay.Permanent(fmt.Errorf("The subscription's URL cannot be used: %v", err))
 	}
 	ts := d.now().Unix()
 	req.Header.Set("Content-Type", "application/json")
@@ -143,7 +142,7 @@ func (d *Deliverer) Deliver(ctx context.Context, o *app.Outgoing) (app.Sent, err
 
 	resp, err := d.client.Do(req)
 	if err != nil {
-		return app.Sent{}, d.transportError(err)
+		return relay.Sent{}, d.transportError(err)
 	}
 	excerpt := readExcerpt(resp.Body)
 	resp.Body.Close()
@@ -156,13 +155,13 @@ func (d *Deliverer) transportError(err error) error {
 	case errors.Is(err, ssrf.ErrBlocked):
 		// The name resolves inside the server's network now (rebinding, or
 		// a changed record): not something a retry fixes.
-		return &app.DeliveryError{Err: fmt.Errorf("The webhook URL resolves to an internal address, which webhooks may not reach (%v).", cause(err)), Permanent: true}
+		return &relay.DeliveryError{Err: fmt.Errorf("The webhook URL resolves to an internal address, which webhooks may not reach (%v).", cause(err)), Permanent: true}
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return &app.DeliveryError{Err: fmt.Errorf("The receiver did not answer within %v.", d.timeout)}
+		return &relay.DeliveryError{Err: fmt.Errorf("The receiver did not answer within %v.", d.timeout)}
 	case errors.As(err, &dnsErr):
-		return &app.DeliveryError{Err: fmt.Errorf("The receiver's host could not be resolved (%s).", dnsErr.Err)}
+		return &relay.DeliveryError{Err: fmt.Errorf("The receiver's host could not be resolved (%s).", dnsErr.Err)}
 	}
-	return &app.DeliveryError{Err: fmt.Errorf("The receiver could not be reached (%v).", cause(err))}
+	return &relay.DeliveryError{Err: fmt.Errorf("The receiver could not be reached (%v).", cause(err))}
 }
 
 func isTimeout(err error) bool {
@@ -182,35 +181,35 @@ func cause(err error) string {
 	}
 }
 
-func classify(resp *http.Response, excerpt string, now time.Time) (app.Sent, error) {
+func classify(resp *http.Response, excerpt string, now time.Time) (relay.Sent, error) {
 	code := resp.StatusCode
 	fail := func(permanent bool, format string, args ...any) error {
 		msg := fmt.Sprintf(format, args...)
 		if excerpt != "" {
 			msg += " It said: " + excerpt
 		}
-		return &app.DeliveryError{Err: errors.New(msg), Permanent: permanent, ResponseCode: code}
+		return &relay.DeliveryError{Err: errors.New(msg), Permanent: permanent, ResponseCode: code}
 	}
 	switch {
 	case code >= 200 && code < 300:
-		return app.Sent{ResponseCode: code}, nil
+		return relay.Sent{ResponseCode: code}, nil
 	case code >= 300 && code < 400:
-		return app.Sent{}, &app.DeliveryError{Err: fmt.Errorf("The receiver redirected to %q; redirects are not followed: update the subscription's URL.",
+		return relay.Sent{}, &relay.DeliveryError{Err: fmt.Errorf("The receiver redirected to %q; redirects are not followed: update the subscription's URL.",
 			truncate(resp.Header.Get("Location"), 200)), Permanent: true, ResponseCode: code}
 	case code == http.StatusGone:
-		return app.Sent{}, fail(true, "The receiver says this subscription is gone.")
+		return relay.Sent{}, fail(true, "The receiver says this subscription is gone.")
 	case code == http.StatusTooManyRequests:
 		err := fail(false, "The receiver is rate limiting deliveries.")
-		err.(*app.DeliveryError).RetryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
-		return app.Sent{}, err
+		err.(*relay.DeliveryError).RetryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
+		return relay.Sent{}, err
 	case code == http.StatusRequestTimeout:
-		return app.Sent{}, fail(false, "The receiver timed out reading the delivery.")
+		return relay.Sent{}, fail(false, "The receiver timed out reading the delivery.")
 	case code >= 400 && code < 500:
-		return app.Sent{}, fail(true, "The receiver refused the delivery.")
+		return relay.Sent{}, fail(true, "The receiver refused the delivery.")
 	case code >= 500 && code < 600:
-		return app.Sent{}, fail(false, "The receiver failed.")
+		return relay.Sent{}, fail(false, "The receiver failed.")
 	}
-	return app.Sent{}, fail(false, "The receiver answered with an unexpected status.")
+	return relay.Sent{}, fail(false, "The receiver answered with an unexpected status.")
 }
 
 // maxRetryAfter caps what a receiver may ask for.

@@ -14,18 +14,17 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 const testSecret = "rly_test-secret"
 
-func outgoing(url string) *app.Outgoing {
+func outgoing(url string) *relay.Outgoing {
 	sub := relay.ID(777)
-	return &app.Outgoing{
+	return &relay.Outgoing{
 		Item: relay.OutboxItem{ID: 42, WorkspaceID: 9001, Kind: relay.OutboxWebhook, SubscriptionID: &sub,
 			Event: "ticket.created", Payload: `{"ticket":{"id":"5","subject":"Printer on fire"}}`,
 			CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
-		Subscription: &app.WebhookSubscription{ID: sub, WorkspaceID: 9001, URL: url, Events: []string{"ticket.created"}, Active: true},
+		Subscription: &relay.WebhookSubscription{ID: sub, WorkspaceID: 9001, URL: url, Events: []string{"ticket.created"}, Active: true},
 		Secret:       testSecret,
 	}
 }
@@ -157,9 +156,9 @@ func TestDeliverOutcomes(t *testing.T) {
 				}
 				return
 			}
-			var de *app.DeliveryError
+			var de *relay.DeliveryError
 			if !errors.As(err, &de) {
-				t.Fatalf("error %T %v, want *app.DeliveryError", err, err)
+				t.Fatalf("error %T %v, want *relay.DeliveryError", err, err)
 			}
 			if de.Permanent != tt.permanent {
 				t.Fatalf("Permanent = %v, want %v (%v)", de.Permanent, tt.permanent, err)
@@ -181,7 +180,7 @@ func TestDeliverNetworkFailures(t *testing.T) {
 	srv.Close()
 	d := NewDeliverer(Config{AllowPrivate: true})
 	_, err := d.Deliver(context.Background(), outgoing(url))
-	var de *app.DeliveryError
+	var de *relay.DeliveryError
 	if !errors.As(err, &de) || de.Permanent || de.ResponseCode != 0 {
 		t.Fatalf("closed port: %#v", err)
 	}
@@ -212,7 +211,7 @@ func TestDeliverGuard(t *testing.T) {
 	_, port, _ := splitPort(srv.URL)
 	for _, u := range []string{srv.URL, "http://localhost:" + port + "/hook"} {
 		_, err := NewDeliverer(Config{}).Deliver(context.Background(), outgoing(u))
-		var de *app.DeliveryError
+		var de *relay.DeliveryError
 		if !errors.As(err, &de) || !de.Permanent {
 			t.Fatalf("%s: %v, want a permanent refusal", u, err)
 		}
@@ -236,11 +235,11 @@ func TestDeliverWithoutWhatItNeeds(t *testing.T) {
 
 	o := outgoing("http://127.0.0.1:1/")
 	o.Subscription.Active = false
-	if _, err := d.Deliver(ctx, o); !errors.Is(err, app.Skip) {
+	if _, err := d.Deliver(ctx, o); !errors.Is(err, relay.Skip) {
 		t.Fatalf("inactive subscription: %v, want Skip", err)
 	}
-	permanent := func(name string, o *app.Outgoing) {
-		var de *app.DeliveryError
+	permanent := func(name string, o *relay.Outgoing) {
+		var de *relay.DeliveryError
 		if _, err := d.Deliver(ctx, o); !errors.As(err, &de) || !de.Permanent {
 			t.Fatalf("%s: %v, want permanent", name, err)
 		}

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/app"
 )
 
 // MaxIncomingBody bounds the body of POST /hooks/in/{token}.
@@ -56,7 +55,7 @@ func ParseIncoming(body []byte) (Incoming, error) {
 	}
 	if in.Username = strings.TrimSpace(in.Username); in.Username != "" {
 		var err error
-		if in.Username, err = app.NormalizeName("username", in.Username, 80); err != nil {
+		if in.Username, err = relay.NormalizeName("username", in.Username, 80); err != nil {
 			return Incoming{}, err
 		}
 	}

@@ -194,21 +194,21 @@ func Start(tb testing.TB, cfg Config) *Stack {
 		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}, // fast hashing, for tests
 		Connectors:     conns})
 	s.defer_(s.App.Close)
-	s.App.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: conns.WebhookAllowPrivate}))
-	s.LINE = line.New(s.App, line.Config{APIURL: cfg.LINEAPIURL, DataAPIURL: cfg.LINEDataAPIURL,
+	s.App.Connectors.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: conns.WebhookAllowPrivate}))
+	s.LINE = line.New(s.App.Connectors, line.Config{APIURL: cfg.LINEAPIURL, DataAPIURL: cfg.LINEDataAPIURL,
 		SharedSecret: conns.LINESharedSecret, SharedToken: conns.LINESharedToken, Logger: log, RetryWait: 10 * time.Millisecond})
-	s.LINE.Register(s.App)
+	s.LINE.Register(s.App.Connectors)
 	if conns.DiscordBotToken != "" && cfg.DiscordAPIURL != "" {
 		bot, err := discord.New(discord.Config{BotToken: conns.DiscordBotToken, ApplicationID: conns.DiscordApplicationID,
 			ClientSecret: conns.DiscordClientSecret, BaseURL: conns.BaseURL, APIURL: cfg.DiscordAPIURL,
-			MinBackoff: 10 * time.Millisecond, Logger: log}, s.App)
+			MinBackoff: 10 * time.Millisecond, Logger: log}, s.App.Connectors)
 		if err != nil {
 			tb.Fatalf("testserver: discord: %v", err)
 		}
 		s.Discord = bot
 		s.defer_(func() { _ = bot.Close() })
-		s.App.SetDiscordDirectory(bot)
-		s.App.RegisterDeliverer(relay.ConnectorDiscord, bot)
+		s.App.Connectors.SetDiscordDirectory(bot)
+		s.App.Connectors.RegisterDeliverer(relay.ConnectorDiscord, bot)
 	}
 	s.defer_(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -217,7 +217,7 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	})
 	s.Socket = socket.New(s.App, s.Hub, s.Presence, log)
 	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
-		s.App.Observe(ev) // first: drop stale access answers before anyone acts on the event
+		s.App.Messaging.Observe(ev) // first: drop stale access answers before anyone acts on the event
 		s.Hub.Dispatch(ev)
 		s.Socket.Observe(ev)
 	})
@@ -244,7 +244,7 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	}
 	if !cfg.NoOutbox {
 		bg.Add(1)
-		go func() { defer bg.Done(); s.App.RunOutbox(ctx) }()
+		go func() { defer bg.Done(); s.App.Connectors.RunOutbox(ctx) }()
 	}
 	s.defer_(func() { cancel(); bg.Wait() })
 

@@ -27,8 +27,8 @@ import (
 // with three text channels, and an invite link that carries the state.
 type fakeDiscord struct{}
 
-func (fakeDiscord) TextChannels(context.Context, string) ([]app.DiscordChannel, error) {
-	return []app.DiscordChannel{
+func (fakeDiscord) TextChannels(context.Context, string) ([]relay.DiscordChannel, error) {
+	return []relay.DiscordChannel{
 		{ID: "9001", Name: "welcome", Position: 0},
 		{ID: "9002", Name: "support", Category: "Help desk", Position: 1},
 		{ID: "9003", Name: "bugs", Category: "Help desk", Position: 2},
@@ -70,16 +70,16 @@ func TestConnectors(t *testing.T) {
 		}
 	})
 	s := h.stack
-	s.App.SetDiscordDirectory(fakeDiscord{})
+	s.App.Connectors.SetDiscordDirectory(fakeDiscord{})
 	// LINE's Push API as a switch: refuses the token until the test fixes it.
 	lineOK := atomic.Bool{}
 	var pushes atomic.Int32
-	s.App.RegisterDeliverer(relay.ConnectorLINE, app.DeliverFunc(func(ctx context.Context, o *app.Outgoing) (app.Sent, error) {
+	s.App.Connectors.RegisterDeliverer(relay.ConnectorLINE, relay.DeliverFunc(func(ctx context.Context, o *relay.Outgoing) (relay.Sent, error) {
 		if !lineOK.Load() {
-			return app.Sent{}, &app.DeliveryError{Err: errors.New("LINE refused the channel access token"), Permanent: true, ResponseCode: 401}
+			return relay.Sent{}, &relay.DeliveryError{Err: errors.New("LINE refused the channel access token"), Permanent: true, ResponseCode: 401}
 		}
 		pushes.Add(1)
-		return app.Sent{ResponseCode: 200}, nil
+		return relay.Sent{ResponseCode: 200}, nil
 	}))
 
 	const sub = "teapots"
@@ -169,7 +169,7 @@ func TestConnectors(t *testing.T) {
 		discordID = eval[string](t, admin, "connector id", `document.querySelector("[data-testid=connector-page]").dataset.connectorId`)
 		// Discord's OAuth callback, as the bot's handler completes it.
 		invite, _ := url.Parse(eval[string](t, admin, "invite URL", `document.querySelector("a[data-testid=discord-invite]").href`))
-		if _, err := s.App.SetDiscordGuild(context.Background(), invite.Query().Get("state"), "424242424242"); err != nil {
+		if _, err := s.App.Connectors.SetDiscordGuild(context.Background(), invite.Query().Get("state"), "424242424242"); err != nil {
 			t.Fatalf("SetDiscordGuild: %v", err)
 		}
 		admin.untilExplain(t, "the channel selection, grouped by category",
@@ -197,7 +197,7 @@ func TestConnectors(t *testing.T) {
 	var externalID string
 	if !h.step(t, "a LINE customer's picture arrives; the reply is not delivered, then retried", func(t *testing.T) {
 		id, _ := relay.ParseID(lineID)
-		c, _, err := s.App.ConnectorForHook(context.Background(), id)
+		c, _, err := s.App.Connectors.ConnectorForHook(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,9 +205,9 @@ func TestConnectors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := s.App.ReceiveExternal(context.Background(), app.ExternalIn{Connector: c, ConversationKey: "user:U4af4980629", OneToOne: true,
-			From: app.ExternalContact{ExternalID: "U4af4980629", Name: "Yuki Tanaka"}, MessageID: "468789577898262530",
-			Body: "Is my teapot shipped? This is the one", Files: []app.ExternalFile{{Name: "teapot.png", ContentType: "image/png", Kind: "image", Data: pic}}})
+		m, err := s.App.Connectors.ReceiveExternal(context.Background(), relay.ExternalIn{Connector: c, ConversationKey: "user:U4af4980629", OneToOne: true,
+			From: relay.ExternalContact{ExternalID: "U4af4980629", Name: "Yuki Tanaka"}, MessageID: "468789577898262530",
+			Body: "Is my teapot shipped? This is the one", Files: []relay.ExternalFile{{Name: "teapot.png", ContentType: "image/png", Kind: "image", Data: pic}}})
 		if err != nil {
 			t.Fatal(err)
 		}

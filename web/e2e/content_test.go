@@ -166,7 +166,7 @@ func TestSourceStyling(t *testing.T) {
 		{relay.SourceAssistant, "Assistant", relay.AuthorBot, "Summary: 2 customers waiting, 1 bug report.", "Assistant", ""},
 	}
 	for i, in := range inbound {
-		_, err := s.App.PostInbound(context.Background(), owner.WorkspaceID, app.Inbound{ChannelID: general, Source: in.source,
+		_, err := s.App.Messaging.PostInbound(context.Background(), owner.WorkspaceID, app.Inbound{ChannelID: general, Source: in.source,
 			Body: in.body, Author: relay.Author{ID: relay.ID(9000 + i), Kind: in.kind, DisplayName: in.who}})
 		if err != nil {
 			t.Fatalf("post from %s: %v", in.source, err)
