@@ -331,6 +331,10 @@ func (s *Server) Run(ctx context.Context) error {
 
 	s.log.Info("relay listening", "addr", s.Addr(), "base_domain", s.cfg.BaseDomain,
 		"database", s.db.Engine(), "version", s.o.version)
+	if s.o.banner != nil {
+		// Besides the JSON logs, one line a person reads.
+		fmt.Fprintf(s.o.banner, "Relay is running: open %s\n", s.baseURL)
+	}
 
 	select {
 	case err := <-s.serveErr:

@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,5 +147,53 @@ func jsonStatus(t *testing.T, body string) string {
 	return v.Error.Code
 }
 
-var _ = testenv.CheckFor
-var _ = fmt.Sprint
+// syncBuffer is a bytes.Buffer that Run may write while the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestBanner: once ready, Run prints one human line with the address to
+// open: the public URL, else the base domain with the listening port.
+func TestBanner(t *testing.T) {
+	for _, tt := range []struct {
+		name, baseDomain, publicURL string
+		want                        func(port string) string
+	}{
+		{"localhost", "localhost", "", func(p string) string { return "Relay is running: open http://localhost:" + p + "\n" }},
+		{"own domain", "relay.example", "", func(p string) string { return "Relay is running: open http://relay.example:" + p + "\n" }},
+		{"public URL", "relay.example", "https://chat.example.com/", func(string) string { return "Relay is running: open https://chat.example.com\n" }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t)
+			cfg.BaseDomain, cfg.PublicURL = tt.baseDomain, tt.publicURL
+			var out syncBuffer
+			srv, err := server.New(context.Background(), cfg, server.WithLogger(logging.New(io.Discard, "debug")),
+				server.WithBanner(&out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run(t, srv)
+			_, port, _ := strings.Cut(srv.Addr(), ":")
+			want := tt.want(port)
+			testenv.CheckFor(t, 10*time.Second, 5*time.Millisecond, func() error {
+				if got := out.String(); got != want {
+					return fmt.Errorf("banner = %q, want %q", got, want)
+				}
+				return nil
+			})
+		})
+	}
+}

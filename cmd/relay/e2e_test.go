@@ -10,14 +10,18 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/relayhq/relay/internal/testdb"
+	"github.com/relayhq/relay/internal/testenv"
 )
 
 func TestE2E(t *testing.T) {
@@ -67,6 +71,15 @@ func TestE2E(t *testing.T) {
 }
 
 func testSystem(t *testing.T, w *world) {
+	// Besides the JSON logs, one line on stdout says where to go.
+	_, port, _ := net.SplitHostPort(w.srv.addr)
+	banner := "Relay is running: open http://localhost:" + port + "\n"
+	testenv.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if !strings.Contains(w.srv.logs.String(), banner) {
+			return fmt.Errorf("no %q in the output", banner)
+		}
+		return nil
+	})
 	for _, host := range []string{w.c.apex(), w.c.host("nosuch")} {
 		for _, path := range []string{"/healthz", "/readyz"} {
 			var got map[string]string

@@ -78,7 +78,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, environ
 	if cmd == "migrate" {
 		err = migrate(ctx, cfg, log, stdout)
 	} else {
-		err = serve(ctx, cfg, log)
+		err = serve(ctx, cfg, log, stdout)
 	}
 	if err != nil {
 		log.Error("relay "+cmd+" failed", "err", err)
@@ -121,8 +121,8 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io
 }
 
 // serve is `relay serve`: the server package builds and runs everything.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	srv, err := server.New(ctx, cfg, server.WithLogger(log), server.WithVersion(Version()))
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	srv, err := server.New(ctx, cfg, server.WithLogger(log), server.WithVersion(Version()), server.WithBanner(stdout))
 	if err != nil {
 		return err
 	}
