@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/relayhq/relay"
@@ -49,6 +50,7 @@ type Server struct {
 
 	ln       net.Listener
 	srv      *http.Server
+	handler  swapHandler // httpapi.Starting until the database is reached, then the API
 	serveErr chan error
 	debug    *http.Server // nil unless Config.DebugAddr is set
 
@@ -60,8 +62,10 @@ type Server struct {
 // unless WithDB), files, secret box, bus, realtime hub and presence, app,
 // connectors (webhooks, LINE, the shared Discord bot), socket layer,
 // Phoenix server and HTTP API, and starts serving HTTP on Config.Addr (or
-// the WithListener listener). Background work starts with Run. On error
-// everything built so far is released.
+// the WithListener listener). It serves as soon as it listens: until the
+// database answers (New waits for PostgreSQL, retrying with backoff, until
+// ctx ends) /healthz is 200 and everything else 503. Background work starts
+// with Run. On error everything built so far is released.
 func New(ctx context.Context, cfg config.Config, opts ...Option) (_ *Server, err error) {
 	s := &Server{cfg: cfg, serveErr: make(chan error, 1)}
 	s.o.version = "dev"
@@ -113,6 +117,11 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (_ *Server, err
 	if err := s.startDebug(); err != nil {
 		return nil, err
 	}
+	// Serve at once: while the database is out of reach, probes and
+	// browsers get answers (/healthz 200, /readyz 503) instead of a refused
+	// connection.
+	s.handler.set(httpapi.Starting())
+	s.serve(&s.handler)
 
 	if err := s.openDB(ctx); err != nil {
 		return nil, err
@@ -120,27 +129,61 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (_ *Server, err
 	if err := s.wire(box, fs); err != nil {
 		return nil, err
 	}
-	s.serve(s.http)
+	s.handler.set(s.http)
 	return s, nil
 }
 
 // openDB opens and migrates the configured database, unless one was given.
+// PostgreSQL that cannot be reached (down, not yet started, migrating
+// elsewhere) is tried again with a growing wait, each failure logged, until
+// it answers or ctx ends; SQLite's failures are local and final.
 func (s *Server) openDB(ctx context.Context) error {
 	if s.o.db != nil {
 		s.db = s.o.db
 		return nil
 	}
-	open := s.o.openDB
+	open, retry := s.o.openDB, true
 	if open == nil {
 		open = func() (*store.DB, error) { return openStore(ctx, s.cfg, s.log) }
+		retry = s.cfg.DatabaseURL != ""
 	}
-	db, err := open()
-	if err != nil {
-		return err
+	wait := s.o.backoff[0]
+	for attempt := 1; ; attempt++ {
+		db, err := open()
+		if err == nil {
+			s.db = db
+			s.defer_(func() { _ = db.Close() })
+			if attempt > 1 {
+				s.log.Info("database reached", "attempts", attempt)
+			}
+			return nil
+		}
+		if !retry {
+			return err
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("waiting for the database: %w", ctx.Err())
+		}
+		s.log.Warn("database not reachable; retrying", "err", err, "attempt", attempt,
+			"retry_in", wait.String(), "addr", s.Addr())
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("waiting for the database: %w", ctx.Err())
+		case <-t.C:
+		}
+		wait = min(2*wait, s.o.backoff[1])
 	}
-	s.db = db
-	s.defer_(func() { _ = db.Close() })
-	return nil
+}
+
+// swapHandler serves whichever handler was set last.
+type swapHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (s *swapHandler) set(h http.Handler) { s.h.Store(&h) }
+
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(w, r)
 }
 
 // OpenStore opens the configured database and applies its migrations
@@ -278,7 +321,6 @@ func (s *Server) serve(h http.Handler) {
 	}
 	srv, ln := s.srv, s.ln
 	go func() { s.serveErr <- srv.Serve(ln) }()
-	s.defer_(func() { _ = srv.Close() })
 }
 
 // startDebug serves Go's profiles on Config.DebugAddr, a listener of its
@@ -294,7 +336,6 @@ func (s *Server) startDebug() error {
 	s.debug = &http.Server{Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second}
 	dsrv := s.debug
 	go func() { _ = dsrv.Serve(dln) }()
-	s.defer_(func() { _ = dsrv.Close() })
 	s.log.Info("pprof listening", "addr", dln.Addr().String())
 	return nil
 }
@@ -369,6 +410,13 @@ func (s *Server) Run(ctx context.Context) error {
 // the database (unless it was given with WithDB). It is idempotent.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		// First stop answering, so no request meets a closed part.
+		if s.srv != nil {
+			_ = s.srv.Close()
+		}
+		if s.debug != nil {
+			_ = s.debug.Close()
+		}
 		for i := len(s.closers) - 1; i >= 0; i-- {
 			s.closers[i]()
 		}

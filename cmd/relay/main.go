@@ -123,7 +123,10 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io
 // serve is `relay serve`: the server package builds and runs everything.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
 	srv, err := server.New(ctx, cfg, server.WithLogger(log), server.WithVersion(Version()), server.WithBanner(stdout))
-	if err != nil {
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		log.Info("stopped while waiting for the database")
+		return nil // SIGTERM before the database was reached: nothing to drain
+	} else if err != nil {
 		return err
 	}
 	defer srv.Close()
