@@ -53,6 +53,7 @@ type Server struct {
 	handler  swapHandler // httpapi.Starting until the database is reached, then the API
 	serveErr chan error
 	debug    *http.Server // nil unless Config.DebugAddr is set
+	metrics  swapHandler  // the debug listener's /metrics
 
 	closers   []func() // run in reverse order by Close
 	closeOnce sync.Once
@@ -295,8 +296,9 @@ func (s *Server) wire(box *secretbox.Box, fs files.Store) error {
 		}
 	}
 	metrics := httpapi.NewMetrics(s.o.version, s.db.Pools())
+	s.metrics.set(metrics.Handler())
 	s.http = httpapi.New(httpapi.Config{App: s.app, BaseDomain: cfg.BaseDomain, Logger: log, Metrics: metrics,
-		TrustProxy: cfg.TrustProxy, Version: s.o.version, Socket: s.phoenix, Web: webApp, LINE: s.line,
+		MetricsToken: cfg.MetricsToken, TrustProxy: cfg.TrustProxy, Version: s.o.version, Socket: s.phoenix, Web: webApp, LINE: s.line,
 		Discord: discordHooks(s.discord)})
 	return nil
 }
@@ -323,8 +325,8 @@ func (s *Server) serve(h http.Handler) {
 	go func() { s.serveErr <- srv.Serve(ln) }()
 }
 
-// startDebug serves Go's profiles on Config.DebugAddr, a listener of its
-// own, never the public one.
+// startDebug serves Go's profiles and the metrics on Config.DebugAddr, a
+// listener of its own, never the public one.
 func (s *Server) startDebug() error {
 	if s.cfg.DebugAddr == "" {
 		return nil
@@ -333,10 +335,11 @@ func (s *Server) startDebug() error {
 	if err != nil {
 		return fmt.Errorf("debug listener: %w", err)
 	}
-	s.debug = &http.Server{Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second}
+	s.metrics.set(httpapi.Starting()) // until the database, and so the pool metrics, are there
+	s.debug = &http.Server{Handler: debugMux(&s.metrics), ReadHeaderTimeout: 10 * time.Second}
 	dsrv := s.debug
 	go func() { _ = dsrv.Serve(dln) }()
-	s.log.Info("pprof listening", "addr", dln.Addr().String())
+	s.log.Info("debug listening: pprof and metrics", "addr", dln.Addr().String())
 	return nil
 }
 

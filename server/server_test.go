@@ -197,3 +197,67 @@ func TestBanner(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsListeners: /metrics is served on the debug listener to anyone
+// who reaches it, and on the main listener only with a metrics token
+// configured and presented; with neither configured it is nowhere (404).
+func TestMetricsListeners(t *testing.T) {
+	const token = "scrape-token-0123456789"
+	for _, tt := range []struct {
+		name      string
+		debug     bool
+		token     string
+		header    []string // sent to the main listener
+		mainCode  int
+		debugCode int // 0: no debug listener
+	}{
+		{"neither", false, "", nil, 404, 0},
+		{"neither, a token sent", false, "", []string{"Authorization", "Bearer " + token}, 404, 0},
+		{"debug listener only", true, "", []string{"Authorization", "Bearer " + token}, 404, 200},
+		{"token, none sent", false, token, nil, 401, 0},
+		{"token, sent", false, token, []string{"Authorization", "Bearer " + token}, 200, 0},
+		{"both", true, token, []string{"Authorization", "Bearer " + token}, 200, 200},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t)
+			cfg.MetricsToken = tt.token
+			var logs syncBuffer
+			if tt.debug {
+				cfg.DebugAddr = "127.0.0.1:0"
+			}
+			srv, err := server.New(context.Background(), cfg, server.WithLogger(logging.New(&logs, "info")), server.WithVersion("test"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run(t, srv)
+			code, _, body := get(t, srv.Addr(), "localhost", "/metrics", tt.header...)
+			if code != tt.mainCode {
+				t.Errorf("main listener /metrics: %d, want %d: %s", code, tt.mainCode, body)
+			}
+			if code == 200 && !strings.Contains(body, `relay_build_info{version="test"} 1`) {
+				t.Errorf("main listener /metrics lacks relay_build_info: %s", body)
+			}
+			if tt.debugCode == 0 {
+				return
+			}
+			var rec struct {
+				Msg, Addr string
+			}
+			for _, line := range strings.Split(logs.String(), "\n") {
+				if json.Unmarshal([]byte(line), &rec) == nil && strings.HasPrefix(rec.Msg, "debug listening") {
+					break
+				}
+			}
+			if rec.Addr == "" {
+				t.Fatalf("no debug listener address in the log:\n%s", logs.String())
+			}
+			code, _, body = get(t, rec.Addr, "anything", "/metrics")
+			if code != tt.debugCode || !strings.Contains(body, "go_sql_open_connections") {
+				t.Errorf("debug listener /metrics: %d, want %d with pool metrics: %.300s", code, tt.debugCode, body)
+			}
+			if code, _, _ := get(t, rec.Addr, "anything", "/debug/pprof/"); code != 200 {
+				t.Errorf("debug listener pprof: %d", code)
+			}
+		})
+	}
+}

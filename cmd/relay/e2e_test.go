@@ -96,7 +96,8 @@ func testSystem(t *testing.T, w *world) {
 		if !strings.HasPrefix(doc.OpenAPI, "3.1") || len(doc.Paths) == 0 {
 			t.Errorf("openapi.json: got version %q with %d paths, want 3.1.x with paths", doc.OpenAPI, len(doc.Paths))
 		}
-		if r := w.c.do(t, "GET", host, "/metrics").want(t, 200); !bytes.Contains(r.body, []byte("relay_build_info")) {
+		w.c.do(t, "GET", host, "/metrics").wantError(t, 401, "unauthenticated") // without the metrics token
+		if r := w.c.do(t, "GET", host, "/metrics", bearer(metricsToken)).want(t, 200); !bytes.Contains(r.body, []byte("relay_build_info")) {
 			t.Errorf("GET %s/metrics: no relay_build_info in:\n%s", host, r.body)
 		}
 	}
@@ -741,7 +742,7 @@ var (
 )
 
 func testMetrics(t *testing.T, w *world) {
-	r := w.c.do(t, "GET", w.c.apex(), "/metrics").want(t, 200)
+	r := w.c.do(t, "GET", w.c.apex(), "/metrics", bearer(metricsToken)).want(t, 200)
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Errorf("metrics Content-Type: got %q, want text/plain", ct)
 	}
