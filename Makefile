@@ -7,11 +7,14 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 
 ## run: build Relay and serve it on embedded defaults (SQLite, local files) at http://localhost:8080
 run: build
+	@echo "starting relay serve (Ctrl-C stops it)…"
 	./bin/relay serve
 
 ## build: the web app (web/dist) and one static binary embedding it at bin/relay
 build: web
+	@echo "compiling relay into bin/relay (the first build takes a few minutes; later ones are quick)…"
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/relay ./cmd/relay
+	@echo "built bin/relay ($(VERSION))"
 
 ## web: build the web app into web/dist (npm ci when the lock changed)
 web:

@@ -13,5 +13,6 @@
 // This package imports nothing of the project's own. Everything else points
 // inward at it: store implements persistence for these types, policy decides
 // what an Actor may do with them, app combines the two into use cases, and
-// httpapi and cmd/relay sit at the edge. See docs/architecture.md for the map.
+// httpapi, server (the wiring) and cmd/relay sit at the edge. See
+// docs/architecture.md for the map.
 package relay

@@ -21,6 +21,7 @@ import (
 type api struct {
 	base       *url.URL // http://127.0.0.1:8080
 	baseDomain string
+	metricsTok string // bearer for /metrics; "" sends none
 	client     *http.Client
 	// spread makes each sign-up and invitation accept come from its own
 	// random 127.0.0.0/8 source address (see Config.SpreadSourceIPs).
@@ -208,6 +209,9 @@ func (a *api) metrics(ctx context.Context) (m goMem, ok bool) {
 		return m, false
 	}
 	req.Host = a.baseDomain
+	if a.metricsTok != "" {
+		req.Header.Set("Authorization", "Bearer "+a.metricsTok)
+	}
 	resp, err := a.client.Do(req)
 	if err != nil {
 		return m, false

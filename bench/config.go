@@ -16,6 +16,9 @@ type Config struct {
 	URL         string // the server, e.g. http://127.0.0.1:8080
 	BaseDomain  string // workspace hosts are <subdomain>.<BaseDomain>
 	AllowRemote bool   // allow a URL that is not a loopback address
+	// MetricsToken is the server's RELAY_METRICS_TOKEN, to read its memory
+	// from /metrics; without it the report leaves the server's heap out.
+	MetricsToken string
 
 	Users       int     // users created (sockets are spread over them round-robin)
 	Channels    int     // channels created

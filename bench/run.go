@@ -81,7 +81,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	r := &runner{cfg: cfg, ctx: ctx, origin: time.Now()}
-	r.api = &api{base: base, baseDomain: cfg.BaseDomain, spread: cfg.SpreadSourceIPs,
+	r.api = &api{base: base, baseDomain: cfg.BaseDomain, metricsTok: cfg.MetricsToken, spread: cfg.SpreadSourceIPs,
 		client: &http.Client{Transport: newTransport(nil, 2*cfg.SetupConcurrency), Timeout: 60 * time.Second}}
 	defer r.api.client.CloseIdleConnections()
 	ws := *base

@@ -24,12 +24,15 @@ import (
 
 // Config is everything `relay serve` and `relay migrate` need.
 type Config struct {
-	Addr            string        // --addr, RELAY_ADDR
-	DataDir         string        // --data, RELAY_DATA_DIR
-	BaseDomain      string        // --base-domain, RELAY_BASE_DOMAIN
-	DatabaseURL     string        // --database-url, RELAY_DATABASE_URL ("" = SQLite in DataDir)
-	NATSURL         string        // --nats-url, RELAY_NATS_URL ("" = in-process bus, one node)
-	DebugAddr       string        // --debug-addr, RELAY_DEBUG_ADDR ("" = off): pprof on its own listener
+	Addr        string // --addr, RELAY_ADDR
+	DataDir     string // --data, RELAY_DATA_DIR
+	BaseDomain  string // --base-domain, RELAY_BASE_DOMAIN
+	DatabaseURL string // --database-url, RELAY_DATABASE_URL ("" = SQLite in DataDir)
+	NATSURL     string // --nats-url, RELAY_NATS_URL ("" = in-process bus, one node)
+	DebugAddr   string // --debug-addr, RELAY_DEBUG_ADDR ("" = off): pprof and /metrics on their own listener
+	// MetricsToken, when set, serves /metrics on the main listener to
+	// requests bearing it; "" leaves /metrics off the main listener (404).
+	MetricsToken    string        // --metrics-token, RELAY_METRICS_TOKEN
 	SecretKey       string        // --secret-key, RELAY_SECRET_KEY ("" = generated into DataDir)
 	LogLevel        string        // --log-level, RELAY_LOG_LEVEL
 	TrustProxy      bool          // --trust-proxy, RELAY_TRUST_PROXY
@@ -83,7 +86,8 @@ func (c *Config) settings() []setting {
 		{flag: "database-url", env: "RELAY_DATABASE_URL", usage: "postgres://… URL; empty uses SQLite in the data folder", str: &c.DatabaseURL},
 		{flag: "nats-url", env: "RELAY_NATS_URL", usage: "nats://… URL of the bus that joins several nodes; empty runs one node with an in-process bus", str: &c.NATSURL},
 		{flag: "secret-key", env: "RELAY_SECRET_KEY", usage: "key that encrypts stored secrets (32+ characters); generated into the data folder if empty", str: &c.SecretKey},
-		{flag: "debug-addr", env: "RELAY_DEBUG_ADDR", usage: "host:port for Go's pprof profiles (keep it on loopback); empty: off", str: &c.DebugAddr},
+		{flag: "debug-addr", env: "RELAY_DEBUG_ADDR", usage: "host:port for Go's pprof profiles and /metrics (keep it private); empty: off", str: &c.DebugAddr},
+		{flag: "metrics-token", env: "RELAY_METRICS_TOKEN", usage: "serve /metrics on the main listener to requests with \"Authorization: Bearer <token>\" (16+ characters); empty: /metrics only on --debug-addr", str: &c.MetricsToken, secret: true},
 		{flag: "log-level", env: "RELAY_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "trust-proxy", env: "RELAY_TRUST_PROXY", usage: "trust X-Forwarded-For/-Proto from a reverse proxy", boolean: &c.TrustProxy},
 		{flag: "shutdown-timeout", env: "RELAY_SHUTDOWN_TIMEOUT", usage: "how long SIGTERM waits for in-flight requests", dur: &c.ShutdownTimeout},
@@ -273,6 +277,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DiscordBotToken != "" && c.DiscordAppID == "" {
 		bad("the shared Discord bot needs RELAY_DISCORD_APPLICATION_ID as well as its token")
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("--metrics-token must be at least 16 characters (try: openssl rand -hex 16)")
 	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		bad("--secret-key must be at least 32 characters (try: openssl rand -hex 32)")

@@ -129,3 +129,23 @@ func TestEnsureSecretKey(t *testing.T) {
 		t.Fatal("a configured key was replaced")
 	}
 }
+
+func TestMetricsToken(t *testing.T) {
+	for _, tt := range []struct {
+		token string
+		ok    bool
+	}{{"", true}, {"0123456789abcdef", true}, {"short-token", false}} {
+		_, _, err := Load("serve", nil, func(k string) string {
+			if k == "RELAY_METRICS_TOKEN" {
+				return tt.token
+			}
+			return ""
+		}, nil, io.Discard)
+		if (err == nil) != tt.ok {
+			t.Errorf("RELAY_METRICS_TOKEN of %d characters: err = %v, want ok %v", len(tt.token), err, tt.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), tt.token) {
+			t.Errorf("the error shows the token: %v", err)
+		}
+	}
+}

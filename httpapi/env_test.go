@@ -27,6 +27,9 @@ import (
 
 const base = "relay.test"
 
+// testMetricsToken opens /metrics on the test server's listener.
+const testMetricsToken = "metrics-token-0123456789"
+
 // clock is a settable time source shared by the app and its rate limiters.
 type clock struct {
 	mu sync.Mutex
@@ -78,7 +81,7 @@ func newEnvLog(t testing.TB, db *store.DB, limits app.Limits, w io.Writer) *env 
 	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Limits: limits, Now: clk.Now,
 		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}, Secrets: box,
 		Connectors: testConnectors})
-	srv := New(Config{App: a, BaseDomain: base, Logger: log, Metrics: NewMetrics("test", db.Pools())})
+	srv := New(Config{App: a, BaseDomain: base, Logger: log, Metrics: NewMetrics("test", db.Pools()), MetricsToken: testMetricsToken})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &env{t: t, url: ts.URL, srv: srv, clock: clk, db: db, files: dir}

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -45,6 +48,37 @@ func FuzzSplitHost(f *testing.F) {
 		}
 		if strings.Contains(sub, ".") || strings.Contains(sub, ":") {
 			t.Fatalf("%q: subdomain %q is not one label", host, sub)
+		}
+	})
+}
+
+// FuzzUnknownHost feeds arbitrary Host, path and Accept values to the
+// answer given on an unknown host: it must never panic, and a redirect
+// must never leave the base domain.
+func FuzzUnknownHost(f *testing.F) {
+	for _, s := range [][3]string{{"127.0.0.1:8080", "/", "text/html"}, {"[::1]:80", "/a?b", "text/html;q=0.9"},
+		{"example.org", "//evil.example/", "text/html"}, {"127.0.0.1", "/", ""}, {"[::1", "/", "TEXT/HTML"}} {
+		f.Add(s[0], s[1], s[2])
+	}
+	srv := New(Config{BaseDomain: "localhost", Logger: slog.New(slog.DiscardHandler)})
+	f.Fuzz(func(t *testing.T, host, path, accept string) {
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		req, err := http.NewRequest("GET", "http://localhost"+path, nil)
+		if err != nil {
+			return
+		}
+		req.Host = host
+		req.Header.Set("Accept", accept)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if loc := rec.Header().Get("Location"); loc != "" {
+			u, err := url.Parse(loc)
+			// The mux's own redirects (cleaned paths) are relative.
+			if err != nil || (u.Host != "" && u.Hostname() != "localhost") {
+				t.Fatalf("Host %q path %q: redirect to %q leaves the base domain", host, path, loc)
+			}
 		}
 	})
 }

@@ -1,14 +1,19 @@
 package httpapi
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/relayhq/relay"
 )
 
 // Metrics holds Relay's Prometheus registry and the HTTP collectors.
@@ -54,10 +59,29 @@ func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
 }
 
+// Handler serves the registry in Prometheus' text format, to anyone who
+// reaches it: mount it only where the network is private (the debug
+// listener).
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
+
+var errMetricsToken = relay.Errorf(relay.EUNAUTHORIZED, `Metrics need "Authorization: Bearer <RELAY_METRICS_TOKEN>".`)
+
+// metricsHandler serves /metrics on the main listener only when a metrics
+// token is configured, and then only to requests bearing it: metrics name
+// routes, pools and versions, which are nobody else's business.
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) error {
-	if s.metrics == nil {
+	if s.metrics == nil || s.metricsToken == nil {
 		return errNoRoute
 	}
-	promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	// Comparing digests keeps the time independent of the token's length.
+	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(sum[:], s.metricsToken) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+		return errMetricsToken
+	}
+	s.metrics.Handler().ServeHTTP(w, r)
 	return nil
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -68,7 +69,7 @@ func TestSystemEndpoints(t *testing.T) {
 	want(t, e.do("GET", "", "/healthz", nil), http.StatusOK, "")
 	want(t, e.do("GET", "", "/readyz", nil), http.StatusOK, "")
 	want(t, e.do("DELETE", "acme", "/api/v1/members/123456", nil), http.StatusUnauthorized, "unauthenticated")
-	m := e.do("GET", "", "/metrics", nil)
+	m := e.do("GET", "", "/metrics", nil, bearer(testMetricsToken))
 	want(t, m, http.StatusOK, "")
 	for _, s := range []string{
 		`relay_http_requests_total{method="POST",route="POST /api/v1/signup",status="201"} 1`,
@@ -91,6 +92,55 @@ func TestSystemEndpoints(t *testing.T) {
 	r = e.do("GET", "", "/healthz", nil, header("X-Request-Id", "bad id with spaces"))
 	if id := r.header.Get("X-Request-Id"); id == "" || strings.Contains(id, " ") {
 		t.Fatalf("request id = %q", id)
+	}
+}
+
+// TestMetricsAccess: /metrics on the main listener answers only with a
+// metrics token configured, and then only to requests bearing it, on any
+// host; without a token it is not there (404).
+func TestMetricsAccess(t *testing.T) {
+	db := testdb.SQLite(t)
+	e := newEnv(t, db, app.Limits{})
+	acme := e.signup("acme")
+	open := New(Config{App: e.srv.app, BaseDomain: base, Logger: e.srv.log, Metrics: NewMetrics("test", db.Pools())})
+	for _, tt := range []struct {
+		name   string
+		srv    *Server
+		sub    string
+		auth   string // the Authorization header; "" sends none
+		status int
+		code   string
+	}{
+		{"no token configured", open, "", "", 404, "not_found"},
+		{"no token configured, one sent", open, "", "Bearer " + testMetricsToken, 404, "not_found"},
+		{"token configured, none sent", e.srv, "", "", 401, "unauthenticated"},
+		{"wrong token", e.srv, "", "Bearer metrics-token-0123456788", 401, "unauthenticated"},
+		{"a prefix of the token", e.srv, "", "Bearer metrics-token", 401, "unauthenticated"},
+		{"another scheme", e.srv, "", "Basic " + testMetricsToken, 401, "unauthenticated"},
+		{"a session token", e.srv, "acme", "Bearer " + acme.token, 401, "unauthenticated"},
+		{"right token on the apex", e.srv, "", "Bearer " + testMetricsToken, 200, ""},
+		{"right token on a workspace", e.srv, "acme", "bearer " + testMetricsToken, 200, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/metrics", nil)
+			req.Host = base
+			if tt.sub != "" {
+				req.Host = tt.sub + "." + base
+			}
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			rec := httptest.NewRecorder()
+			tt.srv.ServeHTTP(rec, req)
+			r := res{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+			want(t, r, tt.status, tt.code)
+			if tt.status == 200 && !strings.Contains(r.String(), "relay_build_info") {
+				t.Errorf("no relay_build_info in %s", r.body)
+			}
+			if tt.status == 401 && r.header.Get("WWW-Authenticate") == "" {
+				t.Error("401 without WWW-Authenticate")
+			}
+		})
 	}
 }
 

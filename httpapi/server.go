@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"crypto/sha256"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -16,6 +17,10 @@ type Config struct {
 	BaseDomain string // e.g. "localhost" or "relay.example"
 	Logger     *slog.Logger
 	Metrics    *Metrics // nil: metrics are not recorded
+	// MetricsToken, when set, serves /metrics to requests with
+	// "Authorization: Bearer <MetricsToken>"; empty: /metrics answers 404
+	// here (the debug listener serves Metrics.Handler instead).
+	MetricsToken string
 	// TrustProxy makes the server believe X-Forwarded-For and
 	// X-Forwarded-Proto, for deployments behind a reverse proxy.
 	TrustProxy bool
@@ -39,14 +44,17 @@ type Server struct {
 	baseDomain string
 	log        *slog.Logger
 	metrics    *Metrics
-	trustProxy bool
-	version    string
-	cop        *http.CrossOriginProtection
-	socket     http.Handler
-	web        *web.App
-	line       LINEHooks
-	discord    DiscordHooks
-	handler    http.Handler
+	// metricsToken is the SHA-256 of Config.MetricsToken; nil: /metrics
+	// is not served here.
+	metricsToken []byte
+	trustProxy   bool
+	version      string
+	cop          *http.CrossOriginProtection
+	socket       http.Handler
+	web          *web.App
+	line         LINEHooks
+	discord      DiscordHooks
+	handler      http.Handler
 }
 
 // New returns a Server with every route registered.
@@ -58,6 +66,10 @@ func New(c Config) *Server {
 		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket, web: c.Web, line: c.LINE, discord: c.Discord}
 	if s.web == nil {
 		s.web = web.None()
+	}
+	if c.MetricsToken != "" {
+		sum := sha256.Sum256([]byte(c.MetricsToken))
+		s.metricsToken = sum[:]
 	}
 	// Refusals go through the same JSON error path as everything else.
 	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net"
 	"net/http"
 	"strings"
 
@@ -45,6 +46,10 @@ func (s *Server) shell(w http.ResponseWriter, r *http.Request) error {
 			status = http.StatusNotFound
 		}
 	default:
+		if wantsHTML(r) {
+			s.unknownHostPage(w, r)
+			return nil
+		}
 		return relay.Errorf(relay.ENOTFOUND, "Unknown host: this server answers on %s and its subdomains.", s.baseDomain)
 	}
 	s.web.ServeShell(w, r, status, b)
@@ -57,4 +62,25 @@ func (s *Server) asset(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}
 	return nil
+}
+
+// unknownHostPage answers a browser that reached the server by another
+// name than the base domain — typically http://127.0.0.1:8080 when the base
+// domain is localhost. A loopback address is redirected to the same path on
+// the base domain when that is localhost (the same machine, by name);
+// otherwise a short page links to the base domain, since redirecting a
+// client that came by a LAN address or another name to "localhost" would
+// send it to its own machine.
+func (s *Server) unknownHostPage(w http.ResponseWriter, r *http.Request) {
+	site := s.siteURL(r, "")
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if ip := net.ParseIP(strings.Trim(host, "[]")); ip != nil && ip.IsLoopback() && s.baseDomain == "localhost" {
+		http.Redirect(w, r, site+r.URL.RequestURI(), http.StatusFound)
+		return
+	}
+	writePage(w, http.StatusNotFound, pageData{Title: "Relay is not at this address",
+		Text: "This server answers on " + s.baseDomain + " and its subdomains. Open it there:", Link: site})
 }

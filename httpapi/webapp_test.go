@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -164,5 +166,62 @@ func TestWebAppNotBuilt(t *testing.T) {
 	}
 	if b := boot(t, r); b.Workspace["name"] != "Acme Inc" {
 		t.Errorf("boot = %+v", b)
+	}
+}
+
+// TestUnknownHostInABrowser: a browser that opens the server by an address
+// that is neither the base domain nor a workspace (http://127.0.0.1:8080)
+// is sent to the base domain — redirected from a loopback address when the
+// base domain is localhost, else shown a page that links there. API
+// clients keep the JSON error.
+func TestUnknownHostInABrowser(t *testing.T) {
+	const html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	tests := []struct {
+		name, base, host, path, accept string
+		status                         int
+		location                       string // a redirect's target
+		link                           string // the page's link; "" with no location: a JSON error
+	}{
+		{"loopback on localhost", "localhost", "127.0.0.1:8080", "/", html, 302, "http://localhost:8080/", ""},
+		{"deep link keeps its path", "localhost", "127.0.0.1:8080", "/channels/5?x=1", html, 302, "http://localhost:8080/channels/5?x=1", ""},
+		{"IPv6 loopback", "localhost", "[::1]:8080", "/", html, 302, "http://localhost:8080/", ""},
+		{"other loopback", "localhost", "127.0.1.1:9000", "/login", "text/html", 302, "http://localhost:9000/login", ""},
+		{"LAN address", "localhost", "192.168.1.20:8080", "/", html, 404, "", "http://localhost:8080"},
+		{"loopback on a real domain", "relay.example", "127.0.0.1:8080", "/", html, 404, "", "http://relay.example:8080"},
+		{"another name", "localhost", "example.org", "/", html, 404, "", "http://localhost"},
+		{"API client", "localhost", "127.0.0.1:8080", "/", "", 404, "", ""},
+		{"JSON client", "localhost", "127.0.0.1:8080", "/", "application/json", 404, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := New(Config{BaseDomain: tt.base, Logger: slog.New(slog.DiscardHandler)})
+			req := httptest.NewRequest("GET", "http://"+tt.host+tt.path, nil)
+			req.Host = tt.host
+			if tt.accept != "" {
+				req.Header.Set("Accept", tt.accept)
+			}
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d; body %s", rec.Code, tt.status, rec.Body)
+			}
+			if got := rec.Header().Get("Location"); got != tt.location {
+				t.Errorf("Location %q, want %q", got, tt.location)
+			}
+			ct := rec.Header().Get("Content-Type")
+			switch {
+			case tt.location != "":
+			case tt.link != "":
+				if !strings.HasPrefix(ct, "text/html") || !strings.Contains(rec.Body.String(), `<a href="`+tt.link+`">`) {
+					t.Errorf("page (%s) does not link to %s: %s", ct, tt.link, rec.Body)
+				}
+			default:
+				var e errorBody
+				if !strings.HasPrefix(ct, "application/json") || json.Unmarshal(rec.Body.Bytes(), &e) != nil ||
+					e.Error.Code != "not_found" || !strings.Contains(e.Error.Message, "Unknown host") {
+					t.Errorf("API client got %s %s, want the JSON not_found error", ct, rec.Body)
+				}
+			}
+		})
 	}
 }

@@ -25,7 +25,10 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 lock_sum=$(cat web/package.json web/package-lock.json | sha256sum | cut -d' ' -f1)
 stamp=web/node_modules/.relay-lock-sha256
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+  echo "web: installing the web app's packages (npm ci; the first time takes a minute or two)…"
   npm ci --prefix web --no-audit --no-fund
   echo "$lock_sum" >"$stamp"
 fi
+echo "web: building the web app into web/dist…"
 npm run --prefix web build
+echo "web: built web/dist"

@@ -6,5 +6,5 @@
 // realtime hub and presence tracker.
 //
 // socket imports app, realtime and phoenix; it never touches the store or
-// the bus directly, and nothing but cmd/relay and httpapi import it.
+// the bus directly, and nothing but server (the wiring) imports it.
 package socket

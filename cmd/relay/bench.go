@@ -34,6 +34,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.URL, "url", cfg.URL, "the server's address")
 	fs.StringVar(&cfg.BaseDomain, "base-domain", cfg.BaseDomain, "the server's base domain: workspace hosts are <subdomain>.<base-domain>")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a --url that is not a loopback address")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "the server's RELAY_METRICS_TOKEN, to report its memory from /metrics")
 	fs.IntVar(&cfg.Users, "users", cfg.Users, "users to create (1–1000); sockets are spread over them")
 	fs.IntVar(&cfg.Channels, "channels", cfg.Channels, "channels to create")
 	fs.IntVar(&cfg.Subscribers, "subscribers", cfg.Subscribers, "sockets joined to each channel")

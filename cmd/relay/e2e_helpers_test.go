@@ -42,6 +42,10 @@ const (
 	runTimeout   = time.Minute      // a one-shot command (migrate, version)
 )
 
+// metricsToken opens /metrics on the main listener of the servers the
+// tests start.
+const metricsToken = "e2e-metrics-token-0123456789"
+
 var (
 	buildOnce sync.Once
 	buildDir  string
@@ -130,7 +134,8 @@ type relayProc struct {
 func startRelay(t *testing.T, args ...string) *relayProc {
 	t.Helper()
 	bin := buildRelay(t)
-	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--base-domain", "localhost"}, args...)
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--base-domain", "localhost",
+		"--metrics-token", metricsToken}, args...)
 	p := &relayProc{cmd: exec.Command(bin, args...), done: make(chan struct{})}
 	p.cmd.Env = childEnv()
 	p.cmd.Stdout = &p.logs

@@ -10,14 +10,18 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/relayhq/relay/internal/testdb"
+	"github.com/relayhq/relay/internal/testenv"
 )
 
 func TestE2E(t *testing.T) {
@@ -67,6 +71,15 @@ func TestE2E(t *testing.T) {
 }
 
 func testSystem(t *testing.T, w *world) {
+	// Besides the JSON logs, one line on stdout says where to go.
+	_, port, _ := net.SplitHostPort(w.srv.addr)
+	banner := "Relay is running: open http://localhost:" + port + "\n"
+	testenv.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if !strings.Contains(w.srv.logs.String(), banner) {
+			return fmt.Errorf("no %q in the output", banner)
+		}
+		return nil
+	})
 	for _, host := range []string{w.c.apex(), w.c.host("nosuch")} {
 		for _, path := range []string{"/healthz", "/readyz"} {
 			var got map[string]string
@@ -83,7 +96,8 @@ func testSystem(t *testing.T, w *world) {
 		if !strings.HasPrefix(doc.OpenAPI, "3.1") || len(doc.Paths) == 0 {
 			t.Errorf("openapi.json: got version %q with %d paths, want 3.1.x with paths", doc.OpenAPI, len(doc.Paths))
 		}
-		if r := w.c.do(t, "GET", host, "/metrics").want(t, 200); !bytes.Contains(r.body, []byte("relay_build_info")) {
+		w.c.do(t, "GET", host, "/metrics").wantError(t, 401, "unauthenticated") // without the metrics token
+		if r := w.c.do(t, "GET", host, "/metrics", bearer(metricsToken)).want(t, 200); !bytes.Contains(r.body, []byte("relay_build_info")) {
 			t.Errorf("GET %s/metrics: no relay_build_info in:\n%s", host, r.body)
 		}
 	}
@@ -728,7 +742,7 @@ var (
 )
 
 func testMetrics(t *testing.T, w *world) {
-	r := w.c.do(t, "GET", w.c.apex(), "/metrics").want(t, 200)
+	r := w.c.do(t, "GET", w.c.apex(), "/metrics", bearer(metricsToken)).want(t, 200)
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Errorf("metrics Content-Type: got %q, want text/plain", ct)
 	}

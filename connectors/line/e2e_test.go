@@ -33,7 +33,8 @@ const (
 )
 
 // e2e is the whole Relay server with the LINE connector wired to it the
-// way cmd/relay does (webhook handler, outbox deliverer), and a fake LINE.
+// way `relay serve` does (package server: webhook handler, outbox
+// deliverer), and a fake LINE.
 type e2e struct {
 	stack *testserver.Stack
 	line  *linefake.Server

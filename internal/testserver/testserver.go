@@ -1,7 +1,9 @@
 // Package testserver runs Relay's whole server in process for tests: store
 // (from testdb or any *store.DB), app, bus (in-memory or NATS), realtime hub
 // and presence, the socket handler, the Phoenix server and the HTTP API, on a
-// real loopback listener, wired exactly as cmd/relay wires them. Several
+// real loopback listener, built by package server exactly as `relay serve`
+// builds them (with test options: fast password hashing, fakes of LINE and
+// Discord, small queues). Several
 // stacks may share one database (and one NATS subject) to act as the nodes
 // of a cluster, and a stack can be stopped and another started on the same
 // database to act as a restart.
@@ -20,30 +22,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/relayhq/relay/internal/testenv"
-
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/bus"
+	"github.com/relayhq/relay/config"
 	"github.com/relayhq/relay/connectors/discord"
 	"github.com/relayhq/relay/connectors/line"
-	"github.com/relayhq/relay/connectors/webhook"
-	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/httpapi"
 	"github.com/relayhq/relay/internal/logging"
 	"github.com/relayhq/relay/internal/password"
-	"github.com/relayhq/relay/internal/secretbox"
+	"github.com/relayhq/relay/internal/testenv"
 	"github.com/relayhq/relay/phoenix"
 	"github.com/relayhq/relay/realtime"
+	"github.com/relayhq/relay/server"
 	"github.com/relayhq/relay/socket"
 	"github.com/relayhq/relay/store"
 	"github.com/relayhq/relay/web"
@@ -117,12 +113,14 @@ type Stack struct {
 	BaseDomain string
 
 	tb       testing.TB
-	ts       *httptest.Server
+	srv      *server.Server
 	stopOnce sync.Once
-	stops    []func() // run in reverse order by Stop
+	stop     func()
 }
 
-// Start runs a stack and stops it when the test ends.
+// Start runs a stack and stops it when the test ends. It is the server
+// package's New with the options tests need, so a stack is wired exactly as
+// `relay serve` is.
 func Start(tb testing.TB, cfg Config) *Stack {
 	tb.Helper()
 	if cfg.DB == nil {
@@ -132,155 +130,84 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	if w == nil {
 		w = io.Discard
 	}
-	log := logging.New(w, "debug")
 	s := &Stack{tb: tb, DB: cfg.DB, BaseDomain: cfg.BaseDomain}
 	if s.BaseDomain == "" {
 		s.BaseDomain = BaseDomain
 	}
 	tb.Cleanup(s.Stop)
 
+	sc := config.Default()
+	sc.Addr = "127.0.0.1:0"
+	sc.DataDir = tb.TempDir()
+	sc.BaseDomain = s.BaseDomain
+	sc.LogLevel = "debug"
+	sc.NATSURL = cfg.NATSURL
+	sc.SecretKey = cfg.SecretKey
+	if sc.SecretKey == "" {
+		sc.SecretKey = rand.Text() + rand.Text()
+	}
+	sc.LINEAPIURL, sc.LINEDataAPIURL = cfg.LINEAPIURL, cfg.LINEDataAPIURL
+	// The shared Discord bot runs only against a fake.
+	if conns := cfg.Connectors; conns.DiscordBotToken != "" && cfg.DiscordAPIURL != "" {
+		sc.DiscordBotToken, sc.DiscordAppID, sc.DiscordClientSecret = conns.DiscordBotToken, conns.DiscordApplicationID, conns.DiscordClientSecret
+		sc.DiscordAPIURL = cfg.DiscordAPIURL
+	}
 	filesDir := cfg.FilesDir
 	if filesDir == "" {
 		filesDir = tb.TempDir()
 	}
-	fs, err := files.NewDisk(filesDir)
+	opts := []server.Option{
+		server.WithLogger(logging.New(w, "debug")),
+		server.WithVersion("test"),
+		server.WithDB(cfg.DB),
+		server.WithFilesDir(filesDir),
+		server.WithWeb(cfg.Web),
+		server.WithPasswordParams(password.Params{Memory: 64, Time: 1, Threads: 1}), // fast hashing, for tests
+		server.WithConnectors(cfg.Connectors),
+		server.WithNATSSubject(cfg.NATSSubject),
+		server.WithQueues(cfg.QueueLen, cfg.QueueBytes),
+		server.WithLINERetryWait(10 * time.Millisecond),
+		server.WithDiscordBackoff(10 * time.Millisecond),
+	}
+	if cfg.Store != nil {
+		opts = append(opts, server.WithStore(cfg.Store))
+	}
+	if cfg.NoOutbox {
+		opts = append(opts, server.WithoutOutbox())
+	}
+	srv, err := server.New(context.Background(), sc, opts...)
 	if err != nil {
 		tb.Fatalf("testserver: %v", err)
 	}
-	box, err := secretbox.New(rand.Text() + rand.Text())
-	if err != nil {
-		tb.Fatalf("testserver: %v", err)
-	}
-
-	// The event path, as in cmd/relay: app publishes on the bus after
-	// commit; the bus subscription hands events to the hub and the socket.
-	var b bus.Bus = bus.NewMemory()
-	var nb *bus.NATS
-	if cfg.NATSURL != "" {
-		if nb, err = bus.NewNATS(cfg.NATSURL, cfg.NATSSubject, log); err != nil {
-			tb.Fatalf("testserver: %v", err)
-		}
-		b = nb
-	}
-	s.Bus = b
-	s.defer_(func() { _ = b.Close() })
-	s.Hub = realtime.NewHub(realtime.Options{Encode: phoenix.EncodeBroadcast, Logger: log, QueueLen: cfg.QueueLen})
-	s.Presence = realtime.NewPresence(s.Hub)
-
-	shards := 1 // SQLite has one writer
-	if cfg.DB.Engine() == store.EnginePostgres {
-		shards = 4
-	}
-	st := cfg.Store
-	if st == nil {
-		st = cfg.DB
-	}
-	// The listener comes first: the app's base URL carries its port.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("testserver: listen: %v", err)
-	}
-	conns := cfg.Connectors
-	if conns.BaseURL == "" {
-		_, port, _ := net.SplitHostPort(ln.Addr().String())
-		conns.BaseURL = "http://" + s.BaseDomain + ":" + port
-	}
-	if cfg.SecretKey != "" {
-		if box, err = secretbox.New(cfg.SecretKey); err != nil {
-			tb.Fatalf("testserver: %v", err)
-		}
-	}
-	s.App = app.New(app.Config{Store: st, Files: fs, Logger: log, Secrets: box, Bus: b, PostShards: shards,
-		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}, // fast hashing, for tests
-		Connectors:     conns})
-	s.defer_(s.App.Close)
-	s.App.Connectors.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: conns.WebhookAllowPrivate}))
-	s.LINE = line.New(s.App.Connectors, line.Config{APIURL: cfg.LINEAPIURL, DataAPIURL: cfg.LINEDataAPIURL,
-		SharedSecret: conns.LINESharedSecret, SharedToken: conns.LINESharedToken, Logger: log, RetryWait: 10 * time.Millisecond})
-	s.LINE.Register(s.App.Connectors)
-	if conns.DiscordBotToken != "" && cfg.DiscordAPIURL != "" {
-		bot, err := discord.New(discord.Config{BotToken: conns.DiscordBotToken, ApplicationID: conns.DiscordApplicationID,
-			ClientSecret: conns.DiscordClientSecret, BaseURL: conns.BaseURL, APIURL: cfg.DiscordAPIURL,
-			MinBackoff: 10 * time.Millisecond, Logger: log}, s.App.Connectors)
-		if err != nil {
-			tb.Fatalf("testserver: discord: %v", err)
-		}
-		s.Discord = bot
-		s.defer_(func() { _ = bot.Close() })
-		s.App.Connectors.SetDiscordDirectory(bot)
-		s.App.Connectors.RegisterDeliverer(relay.ConnectorDiscord, bot)
-	}
-	s.defer_(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = s.LINE.Close(ctx)
-	})
-	s.Socket = socket.New(s.App, s.Hub, s.Presence, log)
-	unsubscribe, err := b.Subscribe(func(ev relay.Event) {
-		s.App.Messaging.Observe(ev) // first: drop stale access answers before anyone acts on the event
-		s.Hub.Dispatch(ev)
-		s.Socket.Observe(ev)
-	})
-	if err != nil {
-		tb.Fatalf("testserver: bus subscribe: %v", err)
-	}
-	s.defer_(unsubscribe)
-	if nb != nil {
-		nb.OnGap(s.Socket.Resync) // NATS delivers at most once: after a gap, sockets rejoin and catch up
-	}
-	s.Phoenix = &phoenix.Server{Handler: s.Socket, Hub: s.Hub, Presence: s.Presence, Logger: log,
-		QueueLen: cfg.QueueLen, QueueBytes: cfg.QueueBytes}
-	s.HTTP = httpapi.New(httpapi.Config{App: s.App, BaseDomain: s.BaseDomain, Logger: log,
-		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix, Web: cfg.Web, LINE: s.LINE, Discord: discordHooks(s.Discord)})
+	s.srv = srv
+	s.App, s.Hub, s.Presence, s.Socket, s.Phoenix = srv.App(), srv.Hub(), srv.Presence(), srv.Socket(), srv.Phoenix()
+	s.HTTP, s.LINE, s.Discord, s.Bus = srv.HTTP(), srv.LINE(), srv.Discord(), srv.Bus()
+	s.Addr = srv.Addr()
+	s.URL = "http://" + s.Addr
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var bg sync.WaitGroup
-	bg.Add(2)
-	go func() { defer bg.Done(); s.App.RunJanitor(ctx, time.Hour) }()
-	go func() { defer bg.Done(); s.Socket.Run(ctx) }()
-	if s.Discord != nil {
-		bg.Add(1)
-		go func() { defer bg.Done(); _ = s.Discord.Run(ctx) }()
-	}
-	if !cfg.NoOutbox {
-		bg.Add(1)
-		go func() { defer bg.Done(); s.App.Connectors.RunOutbox(ctx) }()
-	}
-	s.defer_(func() { cancel(); bg.Wait() })
-
-	s.ts = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s.HTTP}}
-	s.ts.Config.ReadHeaderTimeout = 10 * time.Second
-	s.ts.Config.ReadTimeout = 60 * time.Second
-	s.ts.Config.IdleTimeout = 120 * time.Second
-	s.ts.Config.MaxHeaderBytes = 64 << 10
-	s.ts.Config.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
-	s.ts.Start()
-	s.URL = s.ts.URL
-	s.Addr = strings.TrimPrefix(s.ts.URL, "http://")
-	s.defer_(func() {
-		// As cmd/relay: close the sockets (hijacked, unseen by the HTTP
-		// server), then the HTTP server.
-		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := s.Phoenix.Shutdown(sctx); err != nil {
-			tb.Errorf("testserver: closing sockets: %v", err)
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	s.stop = func() {
+		// As `relay serve` on SIGTERM: sockets closed, HTTP drained,
+		// background work stopped; then everything released but the
+		// database.
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("testserver: %v", err)
 		}
-		s.ts.Close()
-	})
+		srv.Close()
+	}
 	return s
 }
-
-// defer_ registers fn to run when the stack stops, before what was
-// registered earlier.
-func (s *Stack) defer_(fn func()) { s.stops = append(s.stops, fn) }
 
 // Stop shuts the stack down as `relay serve` does on SIGTERM: sockets
 // closed, HTTP drained, background work stopped, the sequencer and the bus
 // closed. The database stays open. Stop is idempotent.
 func (s *Stack) Stop() {
 	s.stopOnce.Do(func() {
-		for i := len(s.stops) - 1; i >= 0; i-- {
-			s.stops[i]()
+		if s.stop != nil {
+			s.stop()
 		}
 	})
 }
@@ -480,11 +407,3 @@ func (s *Stack) Channel(tb testing.TB, a Account, id relay.ID) relay.Channel {
 
 // NATSURL is the test NATS server (internal/testenv).
 func NATSURL(tb testing.TB) string { tb.Helper(); return testenv.NATSURL(tb) }
-
-// discordHooks keeps a nil *discord.Bot from becoming a non-nil interface.
-func discordHooks(b *discord.Bot) httpapi.DiscordHooks {
-	if b == nil {
-		return nil
-	}
-	return b
-}
