@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/strictjson"
 )
 
 // statusFor is the one table from error codes to HTTP statuses.
@@ -64,9 +66,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decode reads one JSON object from the body into v, strictly: unknown
-// fields, wrong types, trailing data and oversize bodies are clear errors.
+// fields, wrong types, trailing data, keys named twice in one object (at any
+// depth) and oversize bodies are clear errors.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body) // bounded by the route's MaxBytesReader
+	if err != nil {
+		return jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -77,7 +84,22 @@ func decode(r *http.Request, v any) error {
 		}
 		return jsonError(err)
 	}
+	if err := strictjson.CheckDuplicateKeys(body); err != nil {
+		return duplicateKeyError(err)
+	}
 	return nil
+}
+
+// duplicateKeyError names the key an object holds twice, and where.
+func duplicateKeyError(err error) error {
+	var dup *strictjson.DuplicateKeyError
+	if !errors.As(err, &dup) {
+		return relay.Errorf(relay.EINVALID, "The body could not be read as JSON.")
+	}
+	if dup.Path == "" {
+		return relay.Errorf(relay.EINVALID, "Duplicate key %q: each key may appear only once in an object.", dup.Key)
+	}
+	return relay.Errorf(relay.EINVALID, "Duplicate key %q in %s: each key may appear only once in an object.", dup.Key, dup.Path)
 }
 
 func jsonError(err error) error {

@@ -3,14 +3,17 @@ package socket
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/internal/strictjson"
 	"github.com/relayhq/relay/phoenix"
 	"github.com/relayhq/relay/policy"
 	"github.com/relayhq/relay/realtime"
@@ -504,11 +507,22 @@ func (h *Handler) refreshPresence(uid relay.ID) {
 	}
 }
 
+// strictDecode reads a push's payload into v: unknown fields, wrong types
+// and a key named twice in one object (at any depth) are refused.
 func strictDecode(payload json.RawMessage, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(payload)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return relay.Errorf(relay.EINVALID, "The payload does not match this event: %s.", truncate(err.Error(), 120))
+	}
+	var dup *strictjson.DuplicateKeyError
+	if errors.As(strictjson.CheckDuplicateKeys(payload), &dup) {
+		where := ""
+		if dup.Path != "" {
+			where = " in " + truncate(dup.Path, 120)
+		}
+		return relay.Errorf(relay.EINVALID, "The payload names the key %s twice%s: each key may appear only once in an object.",
+			truncate(strconv.Quote(dup.Key), 120), where)
 	}
 	return nil
 }
