@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/connectors/webhook/ssrf"
 	"github.com/relayhq/relay/internal/ratelimit"
+	"github.com/relayhq/relay/internal/ssrf"
 )
 
 // Webhook events: what an outgoing subscription may ask for

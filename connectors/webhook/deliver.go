@@ -16,7 +16,7 @@ import (
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
-	"github.com/relayhq/relay/connectors/webhook/ssrf"
+	"github.com/relayhq/relay/internal/ssrf"
 )
 
 // DefaultTimeout bounds one delivery attempt, from dial to the response's
