@@ -7,5 +7,8 @@
 // Handlers are thin: they decode, call one app use case and encode. Every
 // route is declared once in routes() — the list the OpenAPI test checks the
 // spec (openapi.json) against. httpapi imports app, policy-free domain types
-// and nothing below app; nothing imports httpapi but cmd/relay.
+// and nothing below app; nothing imports httpapi but cmd/relay (and the test
+// stack). Outside systems' webhooks are served by their connectors behind
+// small interfaces declared here and wired by cmd/relay — LINEHooks,
+// DiscordHooks, IncomingHooks — so httpapi imports no connector.
 package httpapi

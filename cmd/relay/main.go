@@ -232,7 +232,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	metrics := httpapi.NewMetrics(Version(), db.Pools())
 	h := httpapi.New(httpapi.Config{App: a, BaseDomain: cfg.BaseDomain, Logger: log, Metrics: metrics,
-		TrustProxy: cfg.TrustProxy, Version: Version(), Socket: ps, Web: webApp, LINE: lineConn, Discord: discordHooks(discordBot)})
+		TrustProxy: cfg.TrustProxy, Version: Version(), Socket: ps, Web: webApp, LINE: lineConn, Discord: discordHooks(discordBot),
+		Incoming: webhook.NewReceiver(a)})
 
 	if cfg.DebugAddr != "" {
 		dln, err := net.Listen("tcp", cfg.DebugAddr)

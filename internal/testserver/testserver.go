@@ -231,7 +231,8 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	s.Phoenix = &phoenix.Server{Handler: s.Socket, Hub: s.Hub, Presence: s.Presence, Logger: log,
 		QueueLen: cfg.QueueLen, QueueBytes: cfg.QueueBytes}
 	s.HTTP = httpapi.New(httpapi.Config{App: s.App, BaseDomain: s.BaseDomain, Logger: log,
-		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix, Web: cfg.Web, LINE: s.LINE, Discord: discordHooks(s.Discord)})
+		Metrics: httpapi.NewMetrics("test", cfg.DB.Pools()), Version: "test", Socket: s.Phoenix, Web: cfg.Web, LINE: s.LINE, Discord: discordHooks(s.Discord),
+		Incoming: webhook.NewReceiver(s.App)})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var bg sync.WaitGroup
