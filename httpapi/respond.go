@@ -41,12 +41,18 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// writeError answers with the JSON error shape. Only internal errors are
-// logged with detail; their message to the caller stays generic.
+// writeError answers with the JSON error shape. Only internal errors (and,
+// as warnings, unavailable ones) are logged with detail; the message to the
+// caller never carries it. A positive RetryAfter becomes Retry-After (429
+// rate limits, 503 outages).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := relay.ErrorCode(err), relay.ErrorMessage(err)
-	if code == relay.EINTERNAL {
+	switch code {
+	case relay.EINTERNAL:
 		s.log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path,
+			"request_id", relay.RequestIDFromContext(r.Context()))
+	case relay.EUNAVAILABLE: // an outage, not a bug: the cause, once per request
+		s.log.WarnContext(r.Context(), "unavailable", "err", err, "method", r.Method, "path", r.URL.Path,
 			"request_id", relay.RequestIDFromContext(r.Context()))
 	}
 	var e *relay.Error

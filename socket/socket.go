@@ -157,6 +157,12 @@ func (h *Handler) join(ctx context.Context, c *phoenix.Conn, topic string, param
 	// comes first, so every change after this check closes the socket.
 	if !s.verified {
 		fresh, err := h.app.Authenticate(ctx, s.actor.Workspace, s.token, s.viaCookie)
+		if err != nil && relay.ErrorCode(err) != relay.EUNAUTHORIZED {
+			// Not an answer about access (the database is down, say):
+			// this join fails, the socket stays, and the next join checks
+			// again.
+			return nil, nil, err
+		}
 		if err != nil || fresh.Role() != s.actor.Role() || policy.DeskActor(fresh) != policy.DeskActor(s.actor) {
 			go c.Close("access changed")
 			return nil, nil, relay.Errorf(relay.EUNAUTHORIZED, "Your access changed: reconnect.")

@@ -82,7 +82,7 @@ func (db *DB) ListAudit(ctx context.Context, workspaceID relay.ID, f app.AuditFi
 		ORDER BY a.id DESC
 		LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
-		return nil, fmt.Errorf("list audit: %w", err)
+		return nil, unavailable(fmt.Errorf("list audit: %w", err))
 	}
 	defer rows.Close()
 	out := []app.AuditEvent{}
