@@ -47,3 +47,19 @@ func TestNoSniffOnEveryResponse(t *testing.T) {
 		})
 	}
 }
+
+// TestUnavailableSaysWhenToRetry: every 503 carries Retry-After, also when
+// the error that caused it names no wait (the readiness probe with the
+// database closed).
+func TestUnavailableSaysWhenToRetry(t *testing.T) {
+	db := testdb.SQLite(t)
+	e := newEnv(t, db, app.Limits{})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := e.do("GET", "", "/readyz", nil)
+	want(t, r, 503, "unavailable")
+	if ra := r.header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Fatalf("Retry-After = %q, want a positive number of seconds", ra)
+	}
+}

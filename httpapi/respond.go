@@ -29,6 +29,10 @@ var statusFor = map[string]int{
 	relay.EINTERNAL:     http.StatusInternalServerError,
 }
 
+// defaultRetryAfter is the Retry-After, in seconds, of an unavailable error
+// that does not name one.
+const defaultRetryAfter = 5
+
 var (
 	errNoRoute     = relay.Errorf(relay.ENOTFOUND, "No such endpoint.")
 	errCrossOrigin = relay.Errorf(relay.EFORBIDDEN, "Cross-origin request refused.")
@@ -58,6 +62,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *relay.Error
 	if errors.As(err, &e) && e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	} else if code == relay.EUNAVAILABLE {
+		// Every 503 says when to come back, whoever raised it.
+		w.Header().Set("Retry-After", strconv.Itoa(defaultRetryAfter))
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg
