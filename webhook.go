@@ -57,3 +57,12 @@ type IncomingWebhook struct {
 	CreatedBy   ID        `json:"created_by"`
 	CreatedAt   time.Time `json:"created_at"`
 }
+
+// IncomingPost is what an outside system posts through an incoming webhook.
+type IncomingPost struct {
+	Text      string
+	Username  string // shown instead of the webhook's name
+	AvatarURL string
+	// IdempotencyKey (the Idempotency-Key header) makes retries post once.
+	IdempotencyKey string
+}

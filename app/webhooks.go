@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/connectors/webhook/ssrf"
 	"github.com/relayhq/relay/internal/ratelimit"
+	"github.com/relayhq/relay/internal/ssrf"
 )
 
 // Limits of the webhook use cases.
@@ -334,21 +334,12 @@ func (a *Webhooks) DeleteIncomingWebhook(ctx context.Context, actor *relay.Actor
 	return nil
 }
 
-// IncomingPost is what an outside system posts through an incoming webhook.
-type IncomingPost struct {
-	Text      string
-	Username  string // shown instead of the webhook's name
-	AvatarURL string
-	// IdempotencyKey (the Idempotency-Key header) makes retries post once.
-	IdempotencyKey string
-}
-
 var errNoIncoming = relay.Errorf(relay.ENOTFOUND, "No incoming webhook at this address.")
 
 // PostIncomingWebhook posts into the channel of the incoming webhook whose
 // token it is, as a bot (the webhook) with source webhook. No actor: the
 // token is the credential. Posts are rate-limited per token.
-func (a *Webhooks) PostIncomingWebhook(ctx context.Context, token string, in IncomingPost) (*relay.Message, error) {
+func (a *Webhooks) PostIncomingWebhook(ctx context.Context, token string, in relay.IncomingPost) (*relay.Message, error) {
 	if !plausibleToken(token) {
 		return nil, errNoIncoming
 	}

@@ -264,7 +264,7 @@ func TestPostIncomingWebhookRefusesMalformedTokens(t *testing.T) {
 	// None of these reach the store (which would panic: it has no incoming
 	// webhooks).
 	for _, tok := range []string{"", "x", "rly_short", tokenPrefix + strings.Repeat("a", 42), strings.Repeat("a", 47), "../../etc"} {
-		if _, err := a.Webhooks.PostIncomingWebhook(context.Background(), tok, IncomingPost{Text: "hi"}); relay.ErrorCode(err) != relay.ENOTFOUND {
+		if _, err := a.Webhooks.PostIncomingWebhook(context.Background(), tok, relay.IncomingPost{Text: "hi"}); relay.ErrorCode(err) != relay.ENOTFOUND {
 			t.Errorf("token %q: %v, want not found", tok, err)
 		}
 	}

@@ -8,4 +8,7 @@
 // route is declared once in routes() — the list the OpenAPI test checks the
 // spec (openapi.json) against. httpapi imports app, policy-free domain types
 // and nothing below app; nothing imports httpapi but server (the wiring).
+// Outside systems' webhooks are served by their connectors behind small
+// interfaces declared here and wired by server — LINEHooks, DiscordHooks,
+// IncomingHooks — so httpapi imports no connector.
 package httpapi

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/connectors/webhook"
 	"github.com/relayhq/relay/files"
 	"github.com/relayhq/relay/internal/logging"
 	"github.com/relayhq/relay/internal/password"
@@ -81,7 +82,8 @@ func newEnvLog(t testing.TB, db *store.DB, limits app.Limits, w io.Writer) *env 
 	a := app.New(app.Config{Store: db, Files: fs, Logger: log, Limits: limits, Now: clk.Now,
 		PasswordParams: password.Params{Memory: 64, Time: 1, Threads: 1}, Secrets: box,
 		Connectors: testConnectors})
-	srv := New(Config{App: a, BaseDomain: base, Logger: log, Metrics: NewMetrics("test", db.Pools()), MetricsToken: testMetricsToken})
+	srv := New(Config{App: a, BaseDomain: base, Logger: log, Metrics: NewMetrics("test", db.Pools()), MetricsToken: testMetricsToken,
+		Incoming: webhook.NewReceiver(a.Webhooks)})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &env{t: t, url: ts.URL, srv: srv, clock: clk, db: db, files: dir}

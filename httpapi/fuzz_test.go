@@ -9,13 +9,15 @@ import (
 	"testing"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/strictjson"
 )
 
 // FuzzDecode feeds arbitrary bodies to the strict JSON decoder: it must
 // never panic, and every failure must be a client error with a message.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{`{}`, `{"name":"x"}`, `{`, `[]`, `{"name":5}`, `{"x":1}`, `{"a":"b"} {}`, "\xff", `null`,
-		`{"name":"` + strings.Repeat("y", 100) + `"}`, `{"primary_color":"#000000","accent_color":null}`} {
+		`{"name":"` + strings.Repeat("y", 100) + `"}`, `{"primary_color":"#000000","accent_color":null}`,
+		`{"name":"a","name":"b"}`, `{"name":"a","\u006eame":"b"}`, `{"name":"a","NAME":"b"}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -30,6 +32,12 @@ func FuzzDecode(f *testing.F) {
 			if relay.ErrorMessage(err) == "" {
 				t.Fatal("empty message")
 			}
+			return
+		}
+		// What decodes has no key twice in one object, so nothing a
+		// proxy or a log read first can differ from what the app acts on.
+		if err := strictjson.CheckDuplicateKeys([]byte(body)); err != nil {
+			t.Fatalf("decode(%q) accepted a duplicate key: %v", body, err)
 		}
 	})
 }

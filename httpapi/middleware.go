@@ -191,6 +191,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
+		// Every response, JSON, error or page, is only what its
+		// Content-Type says: no browser may sniff it into HTML or script.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		r = r.WithContext(relay.NewContextWithRequestID(r.Context(), id))
 		sw := &statusWriter{ResponseWriter: w}
 		if s.metrics != nil {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/strictjson"
 )
 
 // statusFor is the one table from error codes to HTTP statuses.
@@ -27,6 +29,10 @@ var statusFor = map[string]int{
 	relay.EINTERNAL:     http.StatusInternalServerError,
 }
 
+// defaultRetryAfter is the Retry-After, in seconds, of an unavailable error
+// that does not name one.
+const defaultRetryAfter = 5
+
 var (
 	errNoRoute     = relay.Errorf(relay.ENOTFOUND, "No such endpoint.")
 	errCrossOrigin = relay.Errorf(relay.EFORBIDDEN, "Cross-origin request refused.")
@@ -39,17 +45,26 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// writeError answers with the JSON error shape. Only internal errors are
-// logged with detail; their message to the caller stays generic.
+// writeError answers with the JSON error shape. Only internal errors (and,
+// as warnings, unavailable ones) are logged with detail; the message to the
+// caller never carries it. A positive RetryAfter becomes Retry-After (429
+// rate limits, 503 outages).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := relay.ErrorCode(err), relay.ErrorMessage(err)
-	if code == relay.EINTERNAL {
+	switch code {
+	case relay.EINTERNAL:
 		s.log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path,
+			"request_id", relay.RequestIDFromContext(r.Context()))
+	case relay.EUNAVAILABLE: // an outage, not a bug: the cause, once per request
+		s.log.WarnContext(r.Context(), "unavailable", "err", err, "method", r.Method, "path", r.URL.Path,
 			"request_id", relay.RequestIDFromContext(r.Context()))
 	}
 	var e *relay.Error
 	if errors.As(err, &e) && e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	} else if code == relay.EUNAVAILABLE {
+		// Every 503 says when to come back, whoever raised it.
+		w.Header().Set("Retry-After", strconv.Itoa(defaultRetryAfter))
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg
@@ -64,9 +79,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decode reads one JSON object from the body into v, strictly: unknown
-// fields, wrong types, trailing data and oversize bodies are clear errors.
+// fields, wrong types, trailing data, keys named twice in one object (at any
+// depth) and oversize bodies are clear errors.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body) // bounded by the route's MaxBytesReader
+	if err != nil {
+		return jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -77,7 +97,22 @@ func decode(r *http.Request, v any) error {
 		}
 		return jsonError(err)
 	}
+	if err := strictjson.CheckDuplicateKeys(body); err != nil {
+		return duplicateKeyError(err)
+	}
 	return nil
+}
+
+// duplicateKeyError names the key an object holds twice, and where.
+func duplicateKeyError(err error) error {
+	var dup *strictjson.DuplicateKeyError
+	if !errors.As(err, &dup) {
+		return relay.Errorf(relay.EINVALID, "The body could not be read as JSON.")
+	}
+	if dup.Path == "" {
+		return relay.Errorf(relay.EINVALID, "Duplicate key %q: each key may appear only once in an object.", dup.Key)
+	}
+	return relay.Errorf(relay.EINVALID, "Duplicate key %q in %s: each key may appear only once in an object.", dup.Key, dup.Path)
 }
 
 func jsonError(err error) error {

@@ -1,14 +1,11 @@
 package httpapi
 
 import (
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
-	"github.com/relayhq/relay/connectors/webhook"
 )
 
 // webhookRoutes lists the routes of webhooks for automation
@@ -23,8 +20,9 @@ func (s *Server) webhookRoutes() []route {
 		{method: "GET", path: "/api/v1/channels/{id}/incoming-webhooks", host: onWorkspace, h: s.listIncomingWebhooks},
 		{method: "POST", path: "/api/v1/channels/{id}/incoming-webhooks", host: onWorkspace, h: s.createIncomingWebhook},
 		{method: "DELETE", path: "/api/v1/incoming-webhooks/{id}", host: onWorkspace, h: s.deleteIncomingWebhook},
-		// The token is the credential; the URL works on any host.
-		{method: "POST", path: "/hooks/in/{token}", host: onAny, auth: authNone, maxBody: webhook.MaxIncomingBody, h: s.postIncomingWebhook},
+		// The token is the credential; the URL works on any host. The
+		// body limit is the receiver's own (64 KiB, as maxJSONBody).
+		{method: "POST", path: "/hooks/in/{token}", host: onAny, auth: authNone, h: s.postIncomingWebhook},
 	}
 }
 
@@ -134,6 +132,13 @@ func (s *Server) deleteIncomingWebhook(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
+// IncomingHooks serves incoming webhooks (connectors/webhook.Receiver):
+// it reads the body, posts the message and writes the success answer; an
+// error it returns is rendered here like any other (nothing written yet).
+type IncomingHooks interface {
+	ServeIncoming(w http.ResponseWriter, r *http.Request, token string) error
+}
+
 // postIncomingWebhook serves POST /hooks/in/{token}: {text, username?,
 // avatar_url?} posted into the webhook's channel.
 func (s *Server) postIncomingWebhook(w http.ResponseWriter, r *http.Request) error {
@@ -142,23 +147,8 @@ func (s *Server) postIncomingWebhook(w http.ResponseWriter, r *http.Request) err
 	u := *r.URL
 	u.Path = app.IncomingWebhookPath + "{token}"
 	r.URL = &u
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return relay.Errorf(relay.ETOOLARGE, "The request body is too large (limit %d bytes).", tooBig.Limit)
-		}
-		return relay.Errorf(relay.EINVALID, "The request body could not be read.")
+	if s.incoming == nil {
+		return errNoIncomingHook
 	}
-	in, err := webhook.ParseIncoming(body)
-	if err != nil {
-		return err
-	}
-	m, err := s.app.Webhooks.PostIncomingWebhook(r.Context(), token, app.IncomingPost{Text: in.Text, Username: in.Username,
-		AvatarURL: in.AvatarURL, IdempotencyKey: r.Header.Get("Idempotency-Key")})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "message_id": m.ID})
-	return nil
+	return s.incoming.ServeIncoming(w, r, token)
 }

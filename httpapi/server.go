@@ -36,6 +36,9 @@ type Config struct {
 	// Discord serves the shared Discord bot's OAuth callback
 	// (connectors/discord); nil answers it 404.
 	Discord DiscordHooks
+	// Incoming serves incoming webhooks, POST /hooks/in/{token}
+	// (connectors/webhook.Receiver); nil answers them 404.
+	Incoming IncomingHooks
 }
 
 // Server serves HTTP.
@@ -54,6 +57,7 @@ type Server struct {
 	web          *web.App
 	line         LINEHooks
 	discord      DiscordHooks
+	incoming     IncomingHooks
 	handler      http.Handler
 }
 
@@ -63,7 +67,8 @@ func New(c Config) *Server {
 		c.Logger = slog.Default()
 	}
 	s := &Server{app: c.App, baseDomain: strings.ToLower(strings.TrimSuffix(c.BaseDomain, ".")), log: c.Logger,
-		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket, web: c.Web, line: c.LINE, discord: c.Discord}
+		metrics: c.Metrics, trustProxy: c.TrustProxy, version: c.Version, cop: http.NewCrossOriginProtection(), socket: c.Socket, web: c.Web, line: c.LINE, discord: c.Discord,
+		incoming: c.Incoming}
 	if s.web == nil {
 		s.web = web.None()
 	}

@@ -93,7 +93,7 @@ func newHookEnv(t *testing.T, db *store.DB, opts hookEnvOptions) (*env, *busReco
 			OutboxBackoff: 20 * time.Millisecond, OutboxMaxBackoff: 40 * time.Millisecond, OutboxPoll: poll,
 			OutboxMaxAttempts: 5}})
 	a.Connectors.RegisterDeliverer(relay.ConnectorWebhook, webhook.NewDeliverer(webhook.Config{AllowPrivate: opts.allowPrivate, Timeout: 5 * time.Second}))
-	srv := New(Config{App: a, BaseDomain: base, Logger: log})
+	srv := New(Config{App: a, BaseDomain: base, Logger: log, Incoming: webhook.NewReceiver(a.Webhooks)})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	if opts.worker {
@@ -765,4 +765,12 @@ func TestOutgoingWebhookGone(t *testing.T) {
 			t.Fatalf("%d outbox rows after the subscription was switched off, want 1: %s", n, r.body)
 		}
 	})
+}
+
+// TestIncomingWebhookNotConfigured: without a receiver (Config.Incoming
+// nil) the incoming endpoint answers 404 in the JSON error shape.
+func TestIncomingWebhookNotConfigured(t *testing.T) {
+	e := newEnv(t, testdb.SQLite(t), app.Limits{})
+	e.srv.incoming = nil
+	want(t, e.do("POST", "", "/hooks/in/rly_"+strings.Repeat("A", 43), `{"text":"hi"}`), http.StatusNotFound, "not_found")
 }

@@ -32,8 +32,24 @@
 // a message over MaxFrameBytes closes with 1009; an idle socket closes with
 // 1000 "idle timeout"; Shutdown closes with 1001.
 //
-// This package knows nothing of Relay's domain: it must never import app,
-// store, httpapi, bus or policy; from the root package it uses only the
-// error codes and messages (relay.ErrorCode, relay.ErrorMessage) to answer
-// Handler errors. It imports realtime for the hub and the queue.
+// Handler errors: a refused Connect answers 401 (unauthenticated), 503 with
+// Retry-After (unavailable) or 403 (anything else); a failed Join or
+// HandleIn gets the error reply {"reason", "code"} and nothing else
+// happens: the socket and its joined topics stay open. A panic in the
+// Handler crashes the topic (phx_error, the client rejoins); apart from
+// that and the closes above (bad frames, idle, a full queue, Shutdown),
+// only the Handler closes topics (Conn.CloseChannel) or sockets
+// (Conn.Close).
+// Internal errors are logged with their detail; the client sees the
+// generic message.
+//
+// What this package knows of Relay, exactly: from the root package, the
+// error vocabulary — relay.ErrorCode and relay.ErrorMessage for the reply
+// of a Handler error, relay.Error's RetryAfter, and the codes
+// EUNAUTHORIZED, EUNAVAILABLE and EINTERNAL, which choose a refused
+// upgrade's status and what gets logged; and through realtime, which it
+// imports for the hub, the presence tracker and the bounded queue, the
+// relay.Event the hub carries. It knows nothing of Relay's domain beyond
+// that: it must never import app, store, httpapi, bus, policy or socket.
+// docs/protocol.md says what Relay's topics carry.
 package phoenix

@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,8 +26,9 @@ import (
 // method delays only its own connection.
 type Handler interface {
 	// Connect authenticates the upgrade request. An error refuses it with a
-	// non-101 status: 401 for relay.EUNAUTHORIZED, 403 otherwise. The state
-	// is kept as Conn.State.
+	// non-101 status: 401 for relay.EUNAUTHORIZED, 503 (with Retry-After)
+	// for relay.EUNAVAILABLE, 403 otherwise. The state is kept as
+	// Conn.State.
 	Connect(r *http.Request) (state any, err error)
 	// Join handles phx_join on topic with the join params. An error is sent
 	// as the error reply {"reason": relay.ErrorMessage(err), "code": …}.
@@ -177,10 +180,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	state, err := s.Handler.Connect(r)
 	if err != nil {
 		status := http.StatusForbidden
-		if relay.ErrorCode(err) == relay.EUNAUTHORIZED {
+		switch relay.ErrorCode(err) {
+		case relay.EUNAUTHORIZED:
 			status = http.StatusUnauthorized
-		}
-		if relay.ErrorCode(err) == relay.EINTERNAL {
+		case relay.EUNAVAILABLE:
+			// A dependency is down: the client should retry, not sign in
+			// again.
+			status = http.StatusServiceUnavailable
+			var e *relay.Error
+			if errors.As(err, &e) && e.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+			}
+			s.log.Warn("phoenix: connect failed", "err", err)
+		case relay.EINTERNAL:
 			s.log.Error("phoenix: connect failed", "err", err)
 		}
 		http.Error(w, relay.ErrorMessage(err), status)

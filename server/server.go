@@ -299,7 +299,7 @@ func (s *Server) wire(box *secretbox.Box, fs files.Store) error {
 	s.metrics.set(metrics.Handler())
 	s.http = httpapi.New(httpapi.Config{App: s.app, BaseDomain: cfg.BaseDomain, Logger: log, Metrics: metrics,
 		MetricsToken: cfg.MetricsToken, TrustProxy: cfg.TrustProxy, Version: s.o.version, Socket: s.phoenix, Web: webApp, LINE: s.line,
-		Discord: discordHooks(s.discord)})
+		Discord: discordHooks(s.discord), Incoming: webhook.NewReceiver(s.app.Webhooks)})
 	return nil
 }
 

@@ -3,14 +3,17 @@ package socket
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/internal/strictjson"
 	"github.com/relayhq/relay/phoenix"
 	"github.com/relayhq/relay/policy"
 	"github.com/relayhq/relay/realtime"
@@ -154,6 +157,12 @@ func (h *Handler) join(ctx context.Context, c *phoenix.Conn, topic string, param
 	// comes first, so every change after this check closes the socket.
 	if !s.verified {
 		fresh, err := h.app.Accounts.Authenticate(ctx, s.actor.Workspace, s.token, s.viaCookie)
+		if err != nil && relay.ErrorCode(err) != relay.EUNAUTHORIZED {
+			// Not an answer about access (the database is down, say):
+			// this join fails, the socket stays, and the next join checks
+			// again.
+			return nil, nil, err
+		}
 		if err != nil || fresh.Role() != s.actor.Role() || policy.DeskActor(fresh) != policy.DeskActor(s.actor) {
 			go c.Close("access changed")
 			return nil, nil, relay.Errorf(relay.EUNAUTHORIZED, "Your access changed: reconnect.")
@@ -504,11 +513,22 @@ func (h *Handler) refreshPresence(uid relay.ID) {
 	}
 }
 
+// strictDecode reads a push's payload into v: unknown fields, wrong types
+// and a key named twice in one object (at any depth) are refused.
 func strictDecode(payload json.RawMessage, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(payload)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return relay.Errorf(relay.EINVALID, "The payload does not match this event: %s.", truncate(err.Error(), 120))
+	}
+	var dup *strictjson.DuplicateKeyError
+	if errors.As(strictjson.CheckDuplicateKeys(payload), &dup) {
+		where := ""
+		if dup.Path != "" {
+			where = " in " + truncate(dup.Path, 120)
+		}
+		return relay.Errorf(relay.EINVALID, "The payload names the key %s twice%s: each key may appear only once in an object.",
+			truncate(strconv.Quote(dup.Key), 120), where)
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func (db *DB) ListAudit(ctx context.Context, workspaceID relay.ID, f relay.Audit
 		ORDER BY a.id DESC
 		LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
-		return nil, fmt.Errorf("list audit: %w", err)
+		return nil, unavailable(fmt.Errorf("list audit: %w", err))
 	}
 	defer rows.Close()
 	out := []relay.AuditEvent{}

@@ -370,7 +370,7 @@ func (db *DB) DefaultChannels(ctx context.Context, workspaceID relay.ID) ([]rela
 	rows, err := db.read.QueryContext(ctx, `SELECT id FROM channels
 		WHERE workspace_id = $1 AND is_default AND NOT archived ORDER BY id`, workspaceID)
 	if err != nil {
-		return nil, fmt.Errorf("default channels: %w", err)
+		return nil, unavailable(fmt.Errorf("default channels: %w", err))
 	}
 	ids, err := scanIDs(rows)
 	if err != nil {

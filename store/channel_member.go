@@ -133,7 +133,7 @@ func (db *DB) ListChannelMembers(ctx context.Context, workspaceID, channelID rel
 		LEFT JOIN users u ON u.id = cm.user_id
 		WHERE c.workspace_id = $1 AND c.id = $2`, workspaceID, channelID)
 	if err != nil {
-		return nil, fmt.Errorf("list channel members: %w", err)
+		return nil, unavailable(fmt.Errorf("list channel members: %w", err))
 	}
 	defer rows.Close()
 	users := []relay.User{}
@@ -173,7 +173,7 @@ func (db *DB) ChannelMemberIDs(ctx context.Context, workspaceID, channelID relay
 		WHERE c.workspace_id = $1 AND c.id = $2
 		ORDER BY cm.user_id`, workspaceID, channelID)
 	if err != nil {
-		return nil, fmt.Errorf("channel member ids: %w", err)
+		return nil, unavailable(fmt.Errorf("channel member ids: %w", err))
 	}
 	defer rows.Close()
 	ids := []relay.ID{}

@@ -161,7 +161,7 @@ func (db *DB) Connectors(ctx context.Context, workspaceID relay.ID) ([]relay.Con
 	rows, err := db.read.QueryContext(ctx, `SELECT `+connectorColumns+` FROM connectors
 		WHERE workspace_id = $1 ORDER BY created_at, id`, workspaceID)
 	if err != nil {
-		return nil, fmt.Errorf("connectors: %w", err)
+		return nil, unavailable(fmt.Errorf("connectors: %w", err))
 	}
 	defer rows.Close()
 	out := []relay.Connector{}

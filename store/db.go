@@ -196,14 +196,14 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) update(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("%s: begin: %w", op, err)
+		return unavailable(fmt.Errorf("%s: begin: %w", op, err))
 	}
 	defer func() { _ = tx.Rollback() }()
 	if err := fn(tx); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return unavailable(fmt.Errorf("%s: %w", op, err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit: %w", op, err)
+		return unavailable(fmt.Errorf("%s: commit: %w", op, err))
 	}
 	return nil
 }

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -72,6 +76,74 @@ func violationOf(err error) violation {
 	return noViolation
 }
 
+// unreachable reports whether err says the database cannot be reached,
+// rather than that a statement failed: PostgreSQL refusing or dropping the
+// connection (SQLSTATE class 08, 57P01 admin shutdown, 57P02 crash
+// shutdown, 57P03 cannot connect now), pgx failing to connect or losing the
+// connection before anything was sent, a network error, database/sql giving
+// up on a bad connection, a deadline passing while waiting for one, or
+// SQLite unable to open its file or still busy after its busy timeout.
+// Classified by driver codes and types, never by message text.
+func unreachable(err error) bool {
+	// Whatever stopped pgx connecting (a refused dial, or the server's
+	// FATAL "not accepting connections", 55000, carried inside) is an
+	// outage: check it before the server's code.
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	var netErr *net.OpError
+	var sqErr *sqlite.Error
+	switch {
+	case errors.As(err, &netErr):
+		return true
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &sqErr):
+		switch sqErr.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_CANTOPEN:
+			return true
+		}
+		return false
+	}
+	// pgx marks failures that happened before the statement reached the
+	// server (a closed or broken connection) as safe to retry.
+	return pgconn.SafeToRetry(err)
+}
+
+// msgUnavailable is what callers are told while the database is down.
+const msgUnavailable = "The database is unavailable right now; please try again shortly."
+
+// unavailableRetryAfter is the Retry-After, in seconds, of an outage error.
+const unavailableRetryAfter = 5
+
+// unavailableError is a failure to reach the database: relay.ErrorCode sees
+// EUNAVAILABLE (so HTTP answers 503 with Retry-After and socket replies say
+// unavailable), while the driver's error stays in the chain for logs.
+type unavailableError struct {
+	coded *relay.Error
+	cause error
+}
+
+func (e *unavailableError) Error() string   { return "database unavailable: " + e.cause.Error() }
+func (e *unavailableError) Unwrap() []error { return []error{e.coded, e.cause} }
+
+// unavailable returns err as an EUNAVAILABLE error when it says the
+// database cannot be reached, and err unchanged otherwise (nil, an error
+// that already carries a code, or a failure of the statement itself).
+func unavailable(err error) error {
+	var coded *relay.Error
+	if err == nil || errors.As(err, &coded) || !unreachable(err) {
+		return err
+	}
+	return &unavailableError{coded: &relay.Error{Code: relay.EUNAVAILABLE, Message: msgUnavailable,
+		RetryAfter: unavailableRetryAfter}, cause: err}
+}
+
 func isPrimaryKeyName(name string) bool {
 	const suffix = "_pkey"
 	return len(name) > len(suffix) && name[len(name)-len(suffix):] == suffix
@@ -87,7 +159,7 @@ func classify(op string, err error, m on) error {
 	if e := m[violationOf(err)]; e != nil {
 		return e
 	}
-	return fmt.Errorf("%s: %w", op, err)
+	return unavailable(fmt.Errorf("%s: %w", op, err))
 }
 
 // notFound turns sql.ErrNoRows into ENOTFOUND with msg and wraps other errors with op.
@@ -95,7 +167,7 @@ func notFound(op string, err error, msg string) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return relay.Errorf(relay.ENOTFOUND, "%s", msg)
 	}
-	return fmt.Errorf("%s: %w", op, err)
+	return unavailable(fmt.Errorf("%s: %w", op, err))
 }
 
 func conflict(msg string) *relay.Error { return relay.Errorf(relay.ECONFLICT, "%s", msg) }

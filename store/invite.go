@@ -63,7 +63,7 @@ func (db *DB) ListInvites(ctx context.Context, workspaceID relay.ID) ([]relay.In
 		WHERE workspace_id = $1 AND accepted_at IS NULL
 		ORDER BY created_at DESC, id DESC`, workspaceID)
 	if err != nil {
-		return nil, fmt.Errorf("list invites: %w", err)
+		return nil, unavailable(fmt.Errorf("list invites: %w", err))
 	}
 	defer rows.Close()
 	invites := []relay.Invite{}

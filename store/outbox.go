@@ -153,7 +153,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 		WHERE state IN ('pending', 'sending') AND next_at <= $1 AND (state = 'pending' OR lease_until <= $1)
 		LIMIT 1) d`, micros(now)).Scan(&due)
 	if err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
+		return nil, unavailable(fmt.Errorf("claim outbox: %w", err))
 	}
 	if due == 0 {
 		return []relay.OutboxItem{}, nil
@@ -304,7 +304,7 @@ func (db *DB) MessageDeliveries(ctx context.Context, workspaceID relay.ID, messa
 				AND message_id IN (`+placeholders(2, len(chunk))+`)
 			ORDER BY id`, append([]any{workspaceID}, idArgs(chunk)...)...)
 		if err != nil {
-			return nil, fmt.Errorf("message deliveries: %w", err)
+			return nil, unavailable(fmt.Errorf("message deliveries: %w", err))
 		}
 		for rows.Next() {
 			var msg relay.ID

@@ -81,7 +81,7 @@ func (db *DB) Authenticate(ctx context.Context, workspaceID relay.ID, tokenHash 
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, fmt.Errorf("authenticate: %w", relay.Errorf(relay.EUNAUTHORIZED, "%s", msgUnauthenticated))
 	} else if err != nil {
-		return nil, nil, nil, fmt.Errorf("authenticate: %w", err)
+		return nil, nil, nil, unavailable(fmt.Errorf("authenticate: %w", err))
 	}
 	s.CreatedAt, s.LastUsedAt, s.ExpiresAt = fromMicros(sCreated), fromMicros(sLastUsed), timePtr(sExpires)
 	u.CreatedAt = fromMicros(uCreated)
@@ -128,7 +128,7 @@ func (db *DB) ListTokens(ctx context.Context, workspaceID, userID relay.ID) ([]r
 		WHERE workspace_id = $1 AND user_id = $2 AND kind = $3
 		ORDER BY created_at DESC, id DESC`, workspaceID, userID, relay.TokenAPI)
 	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
+		return nil, unavailable(fmt.Errorf("list tokens: %w", err))
 	}
 	defer rows.Close()
 	tokens := []relay.Session{}

@@ -29,14 +29,14 @@ func (db *DB) view(ctx context.Context, op string, fn func(tx *sql.Tx) error) er
 	}
 	tx, err := db.read.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("%s: begin: %w", op, err)
+		return unavailable(fmt.Errorf("%s: begin: %w", op, err))
 	}
 	defer func() { _ = tx.Rollback() }()
 	if err := fn(tx); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return unavailable(fmt.Errorf("%s: %w", op, err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit: %w", op, err)
+		return unavailable(fmt.Errorf("%s: commit: %w", op, err))
 	}
 	return nil
 }

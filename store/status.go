@@ -38,7 +38,7 @@ func (db *DB) Statuses(ctx context.Context, workspaceID relay.ID, now time.Time)
 			AND (status_presence <> 'online' OR status_text <> '' OR status_emoji <> '')
 			AND (status_expires_at IS NULL OR status_expires_at > $2)`, workspaceID, micros(now))
 	if err != nil {
-		return nil, fmt.Errorf("statuses: %w", err)
+		return nil, unavailable(fmt.Errorf("statuses: %w", err))
 	}
 	defer rows.Close()
 	out := map[relay.ID]relay.Status{}

@@ -99,7 +99,7 @@ func (db *DB) UserWorkspaceIDs(ctx context.Context, userID relay.ID) ([]relay.ID
 	rows, err := db.read.QueryContext(ctx, `SELECT workspace_id FROM memberships WHERE user_id = $1
 		ORDER BY workspace_id`, userID)
 	if err != nil {
-		return nil, fmt.Errorf("user workspaces: %w", err)
+		return nil, unavailable(fmt.Errorf("user workspaces: %w", err))
 	}
 	ids, err := scanIDs(rows)
 	if err != nil {

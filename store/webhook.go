@@ -69,7 +69,7 @@ func (db *DB) subscriptionsTo(ctx context.Context, q querier, workspaceIDs []rel
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("subscriptions: %w", err)
+		return nil, unavailable(fmt.Errorf("subscriptions: %w", err))
 	}
 	return out, nil
 }

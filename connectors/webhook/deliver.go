@@ -15,7 +15,7 @@ import (
 	"unicode"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/connectors/webhook/ssrf"
+	"github.com/relayhq/relay/internal/ssrf"
 )
 
 // DefaultTimeout bounds one delivery attempt, from dial to the response's

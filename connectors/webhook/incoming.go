@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/strictjson"
 )
 
 // MaxIncomingBody bounds the body of POST /hooks/in/{token}.
@@ -27,7 +28,7 @@ type Incoming struct {
 // ParseIncoming reads an incoming webhook's body strictly: one JSON object
 // with text (required, at most relay.MaxMessageRunes characters), and
 // optional username (at most 80 characters) and avatar_url (an http(s) URL);
-// unknown fields are refused. Errors are *relay.Error (EINVALID, or
+// unknown fields and keys named twice are refused. Errors are *relay.Error (EINVALID, or
 // ETOOLARGE for an oversized body or text).
 func ParseIncoming(body []byte) (Incoming, error) {
 	var in Incoming
@@ -44,6 +45,10 @@ func ParseIncoming(body []byte) (Incoming, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Incoming{}, relay.Errorf(relay.EINVALID, "The body must hold a single JSON object.")
+	}
+	var dup *strictjson.DuplicateKeyError
+	if errors.As(strictjson.CheckDuplicateKeys(body), &dup) {
+		return Incoming{}, relay.Errorf(relay.EINVALID, "Duplicate key %q: each key may appear only once in an object.", dup.Key)
 	}
 	switch {
 	case strings.TrimFunc(in.Text, unicode.IsSpace) == "":

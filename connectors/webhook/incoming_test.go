@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/strictjson"
 )
 
 func TestParseIncoming(t *testing.T) {
@@ -36,6 +37,8 @@ func TestParseIncoming(t *testing.T) {
 		{name: "null", body: `null`, code: relay.EINVALID},
 		{name: "two objects", body: `{"text":"a"}{"text":"b"}`, code: relay.EINVALID},
 		{name: "trailing garbage", body: `{"text":"a"} x`, code: relay.EINVALID},
+		{name: "duplicate key", body: `{"text":"a","text":"b"}`, code: relay.EINVALID},
+		{name: "duplicate key escaped", body: `{"text":"a","username":"x","\u0075sername":"y"}`, code: relay.EINVALID},
 		{name: "NUL in text", body: `{"text":"a\u0000b"}`, code: relay.EINVALID},
 		{name: "text too long", body: `{"text":"` + strings.Repeat("a", relay.MaxMessageRunes+1) + `"}`, code: relay.ETOOLARGE},
 		{name: "body too large", body: `{"text":"a","username":"` + strings.Repeat("b", MaxIncomingBody) + `"}`, code: relay.ETOOLARGE},
@@ -73,7 +76,8 @@ func TestParseIncoming(t *testing.T) {
 func FuzzParseIncoming(f *testing.F) {
 	for _, s := range []string{`{"text":"hi"}`, `{"text":"hi","username":"bot","avatar_url":"https://x.example/a.png"}`,
 		`{}`, `{"text":""}`, `{"text":5}`, `{"text":"a","x":1}`, `[]`, `null`, `{`, "\xff", `{"text":"\ud800"}`,
-		`{"text":"a"} {}`, `{"text":"a","avatar_url":"ftp://x"}`, `{"TEXT":"case"}`, `{"text":"a\u0000"}`} {
+		`{"text":"a"} {}`, `{"text":"a","avatar_url":"ftp://x"}`, `{"TEXT":"case"}`, `{"text":"a\u0000"}`,
+		`{"text":"a","text":"b"}`, `{"text":"a","\u0074ext":"b"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -87,6 +91,9 @@ func FuzzParseIncoming(f *testing.F) {
 				t.Fatal("empty message")
 			}
 			return
+		}
+		if strictjson.CheckDuplicateKeys(body) != nil {
+			t.Fatalf("ParseIncoming(%q) accepted a duplicate key", body)
 		}
 		if strings.TrimSpace(in.Text) == "" || utf8.RuneCountInString(in.Text) > relay.MaxMessageRunes ||
 			!utf8.ValidString(in.Text) || strings.ContainsRune(in.Text, 0) {

@@ -6,8 +6,9 @@
 // created per call as relay_test_<random hex> on the server named by
 // RELAY_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
 // and dropped WITH (FORCE) when the test ends; the admin connection is only
-// used to create and drop those databases, never to read or change the
-// contents of any other database.
+// used to create and drop those databases (and, for Outage, to refuse and
+// drop connections to one of them), never to read or change the contents of
+// any database.
 //
 // When PostgreSQL cannot be reached, its tests are skipped with the reason,
 // unless CI=true or RELAY_TEST_REQUIRE_POSTGRES=1, when they fail: under CI
@@ -176,4 +177,45 @@ func unreachable(tb testing.TB, err error) {
 func postgresRequired() bool {
 	ci, _ := strconv.ParseBool(strings.TrimSpace(os.Getenv("CI")))
 	return ci || os.Getenv("RELAY_TEST_REQUIRE_POSTGRES") == "1"
+}
+
+// Outage makes the PostgreSQL database at dbURL (one PostgresURL made)
+// unreachable, as a database server that went away looks to Relay: new
+// connections are refused (ALLOW_CONNECTIONS false) and every open one is
+// terminated, so pooled connections fail on their next use. It returns the
+// function that ends the outage (connections allowed again); the test's
+// cleanup calls it too. Only the test's own database is touched.
+func Outage(tb testing.TB, dbURL string) (restore func()) {
+	tb.Helper()
+	a := server()
+	if a.err != nil {
+		unreachable(tb, a.err)
+		return func() {}
+	}
+	u, err := url.Parse(dbURL)
+	name := strings.TrimPrefix(u.Path, "/")
+	if err != nil || !strings.HasPrefix(name, "relay_test_") || strings.Trim(name[len("relay_test_"):], "0123456789abcdef") != "" {
+		tb.Fatalf("testdb: Outage needs a database made by PostgresURL, not %q", name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	if _, err := a.db.ExecContext(ctx, `ALTER DATABASE "`+name+`" ALLOW_CONNECTIONS false`); err != nil {
+		tb.Fatalf("testdb: outage of %s: %v", name, err)
+	}
+	if _, err := a.db.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = $1 AND pid <> pg_backend_pid()`, name); err != nil {
+		tb.Fatalf("testdb: outage of %s: %v", name, err)
+	}
+	var once sync.Once
+	restore = func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+			defer cancel()
+			if _, err := a.db.ExecContext(ctx, `ALTER DATABASE "`+name+`" ALLOW_CONNECTIONS true`); err != nil {
+				tb.Errorf("testdb: end the outage of %s: %v", name, err)
+			}
+		})
+	}
+	tb.Cleanup(restore)
+	return restore
 }

@@ -1,7 +1,11 @@
-// Package ssrf keeps outgoing webhooks from reaching the server's own
-// network: loopback, private, link-local (cloud metadata at
-// 169.254.169.254), CGNAT, unique-local and other non-public addresses are
-// refused unless the operator allows them.
+// Package ssrf keeps requests the server makes on an admin's say-so
+// (outgoing webhooks) from reaching the server's own network: loopback,
+// private, link-local (cloud metadata at 169.254.169.254), CGNAT,
+// unique-local and other non-public addresses are refused unless the
+// operator allows them. An IPv6 address that carries an IPv4 address
+// (IPv4-mapped, IPv4-compatible, IPv4-translated, NAT64, 6to4, Teredo,
+// ISATAP) is judged by the IPv4 address it carries too, so [::127.0.0.1]
+// is loopback.
 //
 // The check runs twice. At creation, CheckURL resolves the URL's host and
 // refuses it when any address is blocked, so an admin learns at once. At
@@ -11,7 +15,8 @@
 // refused. Redirects are not followed by the client (see
 // connectors/webhook), so a public URL cannot bounce a request inwards.
 //
-// ssrf imports only the standard library; app uses it for the creation check.
+// ssrf imports only the standard library; app uses it for the creation
+// check and connectors/webhook for the dialer.
 package ssrf
 
 import (
@@ -29,9 +34,10 @@ import (
 // ErrBlocked is wrapped by every refusal of an address.
 var ErrBlocked = errors.New("address not allowed for webhooks")
 
-// blocked lists the ranges that are not the public internet. IPv4-mapped
-// IPv6 addresses are unmapped before the check; NAT64 addresses are checked
-// by the IPv4 address they embed.
+// blocked lists the ranges that are not the public internet. Before the
+// table, an IPv6 address that embeds an IPv4 address is checked by that
+// address (embedded); 6to4, Teredo and local-use NAT64 are refused whole
+// besides, since their relays and translators reach networks we cannot see.
 var blocked = func() []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range []string{
@@ -67,17 +73,59 @@ var blocked = func() []netip.Prefix {
 	return out
 }()
 
-var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+// The IPv6 forms that carry an IPv4 address at a fixed place.
+var (
+	v4Mapped     = netip.MustParsePrefix("::ffff:0:0/96")   // RFC 4291: ::ffff:a.b.c.d
+	v4Translated = netip.MustParsePrefix("::ffff:0:0:0/96") // RFC 2765 (SIIT): ::ffff:0:a.b.c.d
+	v4Compatible = netip.MustParsePrefix("::/96")           // RFC 4291, deprecated: ::a.b.c.d
+	nat64        = netip.MustParsePrefix("64:ff9b::/96")    // RFC 6052 well-known prefix
+	nat64Local   = netip.MustParsePrefix("64:ff9b:1::/48")  // RFC 8215 local-use, RFC 6052 /48 layout
+	sixToFour    = netip.MustParsePrefix("2002::/16")       // RFC 3056: 2002:aabb:ccdd::/48
+	teredo       = netip.MustParsePrefix("2001::/32")       // RFC 4380: client address inverted in the last 32 bits
+)
 
-// Blocked reports whether ip is not a public unicast address.
+// embedded returns the IPv4 address ip carries and the name of its form,
+// or ok false when ip is not one of the forms that carry one. An ISATAP
+// interface identifier (RFC 5214: 0000:5efe or 0200:5efe, then the IPv4
+// address) counts under any prefix.
+func embedded(ip netip.Addr) (v4 netip.Addr, form string, ok bool) {
+	if !ip.Is6() {
+		return netip.Addr{}, "", false
+	}
+	ip = ip.WithZone("")
+	b := ip.As16()
+	last := netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
+	switch {
+	case v4Mapped.Contains(ip):
+		return last, "IPv4-mapped", true
+	case v4Translated.Contains(ip):
+		return last, "IPv4-translated", true
+	case v4Compatible.Contains(ip):
+		return last, "IPv4-compatible", true
+	case nat64.Contains(ip):
+		return last, "NAT64", true
+	case nat64Local.Contains(ip):
+		// A /48 prefix: the IPv4 address straddles the "u" octet (bits 64–71).
+		return netip.AddrFrom4([4]byte{b[6], b[7], b[9], b[10]}), "NAT64", true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), "6to4", true
+	case teredo.Contains(ip):
+		return netip.AddrFrom4([4]byte{b[12] ^ 0xff, b[13] ^ 0xff, b[14] ^ 0xff, b[15] ^ 0xff}), "Teredo", true
+	case (b[8] == 0 || b[8] == 2) && b[9] == 0 && b[10] == 0x5e && b[11] == 0xfe:
+		return last, "ISATAP", true
+	}
+	return netip.Addr{}, "", false
+}
+
+// Blocked reports whether ip is not a public unicast address, or is an IPv6
+// address that carries one that is not.
 func Blocked(ip netip.Addr) bool {
 	if !ip.IsValid() {
 		return true
 	}
 	ip = ip.Unmap()
-	if ip.Is6() && nat64.Contains(ip) {
-		b := ip.As16()
-		return Blocked(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
+	if v4, _, ok := embedded(ip); ok && Blocked(v4) {
+		return true
 	}
 	for _, p := range blocked {
 		if p.Contains(ip) {
@@ -87,6 +135,15 @@ func Blocked(ip netip.Addr) bool {
 	// Belt and braces for anything the table misses.
 	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
 		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified()
+}
+
+// describe names ip for an error message, with the IPv4 address it carries.
+func describe(ip netip.Addr) string {
+	ip = ip.Unmap()
+	if v4, form, ok := embedded(ip); ok {
+		return fmt.Sprintf("%s (%s form of %s)", ip, form, v4)
+	}
+	return ip.String()
 }
 
 // Resolver looks host names up; *net.Resolver satisfies it.
@@ -110,7 +167,7 @@ func (g Guard) CheckIP(ip netip.Addr) error {
 	if g.AllowPrivate || !Blocked(ip) {
 		return nil
 	}
-	return fmt.Errorf("%w: %s is not a public address", ErrBlocked, ip.Unmap())
+	return fmt.Errorf("%w: %s is not a public address", ErrBlocked, describe(ip))
 }
 
 // URLError is a URL refused by CheckURL, with a sentence for the admin.
@@ -168,7 +225,7 @@ func (g Guard) CheckURL(ctx context.Context, raw string) error {
 	}
 	for _, ip := range addrs {
 		if err := g.CheckIP(ip); err != nil {
-			return &URLError{Msg: fmt.Sprintf("The URL's host %q is a private, loopback or otherwise internal address (%s); webhooks may only reach the public internet.", host, ip.Unmap()), Err: err}
+			return &URLError{Msg: fmt.Sprintf("The URL's host %q is a private, loopback or otherwise internal address (%s); webhooks may only reach the public internet.", host, describe(ip)), Err: err}
 		}
 	}
 	return nil
