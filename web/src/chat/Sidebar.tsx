@@ -25,10 +25,13 @@ export function Sidebar() {
         <span class="ws-name" title={ws?.name}>{ws?.name}</span>
         <button class="icon-btn sidebar-close" aria-label="Close sidebar" onClick={() => store.setDrawer(false)}><Icon name="close" /></button>
       </header>
-      <MyStatus />
-      <button class="jump" onClick={() => store.openDialog({ kind: "switcher" })}>
-        <span>Jump to…</span><kbd>{navigator.platform?.startsWith("Mac") ? "⌘K" : "Ctrl K"}</kbd>
-      </button>
+      {/* Each role sees what it can use: customers have no channels to jump to and no one to show a status to. */}
+      {staff ? <MyStatus /> : <MyName />}
+      {staff && (
+        <button class="jump" onClick={() => store.openDialog({ kind: "switcher" })} data-testid="jump">
+          <span>Jump to…</span><kbd class="key-hint" data-testid="jump-hint">{navigator.platform?.startsWith("Mac") ? "⌘K" : "Ctrl K"}</kbd>
+        </button>
+      )}
       <div class="sidebar-scroll">
         <SupportNav />
         {staff && <ConnectorsNav admin={role === "owner" || role === "admin"} />}
@@ -93,6 +96,8 @@ function ConnectorsNav({ admin }: { admin: boolean }) {
     }
   }, [connection]);
   const list = map ? Object.values(map).sort((a, b) => a.name.localeCompare(b.name)) : [];
+  // Only admins can add one: for everyone else an empty box is nothing they can use.
+  if (!admin && !list.length) return null;
   return (
     <section class="sidebar-section" aria-label="Connectors" data-testid="sidebar-connectors">
       <h2 class="sidebar-title">
@@ -199,6 +204,18 @@ function MyStatus() {
         <span class="my-custom">{st?.emoji || st?.text ? `${st.emoji} ${st.text}`.trim() : presence === "dnd" ? "Do not disturb" : presence === "away" ? "Away" : "Set a status"}</span>
       </span>
     </button>
+  );
+}
+
+/** A customer's own name and picture at the top of the sidebar (no status: nobody they talk to sees one). */
+function MyName() {
+  const me = useStore((s) => s.me);
+  if (!me) return null;
+  return (
+    <div class="my-status static" data-testid="my-name">
+      <Avatar id={me.user.id} name={me.user.display_name} url={me.user.avatar_url} size={28} />
+      <span class="my-status-text"><span class="my-name">{me.user.display_name}</span></span>
+    </div>
   );
 }
 
