@@ -11,7 +11,8 @@ import (
 // TestEachRoleSees checks that each role is shown only what it can use: a
 // plain member gets no empty Connectors box (an owner does, with "+ Add");
 // a customer gets neither "Jump to…" nor "Set a status"; and a phone gets no
-// keyboard hint.
+// keyboard hint. And the app promises no channel that does not exist yet
+// (email, an AI assistant).
 func TestEachRoleSees(t *testing.T) {
 	h := newHarness(t)
 	s := h.stack
@@ -29,6 +30,8 @@ func TestEachRoleSees(t *testing.T) {
 		mem.login(t, sub, memberAcc.Email, memberAcc.Password, "")
 		own.untilExplain(t, "the owner's Connectors box with + Add", `visible($("[data-testid=sidebar-connectors] a[data-testid=connectors-add]"))`,
 			`($("nav.sidebar") || {}).innerText`)
+		own.expect(t, "the empty box promises only what exists", `!/email|assistant|\bAI\b/i.test($("[data-testid=sidebar-connectors]").innerText)`,
+			`$("[data-testid=sidebar-connectors]").innerText`)
 		mem.until(t, "the member's sidebar", `visible($("a[data-testid=channel-link][data-channel-name=general]"))`)
 		mem.expect(t, "no Connectors box for the member", `!$("[data-testid=sidebar-connectors]")`, `$("nav.sidebar").innerText`)
 		mem.expect(t, "the member can jump and set a status", `visible($("[data-testid=jump]")) && visible($("button[aria-label='Set your status']"))`,
@@ -45,6 +48,12 @@ func TestEachRoleSees(t *testing.T) {
 		cust.expect(t, "no Jump to…, no status", `!$("[data-testid=jump]") && !$("button[aria-label='Set your status']") && !/Set a status|Jump to/.test($("nav.sidebar").innerText)`,
 			`$("nav.sidebar").innerText`)
 		cust.expect(t, "their own name shown", `$("[data-testid=my-name]").innerText.includes("cody")`, `$("[data-testid=my-name]").innerText`)
+	})
+
+	h.step(t, "the landing page promises only what exists", func(t *testing.T) {
+		cust.visit(t, h.apex("/"))
+		cust.until(t, "the landing page", `!!$("#pg-hero-title")`)
+		cust.expect(t, "no email or assistant", `!/email|assistant|\bAI\b/i.test(document.body.innerText)`, `document.body.innerText`)
 	})
 
 	h.step(t, "a phone shows no keyboard hint", func(t *testing.T) {

@@ -105,7 +105,7 @@ function ConnectorsNav({ admin }: { admin: boolean }) {
         {admin && <a class="sidebar-add-link" href="/settings/connectors" onClick={linkClick} data-testid="connectors-add">+ Add</a>}
       </h2>
       {list.length === 0 ? (
-        <p class="sidebar-empty">No connectors yet. LINE, Discord and email conversations will appear here.</p>
+        <p class="sidebar-empty">No connectors yet. Add LINE or Discord and their conversations appear here.</p>
       ) : (
         <ul class="nav-list">
           {list.map((c) => {
