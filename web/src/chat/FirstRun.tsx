@@ -1,47 +1,23 @@
 // First-run guidance: an owner or admin who opens a brand-new workspace (only themselves and #general) gets a short
 // checklist in #general — invite people, create a channel, set the branding. Each step is a link or a button that
 // does it, ticks itself off when done, and the card is gone once all three are done or it is dismissed (remembered
-// per workspace in this browser).
+// per workspace in this browser). When it starts and what counts as done: lib/firstrun.ts.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../lib/api";
+import { brandingDone, firstRunMode, otherChannels, otherMembers, setFirstRunMode } from "../lib/firstrun";
 import { linkClick } from "../lib/router";
 import { store, useStore } from "../lib/store";
-import type { Workspace } from "../lib/types";
-
-/** Signup's colours (relay.DefaultPrimaryColor / DefaultAccentColor): the branding step is done once either changed. */
-const DEFAULT_COLORS = ["#4f46e5", "#f59e0b"];
-
-export const brandingDone = (ws: Pick<Workspace, "logo_url" | "primary_color" | "accent_color">) =>
-  !!ws.logo_url || ws.primary_color.toLowerCase() !== DEFAULT_COLORS[0] || ws.accent_color.toLowerCase() !== DEFAULT_COLORS[1];
-
-const keyOf = (workspaceId: string) => `relay.firstRun.${workspaceId}`;
-function load(workspaceId: string): string | null {
-  try {
-    return localStorage.getItem(keyOf(workspaceId));
-  } catch {
-    return null;
-  }
-}
-function save(workspaceId: string, v: "on" | "off"): void {
-  try {
-    localStorage.setItem(keyOf(workspaceId), v);
-  } catch {
-    /* private mode: the card shows while the workspace is empty */
-  }
-}
 
 export function FirstRun() {
   const me = useStore((s) => s.me);
   const ws = useStore((s) => s.workspace);
-  const members = useStore((s) => s.members);
-  const channels = useStore((s) => s.channels);
-  const loaded = useStore((s) => s.channelsLoaded);
+  const others = useStore(otherMembers);
+  const rooms = useStore(otherChannels);
   const admin = me?.membership.role === "owner" || me?.membership.role === "admin";
-  const [mode, setMode] = useState(() => (ws ? load(ws.id) : null));
+  const [dismissed, setDismissed] = useState(false);
+  const mode = dismissed ? "off" : ws ? firstRunMode(ws.id) : null;
   const [invited, setInvited] = useState(false);
 
-  const others = me ? Object.values(members).filter((m) => m.joined_at && m.user.id !== me.user.id && m.role !== "customer").length : 0;
-  const rooms = Object.values(channels).filter((c) => c.kind !== "dm" && c.name !== "general").length;
   const steps = {
     invite: others > 0 || invited,
     channel: rooms > 0,
@@ -49,27 +25,19 @@ export function FirstRun() {
   };
   const allDone = steps.invite && steps.channel && steps.branding;
 
-  // Starts only in a workspace that has nobody else and no channel but #general.
-  useEffect(() => {
-    if (!ws || !admin || !loaded || mode !== null) return;
-    if (others === 0 && rooms === 0) {
-      save(ws.id, "on");
-      setMode("on");
-    }
-  }, [ws?.id, admin, loaded, mode, others, rooms]);
   // An invitation sent (not yet accepted) counts as people invited.
   useEffect(() => {
     if (mode !== "on" || !admin) return;
     api.invites().then((list) => setInvited(list.some((i) => !i.expired || !!i.accepted_at)), () => {});
   }, [mode, admin]);
   useEffect(() => {
-    if (ws && mode === "on" && allDone) save(ws.id, "off");
+    if (ws && mode === "on" && allDone) setFirstRunMode(ws.id, "off");
   }, [mode, allDone]);
 
   if (!ws || !admin || mode !== "on" || allDone) return null;
   const dismiss = () => {
-    save(ws.id, "off");
-    setMode("off");
+    setFirstRunMode(ws.id, "off");
+    setDismissed(true);
   };
   const left = Object.values(steps).filter((d) => !d).length;
   return (

@@ -2,6 +2,7 @@
 // Pages, settings and dialogs call these rather than api.* when the store must follow.
 import { api, ApiError } from "./api";
 import { deskApi } from "./desk/api";
+import { startFirstRun } from "./firstrun";
 import { channelPath, navigate } from "./router";
 import { connectSocket, disconnectSocket, follow, followChannels, isFollowing, pushActivity, pushOn, setSocketHooks, unfollow } from "./socket";
 import { store } from "./store";
@@ -34,6 +35,7 @@ export async function startWorkspace(): Promise<void> {
     ]);
     store.setChannels(channels);
     store.setMembers(members);
+    startFirstRun(store.get()); // a brand-new workspace: the owner's checklist (chat/FirstRun.tsx)
   } catch {
     started = false; // the AuthGate's 401 handler or the next mount tries again
     return;
