@@ -756,6 +756,13 @@ func (p *person) acceptingDialogs(t *testing.T, what string, action chromedp.Act
 // refused by the server with a 500 (it waits for Retry).
 func (p *person) failMessagePosts(t *testing.T, offline bool) (stop func()) {
 	t.Helper()
+	return p.failPosts(t, "*/api/v1/channels/*/messages*", offline)
+}
+
+// failPosts is failMessagePosts for the POSTs to URLs matching pattern
+// (a ticket's messages: "*/api/v1/tickets/*/messages*").
+func (p *person) failPosts(t *testing.T, pattern string, offline bool) (stop func()) {
+	t.Helper()
 	var tgt *chromedp.Target
 	done := make(chan struct{})
 	p.do(t, "intercept message posts", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -785,7 +792,7 @@ func (p *person) failMessagePosts(t *testing.T, offline bool) (stop func()) {
 			}
 		}()
 		_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: "*/api/v1/channels/*/messages*", RequestStage: fetch.RequestStageRequest}}})
+			{URLPattern: pattern, RequestStage: fetch.RequestStageRequest}}})
 		return err
 	}))
 	var once sync.Once

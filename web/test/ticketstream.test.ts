@@ -211,6 +211,19 @@ describe("a ticket's streams in the store", () => {
     expect(s.get().timelines[CONV]).toMatchObject({ ids: [], loaded: false });
   });
 
+  it("joins once the workspace has opened the socket, if the ticket loaded first", async () => {
+    disconnectSocket();
+    fake.channels = [];
+    const joined: boolean[] = [];
+    followTicket(ticket, true, () => {}, (j) => joined.push(j), s);
+    expect(joined).toEqual([false]);
+    expect(fake.channels).toEqual([]);
+    connectSocket(me(), s);
+    await vi.waitFor(() => expect(fake.channels.some((c) => c.topic === "ticket:7")).toBe(true));
+    topic().joinPush.reply("ok", { last_seq: 0, last_change: 0 });
+    expect(joined).toEqual([false, true]);
+  });
+
   it("polls instead when the server refuses the topic", () => {
     const joined: boolean[] = [];
     followTicket(ticket, false, () => {}, (j) => joined.push(j), s);

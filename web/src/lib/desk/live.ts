@@ -124,65 +124,80 @@ export function followTicket(
   status: (joined: boolean) => void,
   s: Store = store,
 ): TicketLink {
-  const socket = getSocket();
-  if (!socket || !t.channel_id) {
+  const conv = t.channel_id;
+  if (!conv) {
     status(false);
     return { leave: () => {}, push: () => {} };
   }
-  const conv = t.channel_id;
   const notes = staff ? t.notes_channel_id ?? null : null;
-  let resumed = { conv: false, notes: false };
-  const params = () => {
-    const out: Record<string, number> = {};
-    const c = resumeFrom(s, conv);
-    const n = notes ? resumeFrom(s, notes) : null;
-    resumed = { conv: !!c, notes: !!n };
-    if (c) Object.assign(out, c);
-    if (n) Object.assign(out, { notes_last_seq: n.last_seq, notes_last_change: n.last_change });
-    return out;
-  };
-  const topic = socket.channel(`ticket:${t.id}`, params);
-  const onMsg = (kind: "new" | "update") => (p: unknown) => {
-    const m = ((p as { message?: Message }).message ?? p) as Message;
-    if (m?.id) streamMessage(s, ticketMessage(t, m), kind);
-  };
-  topic.on("message:new", onMsg("new"));
-  for (const ev of ["message:updated", "message:deleted"]) topic.on(ev, onMsg("update"));
-  topic.on("typing", (e: { channel_id?: ID; user_id: ID; display_name?: string; expires_in_ms?: number }) =>
-    s.typingStarted({ channel_id: e.channel_id ?? conv, user_id: e.user_id, display_name: e.display_name ?? "Someone", parent_id: null, expires_in_ms: e.expires_in_ms ?? 0 }));
-  for (const ev of TICKET_EVENTS) topic.on(ev, (p: unknown) => onTicket(ev, p));
-
+  let topic: PhxChannel | null = null;
   let closed = false;
   let joined = false;
-  topic.onError(() => {
-    joined = false;
-    status(false);
-  });
-  topic
-    .join()
-    .receive("ok", (reply: TicketJoinReply) => {
-      joined = true;
-      if (streamJoined(s, conv, reply, resumed.conv)) void loadTicketStream(t, false, "reset", s).catch(() => {});
-      if (notes && reply.notes_last_seq !== undefined) {
-        const r = { last_seq: reply.notes_last_seq, last_change: reply.notes_last_change ?? 0, reset: reply.notes_reset };
-        if (streamJoined(s, notes, r, resumed.notes)) void loadTicketStream(t, true, "reset", s).catch(() => {});
-      }
-      status(true);
-    })
-    .receive("error", () => {
+  let retry: ReturnType<typeof setTimeout> | null = null;
+
+  const join = (socket: NonNullable<ReturnType<typeof getSocket>>) => {
+    let resumed = { conv: false, notes: false };
+    const params = () => {
+      const out: Record<string, number> = {};
+      const c = resumeFrom(s, conv);
+      const n = notes ? resumeFrom(s, notes) : null;
+      resumed = { conv: !!c, notes: !!n };
+      if (c) Object.assign(out, c);
+      if (n) Object.assign(out, { notes_last_seq: n.last_seq, notes_last_change: n.last_change });
+      return out;
+    };
+    const tp = socket.channel(`ticket:${t.id}`, params);
+    topic = tp;
+    const onMsg = (kind: "new" | "update") => (p: unknown) => {
+      const m = ((p as { message?: Message }).message ?? p) as Message;
+      if (m?.id) streamMessage(s, ticketMessage(t, m), kind);
+    };
+    tp.on("message:new", onMsg("new"));
+    for (const ev of ["message:updated", "message:deleted"]) tp.on(ev, onMsg("update"));
+    tp.on("typing", (e: { channel_id?: ID; user_id: ID; display_name?: string; expires_in_ms?: number }) =>
+      s.typingStarted({ channel_id: e.channel_id ?? conv, user_id: e.user_id, display_name: e.display_name ?? "Someone", parent_id: null, expires_in_ms: e.expires_in_ms ?? 0 }));
+    for (const ev of TICKET_EVENTS) tp.on(ev, (p: unknown) => onTicket(ev, p));
+    tp.onError(() => {
       joined = false;
       status(false);
-      if (!closed) topic.leave(); // refused: final, poll instead
     });
+    tp.join()
+      .receive("ok", (reply: TicketJoinReply) => {
+        joined = true;
+        if (streamJoined(s, conv, reply, resumed.conv)) void loadTicketStream(t, false, "reset", s).catch(() => {});
+        if (notes && reply.notes_last_seq !== undefined) {
+          const r = { last_seq: reply.notes_last_seq, last_change: reply.notes_last_change ?? 0, reset: reply.notes_reset };
+          if (streamJoined(s, notes, r, resumed.notes)) void loadTicketStream(t, true, "reset", s).catch(() => {});
+        }
+        status(true);
+      })
+      .receive("error", () => {
+        joined = false;
+        status(false);
+        if (!closed) tp.leave(); // refused: final, poll instead
+      });
+  };
+  // The ticket can load before the workspace has opened the socket: poll meanwhile, join once it is there.
+  const start = () => {
+    retry = null;
+    if (closed) return;
+    const socket = getSocket();
+    if (socket) return join(socket);
+    retry = setTimeout(start, 250);
+  };
+  if (!getSocket()) status(false);
+  start();
   return {
     leave: () => {
       closed = true;
-      topic.leave();
+      if (retry) clearTimeout(retry);
+      topic?.leave();
       s.unloadTimeline(conv);
       if (notes) s.unloadTimeline(notes);
     },
     push: (event, payload) => {
-      if (joined && socket.isConnected()) topic.push(event, payload);
+      const socket = getSocket();
+      if (joined && topic && socket?.isConnected()) topic.push(event, payload);
     },
   };
 }
