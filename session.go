@@ -18,8 +18,8 @@ type Session struct {
 	Kind        string     `json:"-"`
 	Name        string     `json:"name"`
 	CreatedAt   time.Time  `json:"created_at"`
-	LastUsedAt  time.Time  `json:"last_used_at"`
-	ExpiresAt   *time.Time `json:"expires_at"` // nil: until revoked
+	LastUsedAt  *time.Time `json:"last_used_at"` // nil: never used (a new API token)
+	ExpiresAt   *time.Time `json:"expires_at"`   // nil: until revoked
 	TokenHash   []byte     `json:"-"`
 }
 

@@ -106,7 +106,7 @@ func (a *Accounts) newSession(wsID, userID relay.ID, now time.Time) (string, *re
 	tok, hash := newToken()
 	exp := now.Add(relay.SessionTTL)
 	return tok, &relay.Session{ID: a.ids.New(), WorkspaceID: wsID, UserID: userID, Kind: relay.TokenSession,
-		Name: "session", TokenHash: hash, CreatedAt: now, LastUsedAt: now, ExpiresAt: &exp}
+		Name: "session", TokenHash: hash, CreatedAt: now, LastUsedAt: &now, ExpiresAt: &exp}
 }
 
 var errBadCredentials = relay.Errorf(relay.EUNAUTHORIZED, "Wrong email or password.")
@@ -177,7 +177,7 @@ func (a *Accounts) Authenticate(ctx context.Context, ws *relay.Workspace, token 
 	if err != nil {
 		return nil, err
 	}
-	if now.Sub(s.LastUsedAt) > touchEvery {
+	if s.LastUsedAt == nil || now.Sub(*s.LastUsedAt) > touchEvery {
 		var exp *time.Time
 		if s.Kind == relay.TokenSession {
 			e := now.Add(relay.SessionTTL)
@@ -241,8 +241,9 @@ func (a *Accounts) CreateToken(ctx context.Context, actor *relay.Actor, name str
 	}
 	now := a.Now()
 	tok, hash := newToken()
+	// Never used yet: last_used_at stays null until the token first authenticates a request.
 	s := relay.Session{ID: a.ids.New(), WorkspaceID: actor.Workspace.ID, UserID: actor.User.ID, Kind: relay.TokenAPI,
-		Name: name, TokenHash: hash, CreatedAt: now, LastUsedAt: now}
+		Name: name, TokenHash: hash, CreatedAt: now}
 	if err := a.store.CreateSession(ctx, &s); err != nil {
 		return nil, err
 	}

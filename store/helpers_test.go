@@ -62,7 +62,7 @@ func newSession(workspaceID, userID relay.ID, kind string, at time.Time, expires
 		Kind:        kind,
 		Name:        kind + " " + at.Format(time.RFC3339Nano),
 		CreatedAt:   at,
-		LastUsedAt:  at,
+		LastUsedAt:  &at,
 		ExpiresAt:   expires,
 		TokenHash:   hashToken(),
 	}

@@ -12,6 +12,23 @@ import (
 
 const sessionColumns = `id, workspace_id, user_id, kind, name, token_hash, created_at, last_used_at, expires_at`
 
+// A session's last_used_at column is NOT NULL: 0 stores "never used" (an API
+// token nobody has presented yet), which reads back as nil.
+func lastUsedMicros(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return micros(*t)
+}
+
+func lastUsedPtr(us int64) *time.Time {
+	if us == 0 {
+		return nil
+	}
+	t := fromMicros(us)
+	return &t
+}
+
 func scanSession(row interface{ Scan(...any) error }) (*relay.Session, error) {
 	var s relay.Session
 	var created, lastUsed int64
@@ -20,18 +37,18 @@ func scanSession(row interface{ Scan(...any) error }) (*relay.Session, error) {
 		&created, &lastUsed, &expires); err != nil {
 		return nil, err
 	}
-	s.CreatedAt, s.LastUsedAt, s.ExpiresAt = fromMicros(created), fromMicros(lastUsed), timePtr(expires)
+	s.CreatedAt, s.LastUsedAt, s.ExpiresAt = fromMicros(created), lastUsedPtr(lastUsed), timePtr(expires)
 	return &s, nil
 }
 
 // insertSession stores s. The database refuses a session whose user is not
 // a member of its workspace (ENOTFOUND).
 func insertSession(ctx context.Context, tx *sql.Tx, s *relay.Session) error {
-	s.CreatedAt, s.LastUsedAt, s.ExpiresAt = normal(s.CreatedAt), normal(s.LastUsedAt), normalPtr(s.ExpiresAt)
+	s.CreatedAt, s.LastUsedAt, s.ExpiresAt = normal(s.CreatedAt), normalPtr(s.LastUsedAt), normalPtr(s.ExpiresAt)
 	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		s.ID, s.WorkspaceID, s.UserID, s.Kind, s.Name, s.TokenHash,
-		micros(s.CreatedAt), micros(s.LastUsedAt), nullMicros(s.ExpiresAt))
+		micros(s.CreatedAt), lastUsedMicros(s.LastUsedAt), nullMicros(s.ExpiresAt))
 	if err != nil {
 		return classify("insert session", err, on{
 			uniqueViolation:     conflict(msgTokenTaken),
@@ -83,7 +100,7 @@ func (db *DB) Authenticate(ctx context.Context, workspaceID relay.ID, tokenHash 
 	} else if err != nil {
 		return nil, nil, nil, unavailable(fmt.Errorf("authenticate: %w", err))
 	}
-	s.CreatedAt, s.LastUsedAt, s.ExpiresAt = fromMicros(sCreated), fromMicros(sLastUsed), timePtr(sExpires)
+	s.CreatedAt, s.LastUsedAt, s.ExpiresAt = fromMicros(sCreated), lastUsedPtr(sLastUsed), timePtr(sExpires)
 	u.CreatedAt = fromMicros(uCreated)
 	m.CreatedAt = fromMicros(mCreated)
 	return &s, &u, &m, nil

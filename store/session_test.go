@@ -105,7 +105,7 @@ func TestTouchSession(t *testing.T) {
 		s, _, _, err := db.Authenticate(ctx, a.ws.ID, a.session.TokenHash, later)
 		must(t, err)
 		want := *a.session
-		want.LastUsedAt, want.ExpiresAt = later.Truncate(time.Microsecond), ptr(newExpiry.Truncate(time.Microsecond))
+		want.LastUsedAt, want.ExpiresAt = ptr(later.Truncate(time.Microsecond)), ptr(newExpiry.Truncate(time.Microsecond))
 		diff(t, "touched session", s, &want)
 
 		// A nil expiry keeps the one stored.
@@ -113,7 +113,7 @@ func TestTouchSession(t *testing.T) {
 		must(t, db.TouchSession(ctx, a.ws.ID, a.session.ID, evenLater, nil))
 		s, _, _, err = db.Authenticate(ctx, a.ws.ID, a.session.TokenHash, evenLater)
 		must(t, err)
-		want.LastUsedAt = evenLater.Truncate(time.Microsecond)
+		want.LastUsedAt = ptr(evenLater.Truncate(time.Microsecond))
 		diff(t, "touched session", s, &want)
 
 		// Another workspace's session is not found and not changed.

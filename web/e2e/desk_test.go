@@ -143,4 +143,43 @@ func TestDesk(t *testing.T) {
 		agent.docShot(t, "ticket.png")
 		cust.docShot(t, "portal.png")
 	})
+
+	h.step(t, "a reply written offline goes out by itself on reconnect, once", func(t *testing.T) {
+		stop := cust.failPosts(t, "*/api/v1/tickets/*/messages*", true)
+		restored := false
+		defer func() {
+			if !restored {
+				stop()
+				eval[bool](t, cust, "connect", `(window.__relay.socket.connect(), true)`)
+			}
+		}()
+		eval[bool](t, cust, "disconnect", `(window.__relay.socket.disconnect(), true)`)
+		const text = "Written on the train, offline"
+		cust.say(t, ticketInput, text)
+		cust.untilExplain(t, "marked not sent, to go when the connection is back",
+			`(() => { const m = `+msgWith(text)+`; return !!m && m.dataset.failed === "true" && /connection is back/.test(m.innerText) && !/\.\./.test(m.innerText); })()`,
+			`(`+msgWith(text)+` || {}).innerText`)
+		stop()
+		eval[bool](t, cust, "connect", `(window.__relay.socket.connect(), true)`)
+		restored = true
+		delivered := `(() => { const ms = [...document.querySelectorAll("[data-testid=ticket-view] [data-testid=message]")].filter((m) => m.textContent.includes(` + jsString(text) + `));
+			return ms.length === 1 && !ms[0].dataset.failed && !ms[0].dataset.pending && !ms[0].dataset.id.startsWith("pending-"); })()`
+		cust.untilExplain(t, "delivered, shown once", delivered, `(`+msgWith(text)+` || {}).outerHTML`)
+		agent.untilLive(t, "the agent has it once", delivered, "")
+		var res struct {
+			Messages []struct {
+				Body string `json:"body"`
+			} `json:"messages"`
+		}
+		h.getJSON(t, sub, "/api/v1/tickets/"+ticketID+"/messages?limit=200", custAcc.Token, &res)
+		n := 0
+		for _, m := range res.Messages {
+			if m.Body == text {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("the server holds %d copies of the reply, want 1", n)
+		}
+	})
 }

@@ -196,8 +196,10 @@ func TestFeatures(t *testing.T) {
 	h.step(t, "failed send, then retry delivers once", func(t *testing.T) {
 		open(t, ann, "general")
 		open(t, bea, "general")
-		// The socket held down, so the app sends over HTTP, and that fails.
-		stop := ann.failMessagePosts(t)
+		// The socket held down, so the app sends over HTTP, and the server
+		// refuses it: it waits for Retry (an offline failure goes again by
+		// itself: "a send that failed offline goes out on reconnect").
+		stop := ann.failMessagePosts(t, false)
 		restored := false
 		defer func() {
 			if !restored {
@@ -243,6 +245,62 @@ func TestFeatures(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("the server holds %d copies of the retried message, want 1", n)
+		}
+	})
+
+	h.step(t, "sent offline: goes out by itself on reconnect, once, in order", func(t *testing.T) {
+		open(t, ann, "general")
+		open(t, bea, "general")
+		stop := ann.failMessagePosts(t, true)
+		restored := false
+		defer func() {
+			if !restored {
+				stop()
+				eval[bool](t, ann, "connect", `(window.__relay.socket.connect(), true)`)
+			}
+		}()
+		eval[bool](t, ann, "disconnect", `(window.__relay.socket.disconnect(), true)`)
+		ann.until(t, "the reconnecting banner", `visible($("[data-testid=reconnecting]"))`)
+		const first, second, meanwhile = "Written offline, first", "Written offline, second", "Bea writes meanwhile"
+		send(t, ann, first)
+		send(t, ann, second)
+		bothFailed := `[` + jsString(first) + `, ` + jsString(second) + `].every((b) => listMsgs().some((m) => bodyText(m) === b && m.dataset.failed === "true"))`
+		ann.untilExplain(t, "both marked failed", bothFailed,
+			`listMsgs().slice(-3).map((m) => bodyText(m) + " pending=" + m.dataset.pending + " failed=" + m.dataset.failed)`)
+		// The line says why once, with one full stop, and that it goes out by itself.
+		line := `$("[data-testid=not-sent]").innerText`
+		ann.expect(t, "one full stop, and the promise to resend", `!/\.\./.test(`+line+`) && /connection is back/.test(`+line+`)`, line)
+		send(t, bea, meanwhile)
+		stop()
+		eval[bool](t, ann, "connect", `(window.__relay.socket.connect(), true)`)
+		restored = true
+		ann.until(t, "the socket back", `!$("[data-testid=reconnecting]")`)
+		// Nobody clicks Retry: both go out, each once, in the order written, after what Bea wrote meanwhile.
+		inOrder := `(() => { const bodies = listMsgs().filter((m) => !m.dataset.pending && !m.dataset.failed && !m.dataset.id.startsWith("pending-")).map(bodyText);
+			const at = (b) => bodies.indexOf(b), once = (b) => bodies.filter((x) => x === b).length === 1;
+			return once(` + jsString(first) + `) && once(` + jsString(second) + `) && at(` + jsString(meanwhile) + `) < at(` + jsString(first) + `) && at(` + jsString(first) + `) < at(` + jsString(second) + `)
+				&& !listMsgs().some((m) => m.dataset.failed || m.dataset.pending); })()`
+		for _, p := range []*person{ann, bea} {
+			p.untilExplain(t, "both delivered once, in order", inOrder,
+				`listMsgs().slice(-4).map((m) => bodyText(m) + " id=" + m.dataset.id + " failed=" + m.dataset.failed + " pending=" + m.dataset.pending)`)
+		}
+		var raw json.RawMessage
+		h.getJSON(t, sub, "/api/v1/channels/"+general.String()+"/messages?limit=20", annAcc.Token, &raw)
+		var res struct {
+			Messages []struct {
+				Body string `json:"body"`
+				Seq  int64  `json:"seq"`
+			} `json:"messages"`
+		}
+		if err := json.Unmarshal(raw, &res.Messages); err != nil {
+			_ = json.Unmarshal(raw, &res)
+		}
+		seqs := map[string][]int64{}
+		for _, m := range res.Messages {
+			seqs[m.Body] = append(seqs[m.Body], m.Seq)
+		}
+		if len(seqs[first]) != 1 || len(seqs[second]) != 1 || seqs[first][0] > seqs[second][0] {
+			t.Errorf("the server holds %v of the first and %v of the second, want one each, first before second", seqs[first], seqs[second])
 		}
 	})
 
@@ -692,9 +750,18 @@ func (p *person) acceptingDialogs(t *testing.T, what string, action chromedp.Act
 	return append([]string(nil), msgs...)
 }
 
-// failMessagePosts makes every POST of a message fail as if the network
-// were down (request interception), until the returned stop is called.
-func (p *person) failMessagePosts(t *testing.T) (stop func()) {
+// failMessagePosts makes every POST of a message fail (request
+// interception) until the returned stop is called: offline, as if the
+// network were down (the app sends it again by itself on reconnect), else
+// refused by the server with a 500 (it waits for Retry).
+func (p *person) failMessagePosts(t *testing.T, offline bool) (stop func()) {
+	t.Helper()
+	return p.failPosts(t, "*/api/v1/channels/*/messages*", offline)
+}
+
+// failPosts is failMessagePosts for the POSTs to URLs matching pattern
+// (a ticket's messages: "*/api/v1/tickets/*/messages*").
+func (p *person) failPosts(t *testing.T, pattern string, offline bool) (stop func()) {
 	t.Helper()
 	var tgt *chromedp.Target
 	done := make(chan struct{})
@@ -710,8 +777,12 @@ func (p *person) failMessagePosts(t *testing.T) (stop func()) {
 					if err := json.Unmarshal([]byte(v), &ev); err != nil {
 						continue
 					}
-					if ev.Request != nil && ev.Request.Method == "POST" {
+					if ev.Request != nil && ev.Request.Method == "POST" && offline {
 						_, _ = cdp.Call(p.ctx, tg, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonInternetDisconnected})
+					} else if ev.Request != nil && ev.Request.Method == "POST" {
+						body := []byte(`{"error":{"code":"internal","message":"Something went wrong."}}`)
+						_, _ = cdp.Call(p.ctx, tg, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 500,
+							ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}}, Body: body})
 					} else {
 						_, _ = cdp.Call(p.ctx, tg, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 					}
@@ -721,7 +792,7 @@ func (p *person) failMessagePosts(t *testing.T) (stop func()) {
 			}
 		}()
 		_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: "*/api/v1/channels/*/messages*", RequestStage: fetch.RequestStageRequest}}})
+			{URLPattern: pattern, RequestStage: fetch.RequestStageRequest}}})
 		return err
 	}))
 	var once sync.Once

@@ -146,6 +146,11 @@ func TestFlow(t *testing.T) {
 	ok = h.step(t, "both chat in #general live", func(t *testing.T) {
 		ann.do(t, "open #general from the sidebar", chromedp.Click(chromedp.CSS(`a[data-testid=channel-link][data-channel-name=general]`)))
 		ann.until(t, "#general open", `location.pathname === `+jsString(generalPath)+` && visible($(`+jsString(composer)+`))`)
+		// The new workspace's getting-started card (TestNewWorkspace covers
+		// it): Ann has seen it and puts it away.
+		ann.until(t, "the getting-started card", `visible($("[data-testid=first-run-dismiss]"))`)
+		ann.do(t, "dismiss it", chromedp.Click(chromedp.CSS(`[data-testid=first-run-dismiss]`)))
+		ann.until(t, "the card gone", `!$("[data-testid=first-run]")`)
 		for _, p := range []*person{ann, bea} {
 			eval[bool](t, p, "mark the page", `window.__e2eNoReload = true`)
 		}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hueOf, humanSize, initials } from "../src/lib/format";
+import { hueOf, humanSize, initials, notSentText } from "../src/lib/format";
 
 describe("initials", () => {
   it.each([
@@ -29,5 +29,16 @@ describe("humanSize", () => {
     expect(humanSize(512)).toBe("512 B");
     expect(humanSize(2048)).toBe("2.0 KB");
     expect(humanSize(5 * 1024 * 1024)).toBe("5.0 MB");
+  });
+});
+
+describe("notSentText", () => {
+  it("never doubles the reason's full stop", () => {
+    expect(notSentText("Cannot reach the server. Check your connection and try again.")).toBe("Not sent: Cannot reach the server. Check your connection and try again.");
+    expect(notSentText("Forbidden")).toBe("Not sent: Forbidden.");
+    expect(notSentText("")).toBe("Not sent.");
+    expect(notSentText(undefined)).toBe("Not sent.");
+    expect(notSentText("Cannot reach the server. Check your connection and try again.", true)).toBe("Not sent: no connection. It goes out when the connection is back.");
+    expect(notSentText("x", true)).not.toMatch(/\.\./);
   });
 });

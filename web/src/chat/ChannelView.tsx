@@ -3,7 +3,7 @@
 import { useEffect } from "preact/hooks";
 import { joinChannel, loadChannelMembers, revealMessage } from "../lib/actions";
 import { linkedMessage, useSearch } from "../lib/router";
-import { badgeCount, channelLabel, store, useStore } from "../lib/store";
+import { badgeCount, channelLabel, store, useStore, type PersonStatus } from "../lib/store";
 import type { Channel, ID } from "../lib/types";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
@@ -11,6 +11,8 @@ import { RightPanel } from "./RightPanel";
 import { ThreadPanel } from "./ThreadPanel";
 import { TypingLine } from "./TypingLine";
 import { Icon } from "./Icons";
+import { Avatar } from "./Avatar";
+import { FirstRun } from "./FirstRun";
 
 export function ChannelView({ channelId, threadId }: { channelId: ID; threadId?: ID }) {
   const ch = useStore((s) => s.channels[channelId]);
@@ -60,6 +62,12 @@ export function ChannelView({ channelId, threadId }: { channelId: ID; threadId?:
 function ChannelHeader({ ch, name }: { ch: Channel; name: string }) {
   const panel = useStore((s) => s.rightPanel);
   const dm = ch.kind === "dm";
+  // A DM with one other person: their picture, presence and status, live (workspace presence and status:updated).
+  const meId = useStore((s) => s.me?.user.id);
+  const others = dm ? (ch.dm_user_ids ?? []).filter((id) => id !== meId) : [];
+  const other = others.length === 1 ? others[0] : null;
+  const otherUser = useStore((s) => (other ? s.members[other]?.user : undefined));
+  const otherStatus = useStore((s) => (other ? s.presence[other] : undefined));
   const toggle = (p: "members" | "details") => store.setRightPanel(panel === p ? null : p);
   // Phone width hides the sidebar: the menu button carries the unread mentions (and DMs) elsewhere.
   const elsewhere = useStore((s) => {
@@ -74,11 +82,15 @@ function ChannelHeader({ ch, name }: { ch: Channel; name: string }) {
       </button>
       <div class="channel-heading">
         <h1 class="channel-title">
-          <span class="channel-hash" aria-hidden="true">{dm ? "@" : <Icon name={ch.kind === "private" ? "lock" : "hash"} size={18} />}</span>
+          {dm && other ? (
+            <span class="channel-hash dm-avatar"><Avatar id={other} name={name} url={otherUser?.avatar_url || undefined} size={22} presence={otherStatus?.presence ?? "offline"} /></span>
+          ) : (
+            <span class="channel-hash" aria-hidden="true">{dm ? "@" : <Icon name={ch.kind === "private" ? "lock" : "hash"} size={18} />}</span>
+          )}
           <span data-testid="channel-name">{name}</span>
           {ch.archived && <span class="pill">Archived</span>}
         </h1>
-        {ch.topic && <p class="channel-topic" title={ch.topic}>{ch.topic}</p>}
+        {dm && other ? <DMStatusLine status={otherStatus} /> : ch.topic && <p class="channel-topic" title={ch.topic}>{ch.topic}</p>}
       </div>
       <div class="channel-actions">
         <button class={"member-count" + (panel === "members" ? " on" : "")} aria-label={`Members (${ch.member_count})`} aria-pressed={panel === "members"} onClick={() => toggle("members")}>
@@ -87,6 +99,20 @@ function ChannelHeader({ ch, name }: { ch: Channel; name: string }) {
         <button class={"icon-btn" + (panel === "details" ? " on" : "")} aria-label="Channel details" aria-pressed={panel === "details"} onClick={() => toggle("details")}><Icon name="info" /></button>
       </div>
     </header>
+  );
+}
+
+const presenceWord = { online: "Active", away: "Away", dnd: "Do not disturb", offline: "Offline" } as const;
+
+/** Under a DM's name: the other person's presence in words and their status ("Active · 🌴 On holiday"). */
+function DMStatusLine({ status }: { status: PersonStatus | undefined }) {
+  const presence = status?.presence ?? "offline";
+  const custom = `${status?.emoji ?? ""} ${status?.text ?? ""}`.trim();
+  return (
+    <p class="channel-topic dm-status" data-testid="dm-status" data-presence={presence}>
+      <span data-testid="dm-presence">{presenceWord[presence]}</span>
+      {custom && <> · <span data-testid="dm-custom-status" title={custom}>{custom}</span></>}
+    </p>
   );
 }
 
@@ -100,6 +126,7 @@ function ChannelIntro({ ch, name }: { ch: Channel; name: string }) {
           ? "This is the start of your conversation."
           : ch.purpose || `This is the very beginning of the #${name} channel.`}
       </p>
+      {ch.kind === "public" && ch.name === "general" && <FirstRun />}
     </div>
   );
 }

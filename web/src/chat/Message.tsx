@@ -5,7 +5,7 @@ import { memo } from "preact/compat";
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { connApi, deliveryState, previewKind, safeURL } from "../lib/connectors";
 import { deleteMessage, discardSend, editMessage, openChannel, retrySend, toggleReaction } from "../lib/actions";
-import { fullTime, humanSize, timeOf } from "../lib/format";
+import { fullTime, humanSize, notSentText, timeOf } from "../lib/format";
 import { renderMarkdown } from "../lib/markdown";
 import { errText } from "../dialogs/kit";
 import { messagePath } from "../lib/router";
@@ -311,12 +311,17 @@ export function PendingItem({ p, grouped }: { p: Pending; grouped: boolean }) {
           <div class="msg-head"><span class="msg-author">{me.user.display_name}</span><span class="msg-time">{failed ? "" : "Sending…"}</span></div>
         )}
         <div class="msg-body"><div class="md" data-testid="message-body" dangerouslySetInnerHTML={{ __html: html }} /></div>
-        {failed && (
-          <div class="msg-error" role="alert">
-            Not sent{p.error ? `: ${p.error}` : ""}. <button class="link-btn" onClick={() => retrySend(p.client_msg_id)}>Retry</button> · <button class="link-btn" onClick={() => discardSend(p.client_msg_id)}>Delete</button>
-          </div>
-        )}
+        {failed && <NotSent p={p} />}
       </div>
+    </div>
+  );
+}
+
+/** Under a failed send: why, and Retry / Delete (a send that failed offline goes again by itself on reconnect). */
+export function NotSent({ p }: { p: Pending }) {
+  return (
+    <div class="msg-error" role="alert" data-testid="not-sent">
+      {notSentText(p.error, p.resend)} <button class="link-btn" onClick={() => retrySend(p.client_msg_id)}>Retry</button> · <button class="link-btn" onClick={() => discardSend(p.client_msg_id)}>Delete</button>
     </div>
   );
 }

@@ -26,10 +26,13 @@ export function Sidebar() {
         <span class="ws-name" title={ws?.name}>{ws?.name}</span>
         <button class="icon-btn sidebar-close" aria-label="Close sidebar" onClick={() => store.setDrawer(false)}><Icon name="close" /></button>
       </header>
-      <MyStatus />
-      <button class="jump" onClick={() => store.openDialog({ kind: "switcher" })}>
-        <span>Jump to…</span><kbd>{navigator.platform?.startsWith("Mac") ? "⌘K" : "Ctrl K"}</kbd>
-      </button>
+      {/* Each role sees what it can use: customers have no channels to jump to and no one to show a status to. */}
+      {staff ? <MyStatus /> : <MyName />}
+      {staff && (
+        <button class="jump" onClick={() => store.openDialog({ kind: "switcher" })} data-testid="jump">
+          <span>Jump to…</span><kbd class="key-hint" data-testid="jump-hint">{navigator.platform?.startsWith("Mac") ? "⌘K" : "Ctrl K"}</kbd>
+        </button>
+      )}
       <div class="sidebar-scroll">
         <SupportNav />
         {staff && <ConnectorsNav admin={role === "owner" || role === "admin"} />}
@@ -94,6 +97,8 @@ function ConnectorsNav({ admin }: { admin: boolean }) {
     }
   }, [connection]);
   const list = map ? Object.values(map).sort((a, b) => a.name.localeCompare(b.name)) : [];
+  // Only admins can add one: for everyone else an empty box is nothing they can use.
+  if (!admin && !list.length) return null;
   return (
     <section class="sidebar-section" aria-label="Connectors" data-testid="sidebar-connectors">
       <h2 class="sidebar-title">
@@ -101,7 +106,7 @@ function ConnectorsNav({ admin }: { admin: boolean }) {
         {admin && <a class="sidebar-add-link" href="/settings/connectors" onClick={linkClick} data-testid="connectors-add">+ Add</a>}
       </h2>
       {list.length === 0 ? (
-        <p class="sidebar-empty">No connectors yet. LINE, Discord and email conversations will appear here.</p>
+        <p class="sidebar-empty">No connectors yet. Add LINE or Discord and their conversations appear here.</p>
       ) : (
         <ul class="nav-list">
           {list.map((c) => {
@@ -200,6 +205,18 @@ function MyStatus() {
         <span class="my-custom">{st?.emoji || st?.text ? <EmojiText text={`${st.emoji} ${st.text}`.trim()} /> : presence === "dnd" ? "Do not disturb" : presence === "away" ? "Away" : "Set a status"}</span>
       </span>
     </button>
+  );
+}
+
+/** A customer's own name and picture at the top of the sidebar (no status: nobody they talk to sees one). */
+function MyName() {
+  const me = useStore((s) => s.me);
+  if (!me) return null;
+  return (
+    <div class="my-status static" data-testid="my-name">
+      <Avatar id={me.user.id} name={me.user.display_name} url={me.user.avatar_url} size={28} />
+      <span class="my-status-text"><span class="my-name">{me.user.display_name}</span></span>
+    </div>
   );
 }
 

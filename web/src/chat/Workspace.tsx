@@ -40,7 +40,7 @@ export function Workspace({ route }: { route: WorkspaceRoute }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "k") {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "k" && store.get().me?.membership.role !== "customer") {
         e.preventDefault();
         store.openDialog(store.get().dialog?.kind === "switcher" ? null : { kind: "switcher" });
       } else if (e.key === "Escape" && store.get().drawerOpen) {

@@ -3,29 +3,26 @@
 // Live over ticket:<id> (messages, status, assignment, typing); without it, refetch on focus and every 15 s.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError } from "../lib/api";
+import { sendTicketMessage } from "../lib/actions";
 import { fullTime, timeOf, dayKey, dayLabel } from "../lib/format";
 import { renderMarkdown } from "../lib/markdown";
 import { linkClick } from "../lib/router";
-import { store, useStore } from "../lib/store";
+import { useStore, type Pending, type TypingEntry } from "../lib/store";
 import type { ID, Message, Role } from "../lib/types";
 import {
-  deskApi, eventText, joinTicket, mergeTicket, mergeTimeline, newClientMsgId, normaliseTags, PRIORITIES, requesterId,
+  deskApi, eventText, followTicket, loadTicketStream, mergeTicket, mergeTimeline, normaliseTags, PRIORITIES, requesterId,
   seqToMarkRead, ticketControls, ticketTitle, type Ticket, type TicketEvent, type TicketLink, type TicketPriority, type TicketStatus,
 } from "../lib/desk";
 import { errText } from "../dialogs/kit";
 import { Avatar } from "../chat/Avatar";
 import { Icon } from "../chat/Icons";
+import { NotSent } from "../chat/Message";
 import { DeskHeader, Person, PriorityBadge, priorityLabel, RelTime, StatusPill, ticketNo, useRefresh } from "./common";
 
 type Mode = "staff" | "customer";
 
-interface PendingNote {
-  client_msg_id: string;
-  body: string;
-  internal: boolean;
-  created_at: string;
-  failed?: string;
-}
+const NO_IDS: ID[] = [];
+const NO_TYPING: TypingEntry[] = [];
 
 export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
   const me = useStore((s) => s.me);
@@ -33,55 +30,41 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
   const staff = mode === "staff";
   const [ticket, setTicket] = useState<Ticket | null>(null);
   const [loadError, setLoadError] = useState<{ status: number; text: string } | null>(null);
-  const [conv, setConv] = useState<Record<ID, Message>>({});
-  const [notes, setNotes] = useState<Record<ID, Message>>({});
   const [events, setEvents] = useState<TicketEvent[]>([]);
-  const [pending, setPending] = useState<PendingNote[]>([]);
   const [joined, setJoined] = useState(false);
-  const [typing, setTyping] = useState<{ id: ID; name: string; until: number }[]>([]);
   const link = useRef<TicketLink | null>(null);
-  const ticketRef = useRef<Ticket | null>(null);
-  ticketRef.current = ticket;
-  const positions = useRef({ seq: 0, change: 0, nseq: 0, nchange: 0 });
+  const joinedRef = useRef(false);
+  joinedRef.current = joined;
 
-  const isNote = (m: Message) => m.internal || (!!ticketRef.current?.notes_channel_id && m.channel_id === ticketRef.current.notes_channel_id);
-  const receive = (list: Message[]) => {
-    const c: Message[] = [], n: Message[] = [];
-    for (const m of list) {
-      (isNote(m) ? n : c).push(m);
-      const p = positions.current;
-      if (isNote(m)) {
-        p.nseq = Math.max(p.nseq, m.seq);
-        p.nchange = Math.max(p.nchange, m.change);
-      } else {
-        p.seq = Math.max(p.seq, m.seq);
-        p.change = Math.max(p.change, m.change);
-      }
-    }
-    const merge = (prev: Record<ID, Message>, add: Message[]) => {
-      if (!add.length) return prev;
-      const out = { ...prev };
-      for (const m of add) if (!out[m.id] || m.change >= out[m.id].change) out[m.id] = m;
-      return out;
-    };
-    setConv((prev) => merge(prev, c));
-    setNotes((prev) => merge(prev, n));
-    const sent = new Set(list.map((m) => m.client_msg_id).filter(Boolean));
-    if (sent.size) setPending((p) => p.filter((x) => !sent.has(x.client_msg_id)));
-  };
+  // The conversation and (staff) the notes are two streams of the store, like channels (lib/stream.ts): the
+  // ticket topic and the HTTP pages feed them, and pending sends and typing live there too.
+  const convId = ticket?.channel_id;
+  const notesId = staff ? ticket?.notes_channel_id ?? undefined : undefined;
+  const convIds = useStore((s) => (convId && s.timelines[convId]?.ids) || NO_IDS);
+  const noteIds = useStore((s) => (notesId && s.timelines[notesId]?.ids) || NO_IDS);
+  const messages = useStore((s) => s.messages);
+  const pendingAll = useStore((s) => s.pending);
+  const typingConv = useStore((s) => (convId && s.typing[convId]) || NO_TYPING);
+  const typingNotes = useStore((s) => (notesId && s.typing[notesId]) || NO_TYPING);
+  const conv = useMemo(() => convIds.map((id) => messages[id]).filter(Boolean), [convIds, messages]);
+  const notes = useMemo(() => noteIds.map((id) => messages[id]).filter(Boolean), [noteIds, messages]);
+  const pending = pendingAll.filter((p) => p.ticket_id === ticketId && (staff || !p.internal));
+  const typing: { id: ID; name: string }[] = [];
+  const now = Date.now();
+  for (const t of [...typingConv, ...typingNotes]) if (t.until > now && !typing.some((x) => x.id === t.user_id)) typing.push({ id: t.user_id, name: t.name });
 
-  const loadAll = async (first: boolean) => {
+  /** Load the ticket, then (first time) join its topic, then its streams' newest pages: nothing falls between. */
+  const loadAll = async (first: boolean, follow?: (t: Ticket) => void) => {
     try {
       const t = await deskApi.ticket(ticketId);
       setTicket((prev) => mergeTicket(prev, t));
-      ticketRef.current = t;
       setLoadError(null);
-      const [c, n, e] = await Promise.all([
-        deskApi.messages(ticketId, { limit: 200 }),
-        staff ? deskApi.messages(ticketId, { internal: true, limit: 200 }).catch(() => [] as Message[]) : Promise.resolve([] as Message[]),
+      follow?.(t);
+      const [, , e] = await Promise.all([
+        loadTicketStream(t, false),
+        staff ? loadTicketStream(t, true).catch(() => {}) : Promise.resolve(),
         staff ? deskApi.events(ticketId).catch(() => [] as TicketEvent[]) : Promise.resolve([] as TicketEvent[]),
       ]);
-      receive([...c, ...n.map((m) => ({ ...m, internal: true }))]);
       setEvents(e);
     } catch (err) {
       if (first || (err instanceof ApiError && err.status === 404)) {
@@ -92,35 +75,13 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
 
   useEffect(() => {
     let alive = true;
-    void loadAll(true).then(() => {
-      if (!alive) return;
-      link.current = joinTicket(
-        ticketId,
-        () => {
-          const p = positions.current;
-          const out: Record<string, number> = {};
-          if (p.seq) Object.assign(out, { last_seq: p.seq, last_change: p.change });
-          if (staff && p.nseq) Object.assign(out, { notes_last_seq: p.nseq, notes_last_change: p.nchange });
-          return out;
-        },
-        (ev, payload) => {
-          if (ev.startsWith("message:")) {
-            const m = ((payload as { message?: Message }).message ?? payload) as Message;
-            if (m?.id) receive([m]);
-            if (m?.author) setTyping((t) => t.filter((x) => x.id !== m.author.id));
-          } else if (ev === "status:updated" || ev === "assigned" || ev === "ticket:updated") {
-            const t = ((payload as { ticket?: Ticket }).ticket ?? payload) as Ticket;
-            if (t?.id === ticketId || (t && !t.id)) setTicket((prev) => mergeTicket(prev, { ...t, id: ticketId }));
-            if (staff) deskApi.events(ticketId).then(setEvents, () => {});
-          } else if (ev === "typing") {
-            const e = payload as { user_id: ID; display_name?: string; expires_in_ms?: number };
-            if (e.user_id === store.get().me?.user.id) return;
-            const until = Date.now() + (e.expires_in_ms || 5000);
-            setTyping((t) => [...t.filter((x) => x.id !== e.user_id), { id: e.user_id, name: e.display_name ?? "Someone", until }]);
-          }
-        },
-        setJoined,
-      );
+    const onTicket = (_ev: string, payload: unknown) => {
+      const t = ((payload as { ticket?: Ticket }).ticket ?? payload) as Ticket;
+      if (t?.id === ticketId || (t && !t.id)) setTicket((prev) => mergeTicket(prev, { ...t, id: ticketId }));
+      if (staff) deskApi.events(ticketId).then(setEvents, () => {});
+    };
+    void loadAll(true, (t) => {
+      if (alive && !link.current) link.current = followTicket(t, staff, onTicket, setJoined);
     });
     return () => {
       alive = false;
@@ -130,15 +91,10 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
   }, [ticketId]);
 
   useRefresh(() => void loadAll(false), 15_000, !joined);
-  useEffect(() => {
-    if (!typing.length) return;
-    const t = setInterval(() => setTyping((list) => list.filter((x) => x.until > Date.now())), 1000);
-    return () => clearInterval(t);
-  }, [typing.length > 0]);
 
   // Read cursor of the conversation (POST /tickets/{id}/read, for the requester and staff alike): what has been
   // seen at the bottom of a visible page is read, which clears the inbox row's unread marker.
-  const newestSeq = Math.max(0, ...Object.values(conv).map((m) => m.seq));
+  const newestSeq = Math.max(0, ...conv.map((m) => m.seq));
   const [atBottom, setAtBottom] = useState(true);
   const sentSeq = useRef(0);
   useEffect(() => {
@@ -158,21 +114,14 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
     return () => document.removeEventListener("visibilitychange", mark);
   }, [ticketId, newestSeq, atBottom]);
 
-  const items = useMemo(() => mergeTimeline(Object.values(conv), staff ? Object.values(notes) : [], staff ? events : []), [conv, notes, events, staff]);
+  const items = useMemo(() => mergeTimeline(conv, staff ? notes : [], staff ? events : []), [conv, notes, events, staff]);
 
-  const send = async (body: string, internal: boolean, retryId?: string) => {
-    const id = retryId ?? newClientMsgId();
-    const p: PendingNote = { client_msg_id: id, body, internal, created_at: new Date().toISOString() };
-    setPending((list) => [...list.filter((x) => x.client_msg_id !== id), p]);
-    try {
-      const m = await deskApi.postMessage(ticketId, { body, internal: internal || undefined, client_msg_id: id });
-      receive([internal ? { ...m, internal: true } : m]);
-      setPending((list) => list.filter((x) => x.client_msg_id !== id));
+  const send = (body: string, internal: boolean) => {
+    if (!ticket) return;
+    void sendTicketMessage(ticket, body, internal).then(() => {
       // A customer's reply reopens a resolved ticket: the server says so in an event; fetch if we are not live.
-      if (!joined) void loadAll(false);
-    } catch (e) {
-      setPending((list) => list.map((x) => (x.client_msg_id === id ? { ...x, failed: errText(e) } : x)));
-    }
+      if (!joinedRef.current) void loadAll(false);
+    });
   };
 
   if (loadError) {
@@ -199,15 +148,14 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
       />
       <div class="dk-ticket-body">
         <section class="dk-conv" aria-label="Conversation">
-          <Timeline ticket={ticket} items={items} pending={pending} staff={staff} onBottom={setAtBottom} onRetry={(p) => send(p.body, p.internal, p.client_msg_id)}
-            onDiscard={(p) => setPending((l) => l.filter((x) => x.client_msg_id !== p.client_msg_id))} />
+          <Timeline ticket={ticket} items={items} pending={pending} staff={staff} onBottom={setAtBottom} />
           {typing.length > 0 && <div class="typing-line dk-typing" data-testid="typing">{typing.map((t) => t.name).join(", ")} {typing.length === 1 ? "is" : "are"} typing…</div>}
           {closed && !staff ? (
             <div class="composer disabled dk-closed-note" data-testid="composer-disabled">
               This ticket is closed. <a href="/support/new" onClick={linkClick}>Open a new ticket</a> if you need more help.
             </div>
           ) : (
-            <TicketComposer staff={staff} ticket={ticket} onSend={(b, i) => void send(b, i)} onTyping={() => link.current?.push("typing", {})} />
+            <TicketComposer staff={staff} ticket={ticket} onSend={send} onTyping={() => link.current?.push("typing", {})} />
           )}
         </section>
         {staff ? (
@@ -235,7 +183,7 @@ function CaseSummary({ ticket }: { ticket: Ticket }) {
   );
 }
 
-function Timeline(p: { ticket: Ticket; items: ReturnType<typeof mergeTimeline>; pending: PendingNote[]; staff: boolean; onBottom?: (atBottom: boolean) => void; onRetry: (p: PendingNote) => void; onDiscard: (p: PendingNote) => void }) {
+function Timeline(p: { ticket: Ticket; items: ReturnType<typeof mergeTimeline>; pending: Pending[]; staff: boolean; onBottom?: (atBottom: boolean) => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const members = useStore((s) => s.members);
@@ -271,17 +219,20 @@ function Timeline(p: { ticket: Ticket; items: ReturnType<typeof mergeTimeline>; 
       <CaseSummary ticket={p.ticket} />
       {rows}
       {!p.items.length && <p class="dk-conv-empty muted">{p.staff ? "No replies yet. Your first reply sets the first response time." : "An agent will reply here. You can add details below in the meantime."}</p>}
-      {p.pending.map((x) => (
-        <div key={x.client_msg_id} class={"dk-msg mine" + (x.internal ? " note" : "") + (x.failed ? " failed" : "")} data-testid="message" data-id={"pending-" + x.client_msg_id}
-          data-internal={x.internal ? "true" : "false"} data-pending={x.failed ? undefined : "true"} data-failed={x.failed ? "true" : undefined}>
-          <div class="dk-msg-gutter">{me && <Avatar id={me.user.id} name={me.user.display_name} url={me.user.avatar_url || undefined} size={32} />}</div>
-          <div class="dk-msg-main">
-            <div class="dk-msg-head"><span class="msg-author">{me?.user.display_name}</span>{x.internal && <span class="dk-note-badge">Internal note</span>}<span class="muted small">{x.failed ? "" : "Sending…"}</span></div>
-            <div class="md" data-testid="message-body">{x.body}</div>
-            {x.failed && <div class="msg-error" role="alert">Not sent: {x.failed}. <button class="link-btn" onClick={() => p.onRetry(x)}>Retry</button> · <button class="link-btn" onClick={() => p.onDiscard(x)}>Delete</button></div>}
+      {p.pending.map((x) => {
+        const failed = x.state === "failed";
+        return (
+          <div key={x.client_msg_id} class={"dk-msg mine" + (x.internal ? " note" : "") + (failed ? " failed" : "")} data-testid="message" data-id={"pending-" + x.client_msg_id}
+            data-internal={x.internal ? "true" : "false"} data-pending={failed ? undefined : "true"} data-failed={failed ? "true" : undefined}>
+            <div class="dk-msg-gutter">{me && <Avatar id={me.user.id} name={me.user.display_name} url={me.user.avatar_url || undefined} size={32} />}</div>
+            <div class="dk-msg-main">
+              <div class="dk-msg-head"><span class="msg-author">{me?.user.display_name}</span>{x.internal && <span class="dk-note-badge">Internal note</span>}<span class="muted small">{failed ? "" : "Sending…"}</span></div>
+              <div class="md" data-testid="message-body">{x.body}</div>
+              {failed && <NotSent p={x} />}
+            </div>
           </div>
-        </div>
-      ))}
+        );
+      })}
     </div>
   );
 }
@@ -301,7 +252,8 @@ function TicketMessage({ m, requester }: { m: Message; requester: ID | undefined
   const known = members[m.author.id]?.user;
   const authorName = known?.display_name || m.author.display_name || "Unknown";
   const fromRequester = m.author.id === requester;
-  const role = members[m.author.id]?.role;
+  // A member known only from a message (joined_at empty: the store's placeholder) has no known role yet.
+  const role = members[m.author.id]?.joined_at ? members[m.author.id].role : undefined;
   const staffAuthor = !fromRequester && (role === "agent" || role === "admin" || role === "owner" || (!role && m.author.kind === "user"));
   return (
     <div class={"dk-msg" + (m.internal ? " note" : "") + (m.author.id === meId ? " mine" : "") + (fromRequester ? " requester" : "") + (deleted ? " deleted" : "")}

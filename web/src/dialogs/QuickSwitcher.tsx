@@ -126,7 +126,7 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
             }
           }}
         />
-        <kbd>{isMac ? "⌘K" : "Ctrl K"}</kbd>
+        <kbd class="key-hint">{isMac ? "⌘K" : "Ctrl K"}</kbd>
       </div>
       {error && <div class="dg-pad" style={{ paddingTop: "10px" }}><p class="ui-hint bad" role="alert">{error}</p></div>}
       <ul class="dg-switch-list" id="dg-switch-list" role="listbox" aria-label={q ? "Results" : "Suggestions"} ref={listRef}>

@@ -1,6 +1,8 @@
 // What the screens do: each action talks to the API or the socket and records the outcome in the store.
 // Pages, settings and dialogs call these rather than api.* when the store must follow.
 import { api, ApiError } from "./api";
+import { deskApi } from "./desk/api";
+import { startFirstRun } from "./firstrun";
 import { channelPath, navigate } from "./router";
 import { applyMembership, connectSocket, disconnectSocket, follow, followChannels, isFollowing, pushActivity, pushOn, setSocketHooks, unfollow } from "./socket";
 import { store } from "./store";
@@ -23,6 +25,7 @@ export async function startWorkspace(): Promise<void> {
     onReconnect: () => {
       void refreshChannels();
       void refreshMyMembership();
+      resendFailed();
     },
   });
   store.setUnknownMemberHandler(() => refreshMembersSoon());
@@ -33,6 +36,7 @@ export async function startWorkspace(): Promise<void> {
     ]);
     store.setChannels(channels);
     store.setMembers(members);
+    startFirstRun(store.get()); // a brand-new workspace: the owner's checklist (chat/FirstRun.tsx)
   } catch {
     started = false; // the AuthGate's 401 handler or the next mount tries again
     return;
@@ -45,6 +49,7 @@ export async function startWorkspace(): Promise<void> {
     if (document.visibilityState === "visible" && started) void refreshChannels();
   };
   window.addEventListener("focus", refresh);
+  window.addEventListener("online", () => resendFailed());
   setInterval(refresh, 120_000);
   let lastActivity = 0;
   const active = () => {
@@ -224,42 +229,108 @@ export function sendMessage(channelId: ID, body: string, parentId: ID | null = n
     typingLater.delete(channelId);
   }
   const p = store.addPending({ client_msg_id: newClientMsgId(), channel_id: channelId, parent_id: parentId, broadcast, body });
-  void deliver(p.client_msg_id);
+  queueSend(p.client_msg_id);
+}
+
+/**
+ * A ticket's reply (or, internal, its note), sent like a channel message: a pending copy in the ticket's stream,
+ * replaced by the server's when it comes back. Resolves once it is sent or has failed.
+ */
+export function sendTicketMessage(t: { id: ID; channel_id?: ID; notes_channel_id?: ID | null }, body: string, internal: boolean): Promise<void> {
+  const channelId = internal ? t.notes_channel_id : t.channel_id;
+  if (!channelId) return Promise.resolve();
+  const p = store.addPending({ client_msg_id: newClientMsgId(), channel_id: channelId, parent_id: null, broadcast: false, body, ticket_id: t.id, internal: internal || undefined });
+  return queueSend(p.client_msg_id);
 }
 
 export function retrySend(clientMsgId: string): void {
   store.setPendingState(clientMsgId, "pending");
-  void deliver(clientMsgId);
+  void queueSend(clientMsgId);
 }
 
 export function discardSend(clientMsgId: string): void {
   store.removePending(clientMsgId);
 }
 
+/**
+ * Send again, in the order they were written, what failed for want of a connection (the socket is back, or the
+ * browser is online again). The same client_msg_id makes the server keep one copy, whatever got through before.
+ */
+export function resendFailed(): void {
+  for (const p of store.get().pending) {
+    if (p.state !== "failed" || !p.resend) continue;
+    store.setPendingState(p.client_msg_id, "pending");
+    void queueSend(p.client_msg_id);
+  }
+}
+
+/**
+ * Sends go out one at a time per conversation, so they reach the server in the order they were written. A new
+ * message behind one that failed for want of a connection takes that one along first (else it would overtake it).
+ */
+const sendQueues = new Map<ID, Promise<void>>();
+function queueSend(clientMsgId: string): Promise<void> {
+  const p = store.get().pending.find((x) => x.client_msg_id === clientMsgId);
+  if (!p) return Promise.resolve();
+  const { pending } = store.get();
+  const mine = pending.findIndex((x) => x.client_msg_id === clientMsgId);
+  const ids: string[] = [];
+  pending.forEach((x, i) => {
+    if (i < mine && x.channel_id === p.channel_id && x.state === "failed" && x.resend) {
+      store.setPendingState(x.client_msg_id, "pending");
+      ids.push(x.client_msg_id);
+    }
+  });
+  ids.push(clientMsgId);
+  let chain = sendQueues.get(p.channel_id) ?? Promise.resolve();
+  for (const id of ids) chain = chain.then(() => deliver(id));
+  sendQueues.set(p.channel_id, chain);
+  void chain.then(() => {
+    if (sendQueues.get(p.channel_id) === chain) sendQueues.delete(p.channel_id);
+  });
+  return chain;
+}
+
+/** What a failed send says (the server's words are meant for people; a 429 adds how long to wait). */
+function sendError(e: unknown): string {
+  if (e instanceof ApiError && e.status === 429 && e.retryAfter) return `${e.message} Try again in ${e.retryAfter} s.`;
+  return e instanceof Error ? e.message : "Could not send";
+}
+
+/** Whether a failed send failed for want of a connection (sent again on reconnect), not because it was refused. */
+function offlineFailure(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 0 && e.code === "network";
+}
+
 async function deliver(clientMsgId: string): Promise<void> {
   const p = store.get().pending.find((x) => x.client_msg_id === clientMsgId);
-  if (!p) return;
-  const payload: { body: string; client_msg_id: string; parent_id?: ID; broadcast?: boolean } = { body: p.body, client_msg_id: p.client_msg_id };
-  if (p.parent_id) payload.parent_id = p.parent_id;
-  if (p.parent_id && p.broadcast) payload.broadcast = true;
+  if (!p || p.state !== "pending") return;
   try {
     let m: Message;
-    if (isFollowing(p.channel_id)) {
-      try {
-        m = (await pushOn<{ message: Message }>(p.channel_id, "message:send", payload)).message;
-      } catch (e) {
-        const err = e as { reason?: string; code?: string };
-        if (err.code) throw new ApiError(0, err.code, err.reason ?? "Could not send");
-        // Timeout or the topic dropped: the same client_msg_id over HTTP never posts twice.
+    if (p.ticket_id) {
+      m = await deskApi.postMessage(p.ticket_id, { body: p.body, internal: p.internal || undefined, client_msg_id: p.client_msg_id });
+      if (p.internal && !m.internal) m = { ...m, internal: true };
+    } else {
+      const payload: { body: string; client_msg_id: string; parent_id?: ID; broadcast?: boolean } = { body: p.body, client_msg_id: p.client_msg_id };
+      if (p.parent_id) payload.parent_id = p.parent_id;
+      if (p.parent_id && p.broadcast) payload.broadcast = true;
+      if (isFollowing(p.channel_id)) {
+        try {
+          m = (await pushOn<{ message: Message }>(p.channel_id, "message:send", payload)).message;
+        } catch (e) {
+          const err = e as { reason?: string; code?: string };
+          if (err.code) throw new ApiError(0, err.code, err.reason ?? "Could not send");
+          // Timeout or the topic dropped: the same client_msg_id over HTTP never posts twice.
+          m = await api.postMessage(p.channel_id, payload);
+        }
+      } else {
         m = await api.postMessage(p.channel_id, payload);
       }
-    } else {
-      m = await api.postMessage(p.channel_id, payload);
     }
     store.receiveMessage(m, "fetched");
     store.removePending(clientMsgId);
   } catch (e) {
-    store.setPendingState(clientMsgId, "failed", e instanceof Error ? e.message : "Could not send");
+    store.setPendingState(clientMsgId, "failed", sendError(e), offlineFailure(e));
   }
 }
 

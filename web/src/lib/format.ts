@@ -53,3 +53,18 @@ export function hueOf(id: string): number {
   for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
   return avatarHues[h % avatarHues.length];
 }
+
+/** Sentences joined with one full stop between them, whatever punctuation each already ends with. */
+function sentence(s: string): string {
+  const t = s.trim();
+  return !t || /[.!?…]$/.test(t) ? t : t + ".";
+}
+
+/**
+ * The line under a message that did not go out: "Not sent: <why>." (the reason's own full stop kept, never
+ * doubled). One that failed for want of a connection says it goes out by itself once the connection is back.
+ */
+export function notSentText(error?: string, resend?: boolean): string {
+  if (resend) return "Not sent: no connection. It goes out when the connection is back.";
+  return error?.trim() ? `Not sent: ${sentence(error)}` : "Not sent.";
+}

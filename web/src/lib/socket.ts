@@ -10,6 +10,7 @@ import { Presence, Socket, type Channel as PhxChannel } from "phoenix";
 import { api } from "./api";
 import { navigate } from "./router";
 import { store, type Store } from "./store";
+import { resumeFrom, streamJoined, streamMessage } from "./stream";
 import type { ConnectorSummary, DeliveryEvent } from "./connectors";
 import type {
   Channel, ID, JoinReply, Me, MemberAddedEvent, MemberEvent, MemberRemovedEvent, MemberRoleChangedEvent, MemberUpdatedEvent, Message, PresenceMeta, StatusEvent, TypingEvent, UnreadEvent,
@@ -188,15 +189,12 @@ export function follow(channelId: ID, s: Store = store): Promise<JoinReply | nul
   // Params as a function: phoenix calls it on every rejoin, so a reconnect resumes from the last seq/change seen.
   let sentPosition = false;
   const params = () => {
-    const p = s.position(channelId);
-    sentPosition = !!p && p.seq > 0;
-    return sentPosition ? { last_seq: p!.seq, last_change: p!.change } : {};
+    const from = resumeFrom(s, channelId);
+    sentPosition = !!from;
+    return from ?? {};
   };
   const topic = socket.channel(`channel:${channelId}`, params);
-  const onMsg = (kind: "new" | "update") => (m: Message) => {
-    s.receiveMessage(m, kind);
-    if (kind === "new") s.typingStopped(m.channel_id, m.author.id);
-  };
+  const onMsg = (kind: "new" | "update") => (m: Message) => streamMessage(s, m, kind);
   topic.on("message:new", onMsg("new"));
   for (const ev of ["message:updated", "message:deleted", "reaction:added", "reaction:removed", "thread:updated"]) topic.on(ev, onMsg("update"));
   topic.on("channel:updated", (c: Channel) => s.upsertChannel(c, false));
@@ -213,15 +211,11 @@ export function follow(channelId: ID, s: Store = store): Promise<JoinReply | nul
   topic.onClose(() => void (entry.isJoined = false));
   const handleReply = (reply: JoinReply) => {
     entry.isJoined = true;
-    if (reply.reset) {
+    // Joined without last_seq: nothing is replayed, live events follow the reply, history comes over HTTP.
+    if (streamJoined(s, channelId, reply, sentPosition)) {
       // Too much missed (or the server went back in time): reload instead of replaying.
-      s.setPosition(channelId, reply.last_seq, reply.last_change);
-      s.unloadTimeline(channelId);
       api.channel(channelId).then((c) => s.upsertChannel(c, true), () => {});
       onChannelReset(channelId);
-    } else if (!sentPosition) {
-      // Joined without last_seq: nothing is replayed, live events follow the reply, history comes over HTTP.
-      s.bumpPosition(channelId, reply.last_seq, reply.last_change);
     }
     resolve(reply);
   };

@@ -4,6 +4,10 @@
 // State is replaced, never mutated, so components re-render by reference comparison (useStore(selector)). The
 // socket module and the actions feed it; nothing else holds mutable state. createStore() makes a fresh one for
 // tests; `store` is the app's.
+//
+// Messages, timelines, positions, pending sends and typing are kept per stream (a channel's id): channels and a
+// ticket's conversation and notes alike (lib/stream.ts). Ticket streams have no entry in `channels`, so unread
+// counts and the "New messages" divider, which are about channels, leave them alone.
 import { useEffect, useReducer, useRef } from "preact/hooks";
 import type {
   Channel, ID, Me, Member, MemberAddedEvent, MemberEvent, MemberRemovedEvent, MemberRoleChangedEvent, Message, Presence, StatusEvent, TypingEvent, UnreadEvent, User, Workspace,
@@ -21,6 +25,11 @@ export interface Pending {
   created_at: string;
   state: "pending" | "failed";
   error?: string;
+  /** Failed for want of a connection (not refused by the server): sent again, same client_msg_id, on reconnect. */
+  resend?: boolean;
+  /** A ticket's message (channel_id is its conversation, or its notes when internal): posted to the ticket. */
+  ticket_id?: ID;
+  internal?: boolean;
 }
 
 export interface Timeline {
@@ -438,9 +447,9 @@ export function createStore() {
       set({ pending: [...state.pending.filter((x) => x.client_msg_id !== p.client_msg_id), full] });
       return full;
     },
-    setPendingState(clientMsgId: string, st: "pending" | "failed", error?: string) {
+    setPendingState(clientMsgId: string, st: "pending" | "failed", error?: string, resend?: boolean) {
       if (!state.pending.some((p) => p.client_msg_id === clientMsgId)) return;
-      set({ pending: state.pending.map((p) => (p.client_msg_id === clientMsgId ? { ...p, state: st, error } : p)) });
+      set({ pending: state.pending.map((p) => (p.client_msg_id === clientMsgId ? { ...p, state: st, error, resend } : p)) });
     },
     removePending(clientMsgId: string) {
       set({ pending: state.pending.filter((p) => p.client_msg_id !== clientMsgId) });

@@ -6,7 +6,7 @@ import { Emoji } from "../lib/emojiImages";
 const features = [
   { icon: "💬", title: "Channels, threads, DMs", text: "Real-time team chat with threads, reactions, mentions and presence — fast on any screen." },
   { icon: "🎨", title: "Your brand, not ours", text: "Your logo, name and colours on every screen, at your own address." },
-  { icon: "🔌", title: "Customers in the same place", text: "Conversations from LINE, Discord, email and webhooks land next to your team's." },
+  { icon: "🔌", title: "Customers in the same place", text: "Conversations from LINE, Discord and webhooks land next to your team's." },
 ];
 
 export function Landing(_: PageProps) {
