@@ -83,6 +83,8 @@ type connectorState struct {
 	deliverers map[string]Deliverer
 	discord    DiscordDirectory
 	wake       chan struct{}
+	// lineVerifier checks own-bot LINE tokens (connectors_verify.go).
+	lineVerifier LINEVerifier
 }
 
 // SiteURL is a workspace's own address, derived from BaseURL; "" if the
@@ -193,8 +195,14 @@ type ConnectorUpdate struct {
 // connect it to the outside.
 type ConnectorView struct {
 	relay.Connector
-	// LINE own bot: the URL to paste into the LINE console.
-	WebhookURL string `json:"webhook_url,omitempty"`
+	// LINE own bot: the URL to paste into the LINE console, and why LINE
+	// can never call it when the server's public address is not an https
+	// address on the internet (how to fix it).
+	WebhookURL        string `json:"webhook_url,omitempty"`
+	WebhookURLWarning string `json:"webhook_url_warning,omitempty"`
+	// Bot is the outside bot the connector speaks as (LINE own bot: the
+	// name and picture LINE gave when the token was checked).
+	Bot *ConnectorBot `json:"bot,omitempty"`
 	// LINE shared bot: the link that pre-fills "join <code>", and its QR code.
 	JoinURL  string `json:"join_url,omitempty"`
 	QRPNGURL string `json:"qr_png_url,omitempty"`
@@ -240,6 +248,9 @@ func (a *App) CreateConnector(ctx context.Context, actor *relay.Actor, in Connec
 			}
 			c.ExternalID = in.ChannelID
 			secrets["channel_secret"], secrets["access_token"] = in.ChannelSecret, in.AccessToken
+			if err := a.verifyLINEToken(ctx, in.AccessToken, c.Config); err != nil {
+				return nil, err
+			}
 		case relay.ModelShared:
 			c.Model = relay.ModelShared
 			if in.ChannelID != "" || in.ChannelSecret != "" || in.AccessToken != "" {
@@ -323,11 +334,13 @@ func LINEJoinURL(botID, code string) string {
 }
 
 func (a *App) connectorView(ctx context.Context, c *relay.Connector) (*ConnectorView, error) {
-	v := &ConnectorView{Connector: *c}
+	v := &ConnectorView{Connector: a.withSharedBotProblem(*c)}
 	base := a.conn.cfg.BaseURL
 	switch {
 	case c.Type == relay.ConnectorLINE && c.Model == relay.ModelOwn:
 		v.WebhookURL = base + "/hooks/line/" + c.ID.String()
+		v.WebhookURLWarning = PublicURLWarning(base)
+		v.Bot = connectorBot(c)
 	case c.Type == relay.ConnectorLINE && c.Model == relay.ModelShared:
 		v.JoinURL = LINEJoinURL(a.conn.cfg.LINESharedBotID, c.JoinCode)
 		v.QRPNGURL = "/api/v1/connectors/" + c.ID.String() + "/qr.png"
@@ -385,6 +398,7 @@ func (a *App) ConnectorSummaries(ctx context.Context, actor *relay.Actor) ([]Con
 	}
 	out := make([]ConnectorSummary, 0, len(list))
 	for _, c := range list {
+		c = a.withSharedBotProblem(c)
 		out = append(out, ConnectorSummary{ID: c.ID, Type: c.Type, Name: c.Name, Status: c.Status, LastError: c.LastError})
 	}
 	return out, nil
@@ -450,6 +464,9 @@ func (a *App) UpdateConnector(ctx context.Context, actor *relay.Actor, id relay.
 		if v := upd.AccessToken; v != nil {
 			if !tokenRE.MatchString(*v) {
 				return nil, relay.Errorf(relay.EINVALID, "access_token must be the channel's long-lived access token.")
+			}
+			if err := a.verifyLINEToken(ctx, *v, c.Config); err != nil {
+				return nil, err
 			}
 			secrets["access_token"] = *v
 		}

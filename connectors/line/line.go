@@ -164,11 +164,16 @@ func (c *Connector) Close(ctx context.Context) error {
 // Deliverer returns the outbox deliverer for kind "line".
 func (c *Connector) Deliverer() app.Deliverer { return app.DeliverFunc(c.deliver) }
 
-// Register makes c deliver the outbox rows of LINE connectors.
+// Register makes c deliver the outbox rows of LINE connectors and, when a
+// can take it (*app.App), check own-bot tokens (LINEBotInfo).
 func (c *Connector) Register(a interface {
 	RegisterDeliverer(kind string, d app.Deliverer)
 }) {
 	a.RegisterDeliverer(relay.ConnectorLINE, c.Deliverer())
+	// Own-bot tokens are checked with LINE when they are entered.
+	if v, ok := a.(interface{ SetLINEVerifier(app.LINEVerifier) }); ok {
+		v.SetLINEVerifier(c)
+	}
 }
 
 // token is the channel access token a connector sends with.

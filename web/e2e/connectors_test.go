@@ -20,6 +20,7 @@ import (
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/connectors/line/linefake"
 	"github.com/relayhq/relay/internal/testserver"
 )
 
@@ -60,7 +61,13 @@ func TestConnectors(t *testing.T) {
 	}))
 	t.Cleanup(receiver.Close)
 
+	// LINE's bot info (GET /v2/bot/info): the admin's real token belongs to
+	// "Teapot Support"; any other token is refused, as LINE does.
+	const lineToken = "teapot-long-lived-channel-access-token-0123456789"
+	lineFake := linefake.New(t)
+	lineFake.SetBot(lineToken, "Teapot Support", "@teapots", "")
 	h := newHarnessWith(t, func(c *testserver.Config) {
+		c.LINEAPIURL, c.LINEDataAPIURL = lineFake.URL, lineFake.URL
 		c.Connectors = app.ConnectorsConfig{
 			LINESharedSecret: "0123456789abcdef0123456789abcdef", LINESharedToken: "shared-line-token-0123456789abcdef", LINESharedBotID: "@relaytest",
 			DiscordBotToken: "discord-bot-token", DiscordApplicationID: "1234",
@@ -120,6 +127,18 @@ func TestConnectors(t *testing.T) {
 		admin.until(t, "the secret flagged", `$("#ln-secret").getAttribute("aria-invalid") === "true" && location.pathname === "/settings/connectors/add/line"`)
 		admin.fill(t, f, "name", "LINE Support")
 		admin.fill(t, f, "channel_secret", "8f2b0c4d6e1a3b5c7d9e0f1a2b3c4d5e")
+		// A made-up token: LINE refuses it, the form says so on the field and nothing is made.
+		admin.submit(t, f)
+		admin.untilExplain(t, "the token flagged as refused by LINE",
+			`$("#ln-token").getAttribute("aria-invalid") === "true" && $("#ln-token-hint").textContent.includes("LINE refused") && location.pathname === "/settings/connectors/add/line"`, pageText)
+		var none struct {
+			Connectors []any `json:"connectors"`
+		}
+		h.getJSON(t, sub, "/api/v1/connectors", owner.Token, &none)
+		if len(none.Connectors) != 0 {
+			t.Fatalf("a refused token made %d connectors", len(none.Connectors))
+		}
+		admin.fill(t, f, "access_token", lineToken)
 		admin.submit(t, f)
 		admin.untilExplain(t, "the connector's page with the webhook URL",
 			`!!$("[data-testid=connector-page]") && ($("input[data-testid=line-webhook-url]")?.value || "").includes("/hooks/line/")`, pageText)
@@ -129,6 +148,9 @@ func TestConnectors(t *testing.T) {
 			t.Errorf("webhook URL = %q, want %q", got, want)
 		}
 		admin.expect(t, "the LINE console steps", `$("[data-testid=line-steps]").textContent.includes("Use webhook")`, "")
+		admin.expect(t, "the bot LINE named", `$("[data-testid=line-bot-name]")?.textContent === "Teapot Support" && $("[data-testid=line-bot]").textContent.includes("@teapots")`, "")
+		// http://localhost is out of LINE's reach: the page says how to fix it.
+		admin.expect(t, "the webhook URL warning", `($("[data-testid=webhook-url-warning]")?.textContent || "").includes("RELAY_PUBLIC_URL")`, "")
 		admin.expect(t, "a Copy button next to the URL", `[...$$(".ui-copy button")].some((b) => b.textContent.includes("Copy"))`, "")
 		admin.until(t, "the sidebar lists it with a green dot", sidebarConn(lineID)+`?.dataset.status === "active"`)
 	}) {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { h, render } from "preact";
 import {
-  bridgesFrom, conversationsLabel, curlExample, deliveryLine, deliveryState, groupDiscordChannels, mergeConnector, previewKind, safeURL,
+  bridgesFrom, conversationsLabel, curlExample, deliveryLine, deliveryState, describeConnector, groupDiscordChannels, mergeConnector, previewKind, safeURL,
   selectionFrom, statusOf, type ConnectorInfo, type DiscordChannel,
 } from "../src/lib/connectors";
 import { createStore, store, type Store } from "../src/lib/store";
@@ -30,6 +30,16 @@ describe("conversationsLabel", () => {
     expect(conversationsLabel({})).toBe("0 conversations");
     expect(conversationsLabel({ conversations: 1 })).toBe("1 conversation");
     expect(conversationsLabel({ conversations: 3 })).toBe("3 conversations");
+  });
+});
+
+describe("describeConnector", () => {
+  it("names the LINE account LINE gave for an own bot's token, else the channel id", () => {
+    const base = { id: "1", name: "LINE", status: "active" } as const;
+    expect(describeConnector({ ...base, type: "line", model: "own", external_id: "1656123456" })).toBe("LINE · your own bot (channel 1656123456)");
+    expect(describeConnector({ ...base, type: "line", model: "own", external_id: "1656123456", bot: { name: "Teapot Support", basic_id: "@teapots" } }))
+      .toBe("LINE · Teapot Support (@teapots)");
+    expect(describeConnector({ ...base, type: "line", model: "shared" })).toBe("LINE · Relay's shared bot");
   });
 });
 

@@ -30,12 +30,23 @@ export interface ConnectorView extends ConnectorSummary {
   updated_at?: string;
   /** LINE own bot: paste into the LINE Developers console. */
   webhook_url?: string;
+  /** LINE own bot: why LINE can never call webhook_url from this server (http, localhost), and how to fix it. */
+  webhook_url_warning?: string;
+  /** LINE own bot: the bot LINE named when the access token was checked. */
+  bot?: ConnectorBot;
   /** LINE shared bot: opens a chat with the bot with "join <code>" typed in, and its QR code (same origin). */
   join_url?: string;
   qr_png_url?: string;
   /** Discord, until the bot is in a server: adds it (opens Discord). */
   invite_url?: string;
   conversations?: number;
+}
+
+/** The outside bot a connector speaks as, as the platform named it. */
+export interface ConnectorBot {
+  name: string;
+  basic_id?: string;
+  picture_url?: string;
 }
 
 /** The store keeps summaries for everyone and the full view where the settings loaded it. */
@@ -196,7 +207,11 @@ export function statusOf(c: Pick<ConnectorSummary, "status" | "last_error">): { 
 
 /** A model-aware one-line description of a connector. */
 export function describeConnector(c: ConnectorView): string {
-  if (c.type === "line") return c.model === "shared" ? "LINE · Relay's shared bot" : `LINE · your own bot${c.external_id ? ` (channel ${c.external_id})` : ""}`;
+  if (c.type === "line") {
+    if (c.model === "shared") return "LINE · Relay's shared bot";
+    if (c.bot?.name) return `LINE · ${c.bot.name}${c.bot.basic_id ? ` (${c.bot.basic_id})` : ""}`;
+    return `LINE · your own bot${c.external_id ? ` (channel ${c.external_id})` : ""}`;
+  }
   if (c.type === "discord") return c.external_id ? `Discord · server ${c.external_id}` : "Discord · waiting for the bot to be added to a server";
   return typeLabel[c.type] ?? c.type;
 }

@@ -31,7 +31,9 @@ export function AddLine() {
           !tokenOK(token.trim()) && "access_token",
         ].filter(Boolean)
       : [];
-  const bad = (f: string) => touched && problems.includes(f);
+  // The server names the field it refused (LINE refused the token: "access_token was refused by LINE…").
+  const refused = error && /^(channel_id|channel_secret|access_token)\b/.exec(error)?.[1];
+  const bad = (f: string) => (touched && problems.includes(f)) || refused === f;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -112,16 +114,18 @@ export function AddLine() {
               <div class="ui-field">
                 <label class="ui-label" for="ln-token">Channel access token (long-lived)</label>
                 <textarea id="ln-token" class="ui-textarea mono" name="access_token" rows={3} autoComplete="off" spellcheck={false}
-                  value={token} onInput={(e) => setToken(e.currentTarget.value)} aria-invalid={bad("access_token")} aria-describedby="ln-token-hint" />
+                  value={token} onInput={(e) => { setToken(e.currentTarget.value); if (refused === "access_token") setError(null); }} aria-invalid={bad("access_token")} aria-describedby="ln-token-hint" />
                 <p id="ln-token-hint" class={"ui-hint" + (bad("access_token") ? " bad" : "")}>
-                  {bad("access_token") ? "Paste the whole long-lived token (at least 20 characters)." : "“Messaging API” tab → Channel access token → Issue."}
+                  {refused === "access_token"
+                    ? "LINE refused this token. Copy it again; if it was reissued, the old one no longer works."
+                    : bad("access_token") ? "Paste the whole long-lived token (at least 20 characters)." : "“Messaging API” tab → Channel access token → Issue. Relay checks it with LINE."}
                 </p>
               </div>
             </>
           )}
           {error && <Alert kind="error">{error}</Alert>}
           <div class="st-actions">
-            <button class="ui-btn primary" type="submit" disabled={busy}>{busy && <Spinner />}{model === "own" ? "Connect LINE bot" : "Create join code"}</button>
+            <button class="ui-btn primary" type="submit" disabled={busy}>{busy && <Spinner />}{model === "own" ? (busy ? "Checking with LINE…" : "Connect LINE bot") : "Create join code"}</button>
             <button class="ui-btn ghost" type="button" onClick={() => navigate("/settings/connectors")}>Cancel</button>
           </div>
         </section>

@@ -94,17 +94,26 @@ export function ConnectorPage({ id }: { id: string }) {
 
 function createdText(c: ConnectorInfo): string {
   if (c.type === "line" && c.model === "shared") return "Your join code is ready. Share the QR code or the link below with your customers.";
-  if (c.type === "line") return "Connected. One last step in the LINE console: paste the webhook URL below.";
+  if (c.type === "line") {
+    const who = c.bot?.name ? `LINE accepted the access token of “${c.bot.name}”.` : "Saved.";
+    return `${who} One last step in the LINE console: paste the webhook URL below.`;
+  }
   return "Created. Now add the bot to your Discord server.";
 }
 
 function LineOwnSetup({ c }: { c: ConnectorInfo }) {
   return (
     <section class="st-section" aria-labelledby="cn-webhook">
+      {c.bot && <LineBot bot={c.bot} />}
       <h3 id="cn-webhook">Webhook URL</h3>
       <p class="st-desc">LINE sends your customers' messages to this address. Relay checks LINE's signature on every one.</p>
       {c.webhook_url ? (
-        <CopyField value={c.webhook_url} label="Webhook URL" testid="line-webhook-url" mono />
+        <>
+          <CopyField value={c.webhook_url} label="Webhook URL" testid="line-webhook-url" mono />
+          {c.webhook_url_warning && (
+            <div class="cn-gap" data-testid="webhook-url-warning"><Alert kind="warn">{c.webhook_url_warning}</Alert></div>
+          )}
+        </>
       ) : (
         <Alert kind="warn">The server has no public address configured, so it cannot show the webhook URL (RELAY_PUBLIC_URL).</Alert>
       )}
@@ -116,6 +125,25 @@ function LineOwnSetup({ c }: { c: ConnectorInfo }) {
       </ol>
       <p class="ui-hint">Send your account a message from LINE: it appears in a new channel in the sidebar within a second or two.</p>
     </section>
+  );
+}
+
+/** The LINE account the access token belongs to, as LINE named it. */
+function LineBot({ bot }: { bot: NonNullable<ConnectorInfo["bot"]> }) {
+  const [broken, setBroken] = useState(false);
+  return (
+    <div class="cn-bot" data-testid="line-bot">
+      {bot.picture_url && !broken ? (
+        <img class="cn-bot-pic" src={bot.picture_url} width={40} height={40} alt="" referrerpolicy="no-referrer" onError={() => setBroken(true)} />
+      ) : (
+        <TypeMark type="line" size={40} />
+      )}
+      <span class="cn-bot-text">
+        <span class="cn-bot-label">LINE account</span>
+        <strong data-testid="line-bot-name">{bot.name}</strong>
+        {bot.basic_id && <span class="cn-mono cn-bot-id">{bot.basic_id}</span>}
+      </span>
+    </div>
   );
 }
 
