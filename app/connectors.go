@@ -256,8 +256,8 @@ func (a *App) CreateConnector(ctx context.Context, actor *relay.Actor, in Connec
 			if in.ChannelID != "" || in.ChannelSecret != "" || in.AccessToken != "" {
 				return nil, relay.Errorf(relay.EINVALID, "The shared LINE bot takes no credentials.")
 			}
-			if cfg.LINESharedSecret == "" || cfg.LINESharedToken == "" || cfg.LINESharedBotID == "" {
-				return nil, relay.Errorf(relay.EINVALID, "The shared LINE bot is not configured on this server (RELAY_LINE_SHARED_*).")
+			if !cfg.lineSharedConfigured() {
+				return nil, relay.Errorf(relay.EINVALID, "This server does not offer Relay's shared LINE bot: the person who runs it has not set one up.")
 			}
 			c.JoinCode = newJoinCode()
 		default:
@@ -270,8 +270,8 @@ func (a *App) CreateConnector(ctx context.Context, actor *relay.Actor, in Connec
 		if in.ChannelID != "" || in.ChannelSecret != "" || in.AccessToken != "" {
 			return nil, relay.Errorf(relay.EINVALID, "The shared Discord bot takes no credentials.")
 		}
-		if cfg.DiscordBotToken == "" || cfg.DiscordApplicationID == "" {
-			return nil, relay.Errorf(relay.EINVALID, "The shared Discord bot is not configured on this server (RELAY_DISCORD_*).")
+		if !cfg.discordConfigured() {
+			return nil, relay.Errorf(relay.EINVALID, "This server does not offer Discord: the person who runs it has not set up a Discord bot.")
 		}
 		c.Model = relay.ModelShared
 	case relay.ConnectorWebhook:

@@ -49,6 +49,43 @@ export interface ConnectorBot {
   picture_url?: string;
 }
 
+/** A kind of connector and whether this server offers it (GET /connectors/available). */
+export interface ConnectorKind {
+  type: "line" | "discord";
+  model: "own" | "shared";
+  available: boolean;
+  /** Owners only, for a kind the server does not offer: what the person who runs the server must set up. */
+  operator_setup?: string;
+}
+
+/** What the add-connector screens offer: null while unknown (nothing conditional is offered until the server says). */
+export interface Offer {
+  lineOwn: boolean;
+  lineShared: boolean;
+  discord: boolean;
+  /** Kinds the server does not offer, with what the operator must do (only owners get these). */
+  missing: { label: string; setup: string }[];
+}
+
+export function offerFrom(kinds: ConnectorKind[] | null): Offer | null {
+  if (!kinds) return null;
+  const find = (type: string, model: string) => kinds.find((k) => k.type === type && k.model === model);
+  const missing = kinds
+    .filter((k) => !k.available && k.operator_setup)
+    .map((k) => ({ label: kindLabel(k), setup: k.operator_setup as string }));
+  return {
+    lineOwn: find("line", "own")?.available ?? false,
+    lineShared: find("line", "shared")?.available ?? false,
+    discord: find("discord", "shared")?.available ?? false,
+    missing,
+  };
+}
+
+function kindLabel(k: Pick<ConnectorKind, "type" | "model">): string {
+  if (k.type === "line") return k.model === "shared" ? "Relay's shared LINE bot" : "Your own LINE bot";
+  return "Discord";
+}
+
 /** The store keeps summaries for everyone and the full view where the settings loaded it. */
 export type ConnectorInfo = ConnectorView;
 
@@ -167,6 +204,7 @@ export const connApi = {
   createConnector: (b: ConnectorInput) => request<ConnectorView>("POST", "/connectors", { body: b }),
   updateConnector: (id: ID, b: ConnectorUpdate) => request<ConnectorView>("PATCH", `/connectors/${enc(id)}`, { body: b }),
   deleteConnector: (id: ID) => request<void>("DELETE", `/connectors/${enc(id)}`),
+  available: () => request<{ kinds: ConnectorKind[] }>("GET", "/connectors/available").then((r) => r.kinds ?? []),
   discordChannels: (id: ID) =>
     request<{ channels: DiscordChannel[] }>("GET", `/connectors/${enc(id)}/discord/channels`).then((r) => r.channels ?? []),
   setDiscordBridges: (id: ID, bridges: BridgeInput[]) =>

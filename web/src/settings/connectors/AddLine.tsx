@@ -5,7 +5,7 @@ import { connApi } from "../../lib/connectors";
 import { navigate } from "../../lib/router";
 import { store } from "../../lib/store";
 import { Alert, errText, Spinner } from "../../dialogs/kit";
-import { BackLink, TypeMark } from "./common";
+import { BackLink, OperatorSetup, TypeMark, useOffer } from "./common";
 
 type Model = "own" | "shared";
 
@@ -22,6 +22,9 @@ export function AddLine() {
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Relay's shared bot is offered only when this server has one.
+  const offer = useOffer();
+  const shared = !!offer?.lineShared;
 
   const problems =
     model === "own"
@@ -67,7 +70,7 @@ export function AddLine() {
       </div>
 
       <form class="ui-form" onSubmit={submit} data-testid={model === "own" ? "line-own" : "line-shared"} noValidate>
-        <fieldset class="cn-models" aria-label="Which LINE bot">
+        {shared && <fieldset class="cn-models" aria-label="Which LINE bot">
           <label class="cn-model">
             <input type="radio" name="model" value="own" checked={model === "own"} onChange={() => { setModel("own"); setError(null); }} data-testid="line-model-own" />
             <span>
@@ -82,7 +85,8 @@ export function AddLine() {
               <span class="cn-choice-sub">Nothing to set up. Customers add Relay's bot and send your join code (a QR code does it for them).</span>
             </span>
           </label>
-        </fieldset>
+        </fieldset>}
+        <OperatorSetup offer={offer} only="Relay's shared LINE bot" />
 
         <section class="st-section cn-form-section">
           <div class="ui-field">

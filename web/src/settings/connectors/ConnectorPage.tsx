@@ -195,7 +195,7 @@ function DiscordInvite({ c }: { c: ConnectorInfo }) {
           <p class="cn-waiting" role="status"><Spinner /> Waiting for Discord… this page moves on by itself once the bot is in.</p>
         </div>
       ) : (
-        <Alert kind="warn">This server has no Discord bot configured (RELAY_DISCORD_*), so there is no invite link. Ask the operator of this Relay.</Alert>
+        <Alert kind="warn">This server has no Discord bot set up, so there is no invite link. Ask the person who runs this Relay server.</Alert>
       )}
     </section>
   );
