@@ -65,6 +65,10 @@ type AuditEvent struct {
 	Data        json.RawMessage `json:"data"`
 	IP          string          `json:"ip"`
 	CreatedAt   time.Time       `json:"created_at"`
+	// TargetName and Names are filled on listing (audit_names.go): the
+	// target's name, and names for the ids in Data (people, channels).
+	TargetName string            `json:"target_name,omitempty"`
+	Names      map[string]string `json:"names,omitempty"`
 }
 
 // AuditActor is who acted, as the log shows them.
@@ -172,5 +176,10 @@ func (a *App) ListAudit(ctx context.Context, actor *relay.Actor, f AuditFilter) 
 	case f.Limit < 0 || f.Limit > MaxAuditPage:
 		return nil, relay.Errorf(relay.EINVALID, "limit must be between 1 and %d.", MaxAuditPage)
 	}
-	return a.store.ListAudit(ctx, actor.Workspace.ID, f)
+	events, err := a.store.ListAudit(ctx, actor.Workspace.ID, f)
+	if err != nil {
+		return nil, err
+	}
+	a.nameAudit(ctx, actor, events)
+	return events, nil
 }
