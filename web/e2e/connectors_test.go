@@ -66,6 +66,8 @@ func TestConnectors(t *testing.T) {
 	const lineToken = "teapot-long-lived-channel-access-token-0123456789"
 	lineFake := linefake.New(t)
 	lineFake.SetBot(lineToken, "Teapot Support", "@teapots", "")
+	const lineToken2 = "teapot-reissued-channel-access-token-9876543210"
+	lineFake.SetBot(lineToken2, "Teapot Help", "@teapothelp", "")
 	h := newHarnessWith(t, func(c *testserver.Config) {
 		c.LINEAPIURL, c.LINEDataAPIURL = lineFake.URL, lineFake.URL
 		c.Connectors = app.ConnectorsConfig{
@@ -151,6 +153,15 @@ func TestConnectors(t *testing.T) {
 		admin.expect(t, "the bot LINE named", `$("[data-testid=line-bot-name]")?.textContent === "Teapot Support" && $("[data-testid=line-bot]").textContent.includes("@teapots")`, "")
 		// http://localhost is out of LINE's reach: the page says how to fix it.
 		admin.expect(t, "the webhook URL warning", `($("[data-testid=webhook-url-warning]")?.textContent || "").includes("RELAY_PUBLIC_URL")`, "")
+		// Replacing the token: LINE checks the new one; a refused one changes nothing.
+		admin.do(t, "open Replace credentials", chromedp.Click(chromedp.CSS(`button[data-testid=line-replace-open]`)))
+		admin.fill(t, `form[data-testid=line-replace]`, "access_token", strings.Repeat("Wr0ng/", 8))
+		admin.do(t, "save the new credentials", chromedp.Click(chromedp.CSS(`button[form=cn-replace]`)))
+		admin.untilExplain(t, "the refused token said in the dialog",
+			`($("form[data-testid=line-replace] .ui-alert.error")?.textContent || "").includes("access_token was refused by LINE") && $("#cn-replace-token").getAttribute("aria-invalid") === "true"`, pageText)
+		admin.fill(t, `form[data-testid=line-replace]`, "access_token", lineToken2)
+		admin.do(t, "save the new credentials", chromedp.Click(chromedp.CSS(`button[form=cn-replace]`)))
+		admin.untilExplain(t, "the new bot's name", `!$("form[data-testid=line-replace]") && $("[data-testid=line-bot-name]")?.textContent === "Teapot Help"`, pageText)
 		admin.expect(t, "a Copy button next to the URL", `[...$$(".ui-copy button")].some((b) => b.textContent.includes("Copy"))`, "")
 		admin.until(t, "the sidebar lists it with a green dot", sidebarConn(lineID)+`?.dataset.status === "active"`)
 	}) {
@@ -376,7 +387,7 @@ func TestConnectors(t *testing.T) {
 	h.step(t, "phone width", func(t *testing.T) {
 		admin.do(t, "phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
 		defer admin.do(t, "desktop viewport", chromedp.EmulateReset())
-		for _, path := range []string{"/settings/connectors", "/settings/connectors/" + sharedID, "/settings/connectors/add/line", "/settings/webhooks"} {
+		for _, path := range []string{"/settings/connectors", "/settings/connectors/" + lineID, "/settings/connectors/" + sharedID, "/settings/connectors/add/line", "/settings/webhooks"} {
 			admin.visit(t, h.ws(sub, path))
 			admin.until(t, path+" loaded", `!!$(".st-page") && !$(".ui-loading")`)
 			admin.expect(t, path+" fits the width (no sideways scrolling)",
