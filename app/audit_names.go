@@ -110,6 +110,20 @@ func (a *App) nameAudit(ctx context.Context, actor *relay.Actor, events []AuditE
 			}
 		case auditTargetIncoming:
 			e.TargetName = str("name")
+			if e.TargetName == "" { // a removal records no name: the creation did
+				e.TargetName = lookup(hooks, id, func() (string, error) {
+					created, err := a.store.ListAudit(ctx, ws, AuditFilter{Action: AuditIncomingWebhookCreated,
+						TargetKind: auditTargetIncoming, TargetID: id, Limit: 1})
+					if err != nil || len(created) == 0 {
+						return "", err
+					}
+					var cd struct {
+						Name string `json:"name"`
+					}
+					_ = json.Unmarshal(created[0].Data, &cd)
+					return cd.Name, nil
+				})
+			}
 		case AuditTargetInvite:
 			e.TargetName = str("email")
 		case AuditTargetWorkspace:

@@ -38,6 +38,8 @@ func TestAuditNames(t *testing.T) {
 		do("PATCH", "/api/v1/tickets/"+tid, map[string]any{"priority": "high"}, owner)
 		do("PATCH", "/api/v1/workspace", map[string]any{"primary_color": "#112233"}, owner)
 		general := e.channelNamed(owner, "general")
+		gone := do("POST", "/api/v1/channels/"+general+"/incoming-webhooks", map[string]string{"name": "Old hook"}, owner).json(t)
+		do("DELETE", "/api/v1/incoming-webhooks/"+gone["id"].(string), nil, owner)
 		do("POST", "/api/v1/channels/"+general+"/incoming-webhooks", map[string]string{"name": "Deploy bot"}, owner)
 		do("DELETE", "/api/v1/members/"+leaver.userID, nil, owner)
 
@@ -76,6 +78,9 @@ func TestAuditNames(t *testing.T) {
 		}
 		if ev := got["incoming_webhook.created"]; ev.TargetName != "Deploy bot" || ev.Names[general] != "#general" {
 			t.Errorf("incoming webhook: %+v", ev)
+		}
+		if ev := got["incoming_webhook.deleted"]; ev.TargetName != "Old hook" {
+			t.Errorf("deleted incoming webhook: %+v", ev)
 		}
 		if ev := got["member.removed"]; ev.TargetName != "meg" {
 			t.Errorf("removed member: %+v", ev)
