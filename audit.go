@@ -67,6 +67,10 @@ type AuditEvent struct {
 	Data        json.RawMessage `json:"data"`
 	IP          string          `json:"ip"`
 	CreatedAt   time.Time       `json:"created_at"`
+	// TargetName and Names are filled on listing (app's desk_audit_names.go):
+	// the target's name, and names for the ids in Data (people, channels).
+	TargetName string            `json:"target_name,omitempty"`
+	Names      map[string]string `json:"names,omitempty"`
 }
 
 // AuditActor is who acted, as the log shows them.

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -168,4 +169,24 @@ type DiscordDirectory interface {
 	TextChannels(ctx context.Context, guildID string) ([]DiscordChannel, error)
 	// InviteURL is the OAuth2 link that adds the bot to a guild, carrying state.
 	InviteURL(state string) string
+}
+
+// ErrTokenRefused is what a verifier wraps when the outside platform
+// refused a credential (LINE's or Discord's 401/403): the admin typed a
+// wrong token, as opposed to the platform being unreachable.
+var ErrTokenRefused = errors.New("the token was refused")
+
+// LINEBotInfo is what LINE tells about the bot a channel access token
+// belongs to (GET /v2/bot/info).
+type LINEBotInfo struct {
+	UserID      string
+	BasicID     string
+	DisplayName string
+	PictureURL  string
+}
+
+// LINEVerifier asks LINE which bot a channel access token belongs to; an
+// error wrapping ErrTokenRefused means LINE refused the token.
+type LINEVerifier interface {
+	LINEBotInfo(ctx context.Context, accessToken string) (*LINEBotInfo, error)
 }

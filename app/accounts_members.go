@@ -321,11 +321,15 @@ func (a *Accounts) RemoveMember(ctx context.Context, actor *relay.Actor, userID 
 	if err := policy.Check(actor, policy.RemoveMember, policy.Target{Role: m.Role, Self: self}); err != nil {
 		return err
 	}
+	var name string // kept in the audit log: the member is gone from the workspace after this
+	if u, err := a.store.UserByID(ctx, userID); err == nil {
+		name = u.DisplayName
+	}
 	if err := a.store.RemoveMember(ctx, actor.Workspace.ID, userID); err != nil {
 		return err
 	}
 	a.log.InfoContext(ctx, "member removed", "workspace_id", actor.Workspace.ID, "user_id", userID, "by", actor.User.ID)
-	a.audit(ctx, actor, relay.AuditMemberRemoved, relay.AuditTargetUser, userID, map[string]any{"role": m.Role, "left": self})
+	a.audit(ctx, actor, relay.AuditMemberRemoved, relay.AuditTargetUser, userID, map[string]any{"role": m.Role, "left": self, "name": name})
 	a.accessChanged(ctx, actor.Workspace.ID, userID, 0, "removed from the workspace")
 	a.publish(ctx, actor.Workspace.ID, relay.WorkspaceTopic(actor.Workspace.ID), EvMemberRemoved, MemberRemovedEvent{UserID: userID}, 0, 0)
 	return nil

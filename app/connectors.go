@@ -76,6 +76,8 @@ type connectorState struct {
 	mu         sync.RWMutex
 	deliverers map[string]relay.Deliverer
 	discord    relay.DiscordDirectory
+	// lineVerifier checks own-bot LINE tokens (connectors_verify.go).
+	lineVerifier relay.LINEVerifier
 }
 
 // SiteURL is a workspace's own address, derived from BaseURL; "" if the

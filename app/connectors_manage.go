@@ -38,8 +38,14 @@ type ConnectorUpdate struct {
 // connect it to the outside.
 type ConnectorView struct {
 	relay.Connector
-	// LINE own bot: the URL to paste into the LINE console.
-	WebhookURL string `json:"webhook_url,omitempty"`
+	// LINE own bot: the URL to paste into the LINE console, and why LINE
+	// can never call it when the server's public address is not an https
+	// address on the internet (how to fix it).
+	WebhookURL        string `json:"webhook_url,omitempty"`
+	WebhookURLWarning string `json:"webhook_url_warning,omitempty"`
+	// Bot is the outside bot the connector speaks as (LINE own bot: the
+	// name and picture LINE gave when the token was checked).
+	Bot *ConnectorBot `json:"bot,omitempty"`
 	// LINE shared bot: the link that pre-fills "join <code>", and its QR code.
 	JoinURL  string `json:"join_url,omitempty"`
 	QRPNGURL string `json:"qr_png_url,omitempty"`
@@ -85,13 +91,16 @@ func (a *Connectors) CreateConnector(ctx context.Context, actor *relay.Actor, in
 			}
 			c.ExternalID = in.ChannelID
 			secrets["channel_secret"], secrets["access_token"] = in.ChannelSecret, in.AccessToken
+			if err := a.verifyLINEToken(ctx, in.AccessToken, c.Config); err != nil {
+				return nil, err
+			}
 		case relay.ModelShared:
 			c.Model = relay.ModelShared
 			if in.ChannelID != "" || in.ChannelSecret != "" || in.AccessToken != "" {
 				return nil, relay.Errorf(relay.EINVALID, "The shared LINE bot takes no credentials.")
 			}
-			if cfg.LINESharedSecret == "" || cfg.LINESharedToken == "" || cfg.LINESharedBotID == "" {
-				return nil, relay.Errorf(relay.EINVALID, "The shared LINE bot is not configured on this server (RELAY_LINE_SHARED_*).")
+			if !cfg.lineSharedConfigured() {
+				return nil, relay.Errorf(relay.EINVALID, "This server does not offer Relay's shared LINE bot: the person who runs it has not set one up.")
 			}
 			c.JoinCode = newJoinCode()
 		default:
@@ -104,8 +113,8 @@ func (a *Connectors) CreateConnector(ctx context.Context, actor *relay.Actor, in
 		if in.ChannelID != "" || in.ChannelSecret != "" || in.AccessToken != "" {
 			return nil, relay.Errorf(relay.EINVALID, "The shared Discord bot takes no credentials.")
 		}
-		if cfg.DiscordBotToken == "" || cfg.DiscordApplicationID == "" {
-			return nil, relay.Errorf(relay.EINVALID, "The shared Discord bot is not configured on this server (RELAY_DISCORD_*).")
+		if !cfg.discordConfigured() {
+			return nil, relay.Errorf(relay.EINVALID, "This server does not offer Discord: the person who runs it has not set up a Discord bot.")
 		}
 		c.Model = relay.ModelShared
 	case relay.ConnectorWebhook:
@@ -168,11 +177,13 @@ func LINEJoinURL(botID, code string) string {
 }
 
 func (a *Connectors) connectorView(ctx context.Context, c *relay.Connector) (*ConnectorView, error) {
-	v := &ConnectorView{Connector: *c}
+	v := &ConnectorView{Connector: a.withSharedBotProblem(*c)}
 	base := a.conn.cfg.BaseURL
 	switch {
 	case c.Type == relay.ConnectorLINE && c.Model == relay.ModelOwn:
 		v.WebhookURL = base + "/hooks/line/" + c.ID.String()
+		v.WebhookURLWarning = PublicURLWarning(base)
+		v.Bot = connectorBot(c)
 	case c.Type == relay.ConnectorLINE && c.Model == relay.ModelShared:
 		v.JoinURL = LINEJoinURL(a.conn.cfg.LINESharedBotID, c.JoinCode)
 		v.QRPNGURL = "/api/v1/connectors/" + c.ID.String() + "/qr.png"
@@ -230,6 +241,7 @@ func (a *Connectors) ConnectorSummaries(ctx context.Context, actor *relay.Actor)
 	}
 	out := make([]ConnectorSummary, 0, len(list))
 	for _, c := range list {
+		c = a.withSharedBotProblem(c)
 		out = append(out, ConnectorSummary{ID: c.ID, Type: c.Type, Name: c.Name, Status: c.Status, LastError: c.LastError})
 	}
 	return out, nil
@@ -295,6 +307,9 @@ func (a *Connectors) UpdateConnector(ctx context.Context, actor *relay.Actor, id
 		if v := upd.AccessToken; v != nil {
 			if !tokenRE.MatchString(*v) {
 				return nil, relay.Errorf(relay.EINVALID, "access_token must be the channel's long-lived access token.")
+			}
+			if err := a.verifyLINEToken(ctx, *v, c.Config); err != nil {
+				return nil, err
 			}
 			secrets["access_token"] = *v
 		}

@@ -48,5 +48,10 @@ func (a *Desk) ListAudit(ctx context.Context, actor *relay.Actor, f relay.AuditF
 	case f.Limit < 0 || f.Limit > relay.MaxAuditPage:
 		return nil, relay.Errorf(relay.EINVALID, "limit must be between 1 and %d.", relay.MaxAuditPage)
 	}
-	return a.store.ListAudit(ctx, actor.Workspace.ID, f)
+	events, err := a.store.ListAudit(ctx, actor.Workspace.ID, f)
+	if err != nil {
+		return nil, err
+	}
+	a.nameAudit(ctx, actor, events)
+	return events, nil
 }

@@ -65,4 +65,8 @@ type deskStore interface {
 	History(ctx context.Context, workspaceID, channelID relay.ID, q relay.HistoryQuery) ([]relay.Message, error)
 	MembersByID(ctx context.Context, workspaceID relay.ID, userIDs []relay.ID) (map[relay.ID]relay.Member, error)
 	Membership(ctx context.Context, workspaceID, userID relay.ID) (*relay.Membership, error)
+	// For naming the audit log's targets (desk_audit_names.go).
+	Channel(ctx context.Context, workspaceID, channelID, viewer relay.ID) (*relay.Channel, error)
+	Connector(ctx context.Context, workspaceID, id relay.ID) (*relay.Connector, error)
+	Subscription(ctx context.Context, workspaceID, id relay.ID) (*relay.WebhookSubscription, error)
 }

@@ -370,7 +370,7 @@ func (a *Desk) UpdateTicket(ctx context.Context, actor *relay.Actor, id relay.ID
 	if err != nil {
 		return nil, err
 	}
-	a.audit(ctx, actor, relay.AuditTicketUpdated, auditTicket, t.ID, changed)
+	a.audit(ctx, actor, relay.AuditTicketUpdated, auditTicket, t.ID, ticketUpdateAudit(events))
 	a.publish(ctx, out.WorkspaceID, relay.TicketStaffTopic(out.ID), EvTicketUpdated, out, 0, 0)
 	a.publish(ctx, out.WorkspaceID, relay.DeskTopic(out.WorkspaceID), EvTicketUpdated, out, 0, 0)
 	return a.reloadFor(ctx, actor, out)

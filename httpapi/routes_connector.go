@@ -20,6 +20,7 @@ func (s *Server) connectorRoutes() []route {
 	return []route{
 		{method: "GET", path: "/api/v1/connectors", host: onWorkspace, h: s.listConnectors},
 		{method: "POST", path: "/api/v1/connectors", host: onWorkspace, h: s.createConnector},
+		{method: "GET", path: "/api/v1/connectors/available", host: onWorkspace, h: s.availableConnectors},
 		{method: "GET", path: "/api/v1/connectors/{id}", host: onWorkspace, h: s.getConnector},
 		{method: "PATCH", path: "/api/v1/connectors/{id}", host: onWorkspace, h: s.patchConnector},
 		{method: "DELETE", path: "/api/v1/connectors/{id}", host: onWorkspace, h: s.deleteConnector},
@@ -58,6 +59,17 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"connectors": list})
+	return nil
+}
+
+// availableConnectors serves GET /connectors/available: the kinds this
+// server offers (owners also learn what the operator must set).
+func (s *Server) availableConnectors(w http.ResponseWriter, r *http.Request) error {
+	kinds, err := s.app.Connectors.AvailableConnectors(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"kinds": kinds})
 	return nil
 }
 

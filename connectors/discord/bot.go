@@ -78,6 +78,8 @@ type Bot struct {
 	s     *discordgo.Session
 
 	botID atomic.Pointer[string]
+	// problem is what the operator must fix (Problem), nil when none.
+	problem atomic.Pointer[string]
 	// noHook remembers channels where the bot may not create webhooks
 	// (missing permission), so deliveries there skip the attempt for a while.
 	noHook sync.Map // channel id → time.Time

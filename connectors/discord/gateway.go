@@ -193,6 +193,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			return ctx.Err()
 		}
 		err := b.connect(ctx)
+		b.setProblem(err)
 		if err == nil {
 			opened := time.Now()
 			select {
@@ -249,21 +250,59 @@ func (b *Bot) connect(ctx context.Context) error {
 	return err
 }
 
+// Problem is what keeps the bot from Discord that only the operator can
+// fix (a refused token, a missing intent), in plain words for workspace
+// admins; "" while the last connection attempt succeeded or failed for a
+// passing reason. Relay shows it as the status of Discord connectors.
+func (b *Bot) Problem() string {
+	if p := b.problem.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// setProblem records the outcome of a connection attempt for Problem.
+func (b *Bot) setProblem(err error) {
+	text := ""
+	switch hint := closeHint(err); {
+	case err == nil:
+	case hint == hintToken:
+		text = "Discord refused this Relay server's bot token, so no message can come in from Discord or go out to it. " +
+			"The person who runs this Relay server must set the right bot token and restart it."
+	case hint == hintIntent:
+		text = "Discord does not let this Relay server's bot read message text. The person who runs this Relay server " +
+			"must turn on the Message Content intent for the bot in Discord's developer portal."
+	default:
+		return // a passing failure: keep what we knew
+	}
+	if text == "" {
+		b.problem.Store(nil)
+		return
+	}
+	b.problem.Store(&text)
+}
+
+// What closeHint tells the operator.
+const (
+	hintToken  = "the bot token was refused (RELAY_DISCORD_BOT_TOKEN)"
+	hintIntent = "enable the Message Content intent for the bot in Discord's developer portal"
+)
+
 // closeHint explains the gateway close codes an operator can fix.
 func closeHint(err error) string {
 	var ce *websocket.CloseError
 	if !errors.As(err, &ce) {
 		var re *discordgo.RESTError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == 401 {
-			return "the bot token was refused (RELAY_DISCORD_BOT_TOKEN)"
+			return hintToken
 		}
 		return ""
 	}
 	switch ce.Code {
 	case 4004:
-		return "the bot token was refused (RELAY_DISCORD_BOT_TOKEN)"
+		return hintToken
 	case 4013, 4014:
-		return "enable the Message Content intent for the bot in Discord's developer portal"
+		return hintIntent
 	}
 	return ""
 }

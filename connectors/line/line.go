@@ -22,7 +22,7 @@ const (
 	CredAccessToken   = "access_token"
 )
 
-// Relay is what the connector needs from the application (*app.App).
+// Relay is what the connector needs from the application (*app.Connectors).
 type Relay interface {
 	// ReceiveExternal posts an outside message; a redelivered message id
 	// posts nothing new.
@@ -161,11 +161,16 @@ func (c *Connector) Close(ctx context.Context) error {
 // Deliverer returns the outbox deliverer for kind "line".
 func (c *Connector) Deliverer() relay.Deliverer { return relay.DeliverFunc(c.deliver) }
 
-// Register makes c deliver the outbox rows of LINE connectors.
+// Register makes c deliver the outbox rows of LINE connectors and, when a
+// can take it (*app.Connectors), check own-bot tokens (LINEBotInfo).
 func (c *Connector) Register(a interface {
 	RegisterDeliverer(kind string, d relay.Deliverer)
 }) {
 	a.RegisterDeliverer(relay.ConnectorLINE, c.Deliverer())
+	// Own-bot tokens are checked with LINE when they are entered.
+	if v, ok := a.(interface{ SetLINEVerifier(relay.LINEVerifier) }); ok {
+		v.SetLINEVerifier(c)
+	}
 }
 
 // token is the channel access token a connector sends with.

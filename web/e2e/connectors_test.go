@@ -20,6 +20,7 @@ import (
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/app"
+	"github.com/relayhq/relay/connectors/line/linefake"
 	"github.com/relayhq/relay/internal/testserver"
 )
 
@@ -60,7 +61,15 @@ func TestConnectors(t *testing.T) {
 	}))
 	t.Cleanup(receiver.Close)
 
+	// LINE's bot info (GET /v2/bot/info): the admin's real token belongs to
+	// "Teapot Support"; any other token is refused, as LINE does.
+	const lineToken = "teapot-long-lived-channel-access-token-0123456789"
+	lineFake := linefake.New(t)
+	lineFake.SetBot(lineToken, "Teapot Support", "@teapots", "")
+	const lineToken2 = "teapot-reissued-channel-access-token-9876543210"
+	lineFake.SetBot(lineToken2, "Teapot Help", "@teapothelp", "")
 	h := newHarnessWith(t, func(c *testserver.Config) {
+		c.LINEAPIURL, c.LINEDataAPIURL = lineFake.URL, lineFake.URL
 		c.Connectors = app.ConnectorsConfig{
 			LINESharedSecret: "0123456789abcdef0123456789abcdef", LINESharedToken: "shared-line-token-0123456789abcdef", LINESharedBotID: "@relaytest",
 			DiscordBotToken: "discord-bot-token", DiscordApplicationID: "1234",
@@ -120,6 +129,18 @@ func TestConnectors(t *testing.T) {
 		admin.until(t, "the secret flagged", `$("#ln-secret").getAttribute("aria-invalid") === "true" && location.pathname === "/settings/connectors/add/line"`)
 		admin.fill(t, f, "name", "LINE Support")
 		admin.fill(t, f, "channel_secret", "8f2b0c4d6e1a3b5c7d9e0f1a2b3c4d5e")
+		// A made-up token: LINE refuses it, the form says so on the field and nothing is made.
+		admin.submit(t, f)
+		admin.untilExplain(t, "the token flagged as refused by LINE",
+			`$("#ln-token").getAttribute("aria-invalid") === "true" && $("#ln-token-hint").textContent.includes("LINE refused") && location.pathname === "/settings/connectors/add/line"`, pageText)
+		var none struct {
+			Connectors []any `json:"connectors"`
+		}
+		h.getJSON(t, sub, "/api/v1/connectors", owner.Token, &none)
+		if len(none.Connectors) != 0 {
+			t.Fatalf("a refused token made %d connectors", len(none.Connectors))
+		}
+		admin.fill(t, f, "access_token", lineToken)
 		admin.submit(t, f)
 		admin.untilExplain(t, "the connector's page with the webhook URL",
 			`!!$("[data-testid=connector-page]") && ($("input[data-testid=line-webhook-url]")?.value || "").includes("/hooks/line/")`, pageText)
@@ -129,6 +150,18 @@ func TestConnectors(t *testing.T) {
 			t.Errorf("webhook URL = %q, want %q", got, want)
 		}
 		admin.expect(t, "the LINE console steps", `$("[data-testid=line-steps]").textContent.includes("Use webhook")`, "")
+		admin.expect(t, "the bot LINE named", `$("[data-testid=line-bot-name]")?.textContent === "Teapot Support" && $("[data-testid=line-bot]").textContent.includes("@teapots")`, "")
+		// http://localhost is out of LINE's reach: the page says how to fix it.
+		admin.expect(t, "the webhook URL warning", `($("[data-testid=webhook-url-warning]")?.textContent || "").includes("RELAY_PUBLIC_URL")`, "")
+		// Replacing the token: LINE checks the new one; a refused one changes nothing.
+		admin.do(t, "open Replace credentials", chromedp.Click(chromedp.CSS(`button[data-testid=line-replace-open]`)))
+		admin.fill(t, `form[data-testid=line-replace]`, "access_token", strings.Repeat("Wr0ng/", 8))
+		admin.do(t, "save the new credentials", chromedp.Click(chromedp.CSS(`button[form=cn-replace]`)))
+		admin.untilExplain(t, "the refused token said in the dialog",
+			`($("form[data-testid=line-replace] .ui-alert.error")?.textContent || "").includes("access_token was refused by LINE") && $("#cn-replace-token").getAttribute("aria-invalid") === "true"`, pageText)
+		admin.fill(t, `form[data-testid=line-replace]`, "access_token", lineToken2)
+		admin.do(t, "save the new credentials", chromedp.Click(chromedp.CSS(`button[form=cn-replace]`)))
+		admin.untilExplain(t, "the new bot's name", `!$("form[data-testid=line-replace]") && $("[data-testid=line-bot-name]")?.textContent === "Teapot Help"`, pageText)
 		admin.expect(t, "a Copy button next to the URL", `[...$$(".ui-copy button")].some((b) => b.textContent.includes("Copy"))`, "")
 		admin.until(t, "the sidebar lists it with a green dot", sidebarConn(lineID)+`?.dataset.status === "active"`)
 	}) {
@@ -354,7 +387,7 @@ func TestConnectors(t *testing.T) {
 	h.step(t, "phone width", func(t *testing.T) {
 		admin.do(t, "phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
 		defer admin.do(t, "desktop viewport", chromedp.EmulateReset())
-		for _, path := range []string{"/settings/connectors", "/settings/connectors/" + sharedID, "/settings/connectors/add/line", "/settings/webhooks"} {
+		for _, path := range []string{"/settings/connectors", "/settings/connectors/" + lineID, "/settings/connectors/" + sharedID, "/settings/connectors/add/line", "/settings/webhooks"} {
 			admin.visit(t, h.ws(sub, path))
 			admin.until(t, path+" loaded", `!!$(".st-page") && !$(".ui-loading")`)
 			admin.expect(t, path+" fits the width (no sideways scrolling)",

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { h, render } from "preact";
 import {
-  bridgesFrom, conversationsLabel, curlExample, deliveryLine, deliveryState, groupDiscordChannels, mergeConnector, previewKind, safeURL,
+  bridgesFrom, conversationsLabel, curlExample, deliveryLine, deliveryState, describeConnector, offerFrom, groupDiscordChannels, mergeConnector, previewKind, safeURL,
   selectionFrom, statusOf, type ConnectorInfo, type DiscordChannel,
 } from "../src/lib/connectors";
 import { createStore, store, type Store } from "../src/lib/store";
@@ -30,6 +30,42 @@ describe("conversationsLabel", () => {
     expect(conversationsLabel({})).toBe("0 conversations");
     expect(conversationsLabel({ conversations: 1 })).toBe("1 conversation");
     expect(conversationsLabel({ conversations: 3 })).toBe("3 conversations");
+  });
+});
+
+describe("describeConnector", () => {
+  it("names the LINE account LINE gave for an own bot's token, else the channel id", () => {
+    const base = { id: "1", name: "LINE", status: "active" } as const;
+    expect(describeConnector({ ...base, type: "line", model: "own", external_id: "1656123456" })).toBe("LINE · your own bot (channel 1656123456)");
+    expect(describeConnector({ ...base, type: "line", model: "own", external_id: "1656123456", bot: { name: "Teapot Support", basic_id: "@teapots" } }))
+      .toBe("LINE · Teapot Support (@teapots)");
+    expect(describeConnector({ ...base, type: "line", model: "shared" })).toBe("LINE · Relay's shared bot");
+  });
+});
+
+describe("offerFrom (GET /connectors/available)", () => {
+  it("offers nothing conditional until the server said, then only what it offers", () => {
+    expect(offerFrom(null)).toBeNull();
+    const none = offerFrom([
+      { type: "line", model: "own", available: true },
+      { type: "line", model: "shared", available: false },
+      { type: "discord", model: "shared", available: false },
+    ]);
+    expect(none).toEqual({ lineOwn: true, lineShared: false, discord: false, missing: [] });
+    const all = offerFrom([
+      { type: "line", model: "own", available: true },
+      { type: "line", model: "shared", available: true },
+      { type: "discord", model: "shared", available: true },
+    ]);
+    expect(all).toMatchObject({ lineShared: true, discord: true, missing: [] });
+  });
+  it("lists what the operator must set up only when the server said (owners)", () => {
+    const o = offerFrom([
+      { type: "line", model: "own", available: true },
+      { type: "line", model: "shared", available: true },
+      { type: "discord", model: "shared", available: false, operator_setup: "They create a bot in Discord's developer portal…" },
+    ]);
+    expect(o?.missing).toEqual([{ label: "Discord", setup: "They create a bot in Discord's developer portal…" }]);
   });
 });
 

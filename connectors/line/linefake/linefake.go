@@ -1,6 +1,6 @@
 // Package linefake is a LINE platform for tests: an HTTP server that speaks
-// the Messaging API's wire format (push, reply, profiles, group summaries,
-// message content) and records what it is sent, plus helpers that build
+// the Messaging API's wire format (push, reply, bot info, profiles, group
+// summaries, message content) and records what it is sent, plus helpers that build
 // webhook bodies and sign them exactly as LINE does. Test code only.
 package linefake
 
@@ -81,6 +81,16 @@ type group struct {
 	PictureURL string `json:"pictureUrl,omitempty"`
 }
 
+// Bot is what GET /v2/bot/info answers for a token.
+type Bot struct {
+	UserID      string `json:"userId"`
+	BasicID     string `json:"basicId"`
+	DisplayName string `json:"displayName"`
+	PictureURL  string `json:"pictureUrl,omitempty"`
+	ChatMode    string `json:"chatMode"`
+	MarkAsRead  string `json:"markAsReadMode"`
+}
+
 type content struct {
 	contentType string
 	data        []byte
@@ -104,6 +114,7 @@ type Server struct {
 	profiles map[string]profile
 	members  map[string]profile // "group|user" or "room|user"
 	groups   map[string]group
+	bots     map[string]Bot // by access token
 	contents map[string]content
 	fail     map[string][]failure // by operation: push, reply, profile, content
 	accepted map[string]json.RawMessage
@@ -114,7 +125,7 @@ type Server struct {
 func New(tb testing.TB) *Server {
 	tb.Helper()
 	s := &Server{tokens: map[string]bool{}, profiles: map[string]profile{}, members: map[string]profile{},
-		groups: map[string]group{}, contents: map[string]content{}, fail: map[string][]failure{},
+		groups: map[string]group{}, bots: map[string]Bot{}, contents: map[string]content{}, fail: map[string][]failure{},
 		accepted: map[string]json.RawMessage{}, nextID: 500000000000000}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -129,6 +140,17 @@ func (s *Server) AcceptTokens(tokens ...string) {
 	for _, t := range tokens {
 		s.tokens[t] = true
 	}
+}
+
+// SetBot sets the bot a channel access token belongs to (GET /v2/bot/info)
+// and accepts the token, as AcceptTokens does. A token accepted without a
+// bot set answers a bot named "LINE bot".
+func (s *Server) SetBot(token, name, basicID, picture string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[token] = true
+	s.bots[token] = Bot{UserID: fmt.Sprintf("Ub%031x", len(s.bots)+1), BasicID: basicID, DisplayName: name,
+		PictureURL: picture, ChatMode: "bot", MarkAsRead: "auto"}
 }
 
 // SetProfile sets a user's profile (GET /v2/bot/profile/{userId}).
@@ -160,7 +182,7 @@ func (s *Server) SetContent(messageID, contentType string, data []byte) {
 	s.contents[messageID] = content{contentType: contentType, data: data}
 }
 
-// Fail makes the next n calls of an operation ("push", "reply", "profile",
+// Fail makes the next n calls of an operation ("push", "reply", "info", "profile",
 // "content") fail with status; retryAfter, if set, is sent as Retry-After.
 func (s *Server) Fail(op string, n, status int, retryAfter string) {
 	s.mu.Lock()
@@ -241,6 +263,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, body []byte) int
 		op = "push"
 	case r.Method == "POST" && p == "/v2/bot/message/reply":
 		op = "reply"
+	case r.Method == "GET" && p == "/v2/bot/info":
+		op = "info"
 	case r.Method == "GET" && (profileRE.MatchString(p) || summaryRE.MatchString(p) || memberRE.MatchString(p)):
 		op = "profile"
 	case r.Method == "GET" && contentRE.MatchString(p):
@@ -261,6 +285,12 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, body []byte) int
 	switch op {
 	case "push", "reply":
 		return s.send(w, r, op, body)
+	case "info":
+		b, ok := s.bots[tok]
+		if !ok {
+			b = Bot{UserID: "Ub00000000000000000000000000000000", BasicID: "@fakebot", DisplayName: "LINE bot", ChatMode: "bot", MarkAsRead: "auto"}
+		}
+		return replyJSON(w, b)
 	case "profile":
 		if m := profileRE.FindStringSubmatch(p); m != nil {
 			if pr, ok := s.profiles[m[1]]; ok {

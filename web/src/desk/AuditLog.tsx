@@ -2,59 +2,39 @@
 // by cursor. Read-only: the API has no way to change it.
 import { useEffect, useState } from "preact/hooks";
 import { useStore } from "../lib/store";
-import { deskApi, type AuditEvent } from "../lib/desk";
+import { deskApi } from "../lib/desk";
 import type { ID } from "../lib/types";
 import { Alert, errText, Loading } from "../dialogs/kit";
 import { fullTime } from "../lib/format";
+import { linkClick } from "../lib/router";
 import { Person, RelTime } from "./common";
+import { AUDIT_ACTIONS, actionLabel, auditDetails, auditTarget, type NamedAuditEvent } from "./audit";
 import "../styles/desk.css";
 
-/** The audit vocabulary (app.Audit*), with words for people. */
-export const AUDIT_ACTIONS: Record<string, string> = {
-  "member.role_changed": "Role changed",
-  "member.desk_access_changed": "Support desk access changed",
-  "member.removed": "Member removed",
-  "invite.created": "Invitation sent",
-  "invite.revoked": "Invitation revoked",
-  "invite.accepted": "Invitation accepted",
-  "member.signed_up": "Customer signed up",
-  "workspace.ownership_transferred": "Ownership transferred",
-  "workspace.branding_changed": "Branding changed",
-  "workspace.settings_changed": "Settings changed",
-  "ticket.assigned": "Ticket assigned",
-  "ticket.status_changed": "Ticket status changed",
-  "ticket.updated": "Ticket updated",
-};
+export { AUDIT_ACTIONS };
 
-export function auditSummary(e: AuditEvent): string {
-  const d = e.data ?? {};
-  const from = d.from ?? d.old, to = d.to ?? d.new ?? d.role ?? d.status;
-  const parts: string[] = [];
-  if (d.email) parts.push(String(d.email));
-  if (from !== undefined && to !== undefined) parts.push(`${fmt(from)} → ${fmt(to)}`);
-  else if (to !== undefined) parts.push(fmt(to));
-  if (!parts.length) {
-    const rest = Object.entries(d).filter(([, v]) => v !== null && v !== "" && typeof v !== "object").slice(0, 3);
-    for (const [k, v] of rest) parts.push(`${k}: ${String(v)}`);
-  }
-  return parts.join(" · ");
+/** Details with each #rrggbb colour shown as a swatch before it. */
+function Details({ text }: { text: string }) {
+  if (!text) return <span class="muted">—</span>;
+  const parts = text.split(/(#[0-9a-fA-F]{6})\b/);
+  return (
+    <>
+      {parts.map((p, i) =>
+        i % 2 ? (
+          <span key={i} class="dk-swatch-wrap"><span class="dk-swatch" style={{ background: p }} aria-hidden="true" />{p}</span>
+        ) : (
+          p
+        ),
+      )}
+    </>
+  );
 }
-
-function targetText(e: AuditEvent, name: (id: ID) => string): string {
-  if (!e.target_kind) return "—";
-  if (e.target_kind === "workspace") return "Workspace";
-  if (!e.target_id) return e.target_kind;
-  if (e.target_kind === "user") return name(e.target_id);
-  return `${e.target_kind} ${e.target_id}`;
-}
-
-const fmt = (v: unknown) => (v === null ? "none" : Array.isArray(v) ? v.join(", ") || "none" : typeof v === "object" ? JSON.stringify(v) : String(v));
 
 export function AuditLog() {
   const members = useStore((s) => s.members);
   const [action, setAction] = useState("");
   const [actor, setActor] = useState<ID>("");
-  const [events, setEvents] = useState<AuditEvent[] | null>(null);
+  const [events, setEvents] = useState<NamedAuditEvent[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -91,7 +71,8 @@ export function AuditLog() {
   };
 
   const staffPeople = Object.values(members).filter((m) => m.role !== "customer").sort((a, b) => a.user.display_name.localeCompare(b.user.display_name));
-  const name = (id: ID | null | undefined) => (id ? members[id]?.user.display_name ?? `User ${id}` : "System");
+  const memberName = (id: ID) => members[id]?.user.display_name;
+  const name = (id: ID | null | undefined) => (id ? memberName(id) ?? "A former member" : "System");
 
   return (
     <div class="st-page dk-audit" data-testid="audit-log">
@@ -109,20 +90,26 @@ export function AuditLog() {
       </div>
       {error && <Alert kind="error">{error}</Alert>}
       {events === null ? <Loading /> : !events.length ? <p class="ui-muted">No entries{action || actor ? " match these filters" : " yet"}.</p> : (
-        <div class="dk-table-scroll">
+        <div class="dk-table-scroll dk-audit-scroll">
           <table class="dk-table dk-audit-table">
             <thead>
-              <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Details</th><th scope="col">IP</th></tr>
+              <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Details</th><th scope="col" class="dk-audit-ip">IP</th></tr>
             </thead>
             <tbody>
               {events.map((e) => (
                 <tr key={e.id} data-testid="audit-row" data-action={e.action}>
-                  <td title={fullTime(e.created_at)}><RelTime iso={e.created_at} /></td>
-                  <td>{e.actor ? <Person p={{ id: e.actor_id ?? "0", display_name: e.actor.display_name, avatar_url: e.actor.avatar_url ?? "" }} size={18} /> : name(e.actor_id)}</td>
-                  <td><code class="dk-action">{AUDIT_ACTIONS[e.action] ?? e.action}</code></td>
-                  <td>{targetText(e, name)}</td>
-                  <td class="dk-audit-data">{auditSummary(e)}</td>
-                  <td class="muted"><code>{e.ip || "—"}</code></td>
+                  <td class="dk-audit-when" title={fullTime(e.created_at)}><RelTime iso={e.created_at} />{e.ip && <span class="dk-audit-ip2">{e.ip}</span>}</td>
+                  <td class="dk-audit-who">{e.actor ? <Person p={{ id: e.actor_id ?? "0", display_name: e.actor.display_name, avatar_url: e.actor.avatar_url ?? "" }} size={18} /> : name(e.actor_id)}</td>
+                  <td class="dk-audit-action"><span class="dk-action" data-testid="audit-action">{actionLabel(e.action)}</span></td>
+                  <td class="dk-audit-target" data-testid="audit-target">
+                    {e.target_kind === "ticket" && e.target_id && e.target_name ? (
+                      <a class="ui-link" href={`/desk/tickets/${e.target_id}`} onClick={linkClick}>{auditTarget(e, memberName)}</a>
+                    ) : (
+                      auditTarget(e, memberName)
+                    )}
+                  </td>
+                  <td class="dk-audit-data" data-testid="audit-details"><Details text={auditDetails(e, memberName)} /></td>
+                  <td class="dk-audit-ip muted"><span class="dk-audit-label">IP </span><code>{e.ip || "—"}</code></td>
                 </tr>
               ))}
             </tbody>

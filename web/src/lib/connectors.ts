@@ -30,12 +30,60 @@ export interface ConnectorView extends ConnectorSummary {
   updated_at?: string;
   /** LINE own bot: paste into the LINE Developers console. */
   webhook_url?: string;
+  /** LINE own bot: why LINE can never call webhook_url from this server (http, localhost), and how to fix it. */
+  webhook_url_warning?: string;
+  /** LINE own bot: the bot LINE named when the access token was checked. */
+  bot?: ConnectorBot;
   /** LINE shared bot: opens a chat with the bot with "join <code>" typed in, and its QR code (same origin). */
   join_url?: string;
   qr_png_url?: string;
   /** Discord, until the bot is in a server: adds it (opens Discord). */
   invite_url?: string;
   conversations?: number;
+}
+
+/** The outside bot a connector speaks as, as the platform named it. */
+export interface ConnectorBot {
+  name: string;
+  basic_id?: string;
+  picture_url?: string;
+}
+
+/** A kind of connector and whether this server offers it (GET /connectors/available). */
+export interface ConnectorKind {
+  type: "line" | "discord";
+  model: "own" | "shared";
+  available: boolean;
+  /** Owners only, for a kind the server does not offer: what the person who runs the server must set up. */
+  operator_setup?: string;
+}
+
+/** What the add-connector screens offer: null while unknown (nothing conditional is offered until the server says). */
+export interface Offer {
+  lineOwn: boolean;
+  lineShared: boolean;
+  discord: boolean;
+  /** Kinds the server does not offer, with what the operator must do (only owners get these). */
+  missing: { label: string; setup: string }[];
+}
+
+export function offerFrom(kinds: ConnectorKind[] | null): Offer | null {
+  if (!kinds) return null;
+  const find = (type: string, model: string) => kinds.find((k) => k.type === type && k.model === model);
+  const missing = kinds
+    .filter((k) => !k.available && k.operator_setup)
+    .map((k) => ({ label: kindLabel(k), setup: k.operator_setup as string }));
+  return {
+    lineOwn: find("line", "own")?.available ?? false,
+    lineShared: find("line", "shared")?.available ?? false,
+    discord: find("discord", "shared")?.available ?? false,
+    missing,
+  };
+}
+
+function kindLabel(k: Pick<ConnectorKind, "type" | "model">): string {
+  if (k.type === "line") return k.model === "shared" ? "Relay's shared LINE bot" : "Your own LINE bot";
+  return "Discord";
 }
 
 /** The store keeps summaries for everyone and the full view where the settings loaded it. */
@@ -156,6 +204,7 @@ export const connApi = {
   createConnector: (b: ConnectorInput) => request<ConnectorView>("POST", "/connectors", { body: b }),
   updateConnector: (id: ID, b: ConnectorUpdate) => request<ConnectorView>("PATCH", `/connectors/${enc(id)}`, { body: b }),
   deleteConnector: (id: ID) => request<void>("DELETE", `/connectors/${enc(id)}`),
+  available: () => request<{ kinds: ConnectorKind[] }>("GET", "/connectors/available").then((r) => r.kinds ?? []),
   discordChannels: (id: ID) =>
     request<{ channels: DiscordChannel[] }>("GET", `/connectors/${enc(id)}/discord/channels`).then((r) => r.channels ?? []),
   setDiscordBridges: (id: ID, bridges: BridgeInput[]) =>
@@ -196,7 +245,11 @@ export function statusOf(c: Pick<ConnectorSummary, "status" | "last_error">): { 
 
 /** A model-aware one-line description of a connector. */
 export function describeConnector(c: ConnectorView): string {
-  if (c.type === "line") return c.model === "shared" ? "LINE · Relay's shared bot" : `LINE · your own bot${c.external_id ? ` (channel ${c.external_id})` : ""}`;
+  if (c.type === "line") {
+    if (c.model === "shared") return "LINE · Relay's shared bot";
+    if (c.bot?.name) return `LINE · ${c.bot.name}${c.bot.basic_id ? ` (${c.bot.basic_id})` : ""}`;
+    return `LINE · your own bot${c.external_id ? ` (channel ${c.external_id})` : ""}`;
+  }
   if (c.type === "discord") return c.external_id ? `Discord · server ${c.external_id}` : "Discord · waiting for the bot to be added to a server";
   return typeLabel[c.type] ?? c.type;
 }

@@ -7,7 +7,7 @@ import { conversationsLabel, describeConnector, type ConnectorInfo } from "../li
 import { linkClick } from "../lib/router";
 import { useStore } from "../lib/store";
 import { Alert, Loading } from "../dialogs/kit";
-import { ConnectorActions, LastError, StatusBadge, TypeMark, useConnectorList } from "./connectors/common";
+import { ConnectorActions, LastError, OperatorSetup, StatusBadge, TypeMark, useConnectorList, useOffer } from "./connectors/common";
 import { AddLine } from "./connectors/AddLine";
 import { AddDiscord } from "./connectors/AddDiscord";
 import { ConnectorPage } from "./connectors/ConnectorPage";
@@ -24,11 +24,12 @@ function ConnectorList() {
   const { list, error } = useConnectorList();
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const wsName = useStore((s) => s.workspace?.name ?? "the workspace");
+  const offer = useOffer();
   return (
     <div class="st-page cn-page" data-testid="connectors-page">
       <h2>Connectors</h2>
       <p class="st-lead">
-        Bring LINE and Discord conversations into {wsName}. Each outside conversation gets its own channel; replies written
+        Bring {offer?.discord ? "LINE and Discord" : "LINE"} conversations into {wsName}. Each outside conversation gets its own channel; replies written
         there go back out.
       </p>
 
@@ -39,16 +40,20 @@ function ConnectorList() {
             <TypeMark type="line" />
             <span>
               <strong>LINE</strong>
-              <span class="cn-choice-sub">Customers message your LINE Official Account — or Relay's shared bot.</span>
+              <span class="cn-choice-sub">
+                {offer?.lineShared ? "Customers message your LINE Official Account — or Relay's shared bot." : "Customers message your LINE Official Account."}
+              </span>
             </span>
           </a>
-          <a class="cn-choice" href="/settings/connectors/add/discord" onClick={linkClick} data-testid="add-discord">
-            <TypeMark type="discord" />
-            <span>
-              <strong>Discord</strong>
-              <span class="cn-choice-sub">Bridge text channels of your Discord server, both ways.</span>
-            </span>
-          </a>
+          {offer?.discord && (
+            <a class="cn-choice" href="/settings/connectors/add/discord" onClick={linkClick} data-testid="add-discord">
+              <TypeMark type="discord" />
+              <span>
+                <strong>Discord</strong>
+                <span class="cn-choice-sub">Bridge text channels of your Discord server, both ways.</span>
+              </span>
+            </a>
+          )}
           <a class="cn-choice" href="/settings/webhooks" onClick={linkClick}>
             <TypeMark type="webhook" />
             <span>
@@ -57,6 +62,7 @@ function ConnectorList() {
             </span>
           </a>
         </div>
+        <OperatorSetup offer={offer} />
       </section>
 
       <section class="st-section" aria-labelledby="cn-list">
@@ -71,7 +77,7 @@ function ConnectorList() {
         ) : list.length === 0 ? (
           <div class="ui-empty" data-testid="connectors-empty">
             <strong>No connectors yet</strong>
-            Add LINE or Discord above; their conversations will show in the sidebar.
+            Add {offer?.discord ? "LINE or Discord" : "LINE"} above; their conversations will show in the sidebar.
           </div>
         ) : (
           <ul class="cn-cards" data-testid="connector-list">

@@ -5,7 +5,7 @@ import { connApi } from "../../lib/connectors";
 import { navigate } from "../../lib/router";
 import { store } from "../../lib/store";
 import { Alert, errText, Spinner } from "../../dialogs/kit";
-import { BackLink, TypeMark } from "./common";
+import { BackLink, OperatorSetup, TypeMark, useOffer } from "./common";
 
 type Model = "own" | "shared";
 
@@ -22,6 +22,9 @@ export function AddLine() {
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Relay's shared bot is offered only when this server has one.
+  const offer = useOffer();
+  const shared = !!offer?.lineShared;
 
   const problems =
     model === "own"
@@ -31,7 +34,9 @@ export function AddLine() {
           !tokenOK(token.trim()) && "access_token",
         ].filter(Boolean)
       : [];
-  const bad = (f: string) => touched && problems.includes(f);
+  // The server names the field it refused (LINE refused the token: "access_token was refused by LINE…").
+  const refused = error && /^(channel_id|channel_secret|access_token)\b/.exec(error)?.[1];
+  const bad = (f: string) => (touched && problems.includes(f)) || refused === f;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -65,7 +70,7 @@ export function AddLine() {
       </div>
 
       <form class="ui-form" onSubmit={submit} data-testid={model === "own" ? "line-own" : "line-shared"} noValidate>
-        <fieldset class="cn-models" aria-label="Which LINE bot">
+        {shared && <fieldset class="cn-models" aria-label="Which LINE bot">
           <label class="cn-model">
             <input type="radio" name="model" value="own" checked={model === "own"} onChange={() => { setModel("own"); setError(null); }} data-testid="line-model-own" />
             <span>
@@ -80,7 +85,8 @@ export function AddLine() {
               <span class="cn-choice-sub">Nothing to set up. Customers add Relay's bot and send your join code (a QR code does it for them).</span>
             </span>
           </label>
-        </fieldset>
+        </fieldset>}
+        <OperatorSetup offer={offer} only="Relay's shared LINE bot" />
 
         <section class="st-section cn-form-section">
           <div class="ui-field">
@@ -112,16 +118,18 @@ export function AddLine() {
               <div class="ui-field">
                 <label class="ui-label" for="ln-token">Channel access token (long-lived)</label>
                 <textarea id="ln-token" class="ui-textarea mono" name="access_token" rows={3} autoComplete="off" spellcheck={false}
-                  value={token} onInput={(e) => setToken(e.currentTarget.value)} aria-invalid={bad("access_token")} aria-describedby="ln-token-hint" />
+                  value={token} onInput={(e) => { setToken(e.currentTarget.value); if (refused === "access_token") setError(null); }} aria-invalid={bad("access_token")} aria-describedby="ln-token-hint" />
                 <p id="ln-token-hint" class={"ui-hint" + (bad("access_token") ? " bad" : "")}>
-                  {bad("access_token") ? "Paste the whole long-lived token (at least 20 characters)." : "“Messaging API” tab → Channel access token → Issue."}
+                  {refused === "access_token"
+                    ? "LINE refused this token. Copy it again; if it was reissued, the old one no longer works."
+                    : bad("access_token") ? "Paste the whole long-lived token (at least 20 characters)." : "“Messaging API” tab → Channel access token → Issue. Relay checks it with LINE."}
                 </p>
               </div>
             </>
           )}
           {error && <Alert kind="error">{error}</Alert>}
           <div class="st-actions">
-            <button class="ui-btn primary" type="submit" disabled={busy}>{busy && <Spinner />}{model === "own" ? "Connect LINE bot" : "Create join code"}</button>
+            <button class="ui-btn primary" type="submit" disabled={busy}>{busy && <Spinner />}{model === "own" ? (busy ? "Checking with LINE…" : "Connect LINE bot") : "Create join code"}</button>
             <button class="ui-btn ghost" type="button" onClick={() => navigate("/settings/connectors")}>Cancel</button>
           </div>
         </section>

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { connApi, conversationsLabel, describeConnector, type ConnectorInfo } from "../../lib/connectors";
 import { useSearch } from "../../lib/router";
 import { store, useStore } from "../../lib/store";
-import { Alert, CopyField, errText, Loading, Spinner } from "../../dialogs/kit";
+import { Alert, CopyField, Dialog, errText, Loading, Spinner } from "../../dialogs/kit";
 import { BackLink, ConnectorActions, LastError, StatusBadge, TypeMark } from "./common";
 import { DiscordChannels } from "./DiscordChannels";
 
@@ -94,17 +94,33 @@ export function ConnectorPage({ id }: { id: string }) {
 
 function createdText(c: ConnectorInfo): string {
   if (c.type === "line" && c.model === "shared") return "Your join code is ready. Share the QR code or the link below with your customers.";
-  if (c.type === "line") return "Connected. One last step in the LINE console: paste the webhook URL below.";
+  if (c.type === "line") {
+    const who = c.bot?.name ? `LINE accepted the access token of “${c.bot.name}”.` : "Saved.";
+    return `${who} One last step in the LINE console: paste the webhook URL below.`;
+  }
   return "Created. Now add the bot to your Discord server.";
 }
 
 function LineOwnSetup({ c }: { c: ConnectorInfo }) {
+  const [replacing, setReplacing] = useState(false);
+  const [replaced, setReplaced] = useState(false);
   return (
     <section class="st-section" aria-labelledby="cn-webhook">
+      <div class="cn-bot-row">
+        {c.bot && <LineBot bot={c.bot} />}
+        <button type="button" class="ui-btn sm" onClick={() => { setReplaced(false); setReplacing(true); }} data-testid="line-replace-open">Replace credentials</button>
+      </div>
+      {replaced && <div class="cn-gap"><Alert kind="ok">LINE accepted the new credentials.</Alert></div>}
+      {replacing && <ReplaceCredentials c={c} onClose={() => setReplacing(false)} onDone={() => setReplaced(true)} />}
       <h3 id="cn-webhook">Webhook URL</h3>
       <p class="st-desc">LINE sends your customers' messages to this address. Relay checks LINE's signature on every one.</p>
       {c.webhook_url ? (
-        <CopyField value={c.webhook_url} label="Webhook URL" testid="line-webhook-url" mono />
+        <>
+          <CopyField value={c.webhook_url} label="Webhook URL" testid="line-webhook-url" mono />
+          {c.webhook_url_warning && (
+            <div class="cn-gap" data-testid="webhook-url-warning"><Alert kind="warn">{c.webhook_url_warning}</Alert></div>
+          )}
+        </>
       ) : (
         <Alert kind="warn">The server has no public address configured, so it cannot show the webhook URL (RELAY_PUBLIC_URL).</Alert>
       )}
@@ -116,6 +132,77 @@ function LineOwnSetup({ c }: { c: ConnectorInfo }) {
       </ol>
       <p class="ui-hint">Send your account a message from LINE: it appears in a new channel in the sidebar within a second or two.</p>
     </section>
+  );
+}
+
+/** Replace an own bot's channel secret and/or access token; the server checks a new token with LINE first. */
+function ReplaceCredentials({ c, onClose, onDone }: { c: ConnectorInfo; onClose: () => void; onDone: () => void }) {
+  const [secret, setSecret] = useState("");
+  const [token, setToken] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const refused = error && /^(channel_secret|access_token)\b/.exec(error)?.[1];
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const s = secret.trim(), t = token.trim();
+    if (!s && !t) return setError("Paste a new channel secret, a new access token, or both.");
+    setBusy(true);
+    setError(null);
+    try {
+      store.upsertConnector(await connApi.updateConnector(c.id, { ...(s ? { channel_secret: s } : {}), ...(t ? { access_token: t } : {}) }));
+      onDone();
+      onClose();
+    } catch (err) {
+      setError(errText(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      title={`Replace the credentials of ${c.name}`}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" class="ui-btn" onClick={onClose}>Cancel</button>
+          <button type="submit" form="cn-replace" class="ui-btn primary" disabled={busy}>{busy && <Spinner />}{busy ? "Checking with LINE…" : "Save"}</button>
+        </>
+      }
+    >
+      <form id="cn-replace" class="ui-form" onSubmit={save} data-testid="line-replace" noValidate>
+        <p class="ui-hint" style={{ margin: 0 }}>Leave a field empty to keep what is saved. Relay never shows saved credentials.</p>
+        <div class="ui-field">
+          <label class="ui-label" for="cn-replace-secret">New channel secret</label>
+          <input id="cn-replace-secret" class="ui-input mono" name="channel_secret" autoComplete="off" spellcheck={false} value={secret}
+            onInput={(e) => setSecret(e.currentTarget.value)} aria-invalid={refused === "channel_secret"} />
+        </div>
+        <div class="ui-field">
+          <label class="ui-label" for="cn-replace-token">New channel access token (long-lived)</label>
+          <textarea id="cn-replace-token" class="ui-textarea mono" name="access_token" rows={3} autoComplete="off" spellcheck={false} value={token}
+            onInput={(e) => setToken(e.currentTarget.value)} aria-invalid={refused === "access_token"} />
+          <p class="ui-hint">Relay checks a new token with LINE before saving it.</p>
+        </div>
+        {error && <Alert kind="error">{error}</Alert>}
+      </form>
+    </Dialog>
+  );
+}
+
+/** The LINE account the access token belongs to, as LINE named it. */
+function LineBot({ bot }: { bot: NonNullable<ConnectorInfo["bot"]> }) {
+  const [broken, setBroken] = useState(false);
+  return (
+    <div class="cn-bot" data-testid="line-bot">
+      {bot.picture_url && !broken ? (
+        <img class="cn-bot-pic" src={bot.picture_url} width={40} height={40} alt="" referrerpolicy="no-referrer" onError={() => setBroken(true)} />
+      ) : (
+        <TypeMark type="line" size={40} />
+      )}
+      <span class="cn-bot-text">
+        <span class="cn-bot-label">LINE account</span>
+        <strong data-testid="line-bot-name">{bot.name}</strong>
+        {bot.basic_id && <span class="cn-mono cn-bot-id">{bot.basic_id}</span>}
+      </span>
+    </div>
   );
 }
 
@@ -167,7 +254,7 @@ function DiscordInvite({ c }: { c: ConnectorInfo }) {
           <p class="cn-waiting" role="status"><Spinner /> Waiting for Discord… this page moves on by itself once the bot is in.</p>
         </div>
       ) : (
-        <Alert kind="warn">This server has no Discord bot configured (RELAY_DISCORD_*), so there is no invite link. Ask the operator of this Relay.</Alert>
+        <Alert kind="warn">This server has no Discord bot set up, so there is no invite link. Ask the person who runs this Relay server.</Alert>
       )}
     </section>
   );

@@ -1,7 +1,7 @@
 // Pieces shared by the connector screens: the type mark, the status dot and word, the last error, the actions
 // (enable/disable, rename, remove) and the hook that keeps the store's connector list loaded.
 import { useEffect, useState } from "preact/hooks";
-import { connApi, statusOf, typeLabel, type ConnectorInfo, type ConnectorType } from "../../lib/connectors";
+import { connApi, offerFrom, statusOf, typeLabel, type ConnectorInfo, type ConnectorKind, type ConnectorType, type Offer } from "../../lib/connectors";
 import { fullTime, relative } from "../../lib/format";
 import { linkClick, navigate } from "../../lib/router";
 import { store, useStore } from "../../lib/store";
@@ -69,6 +69,44 @@ export function useConnectorList(): { list: ConnectorInfo[] | null; error: strin
   }, []);
   const list = map ? Object.values(map).sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? "") || a.name.localeCompare(b.name)) : null;
   return { list, error };
+}
+
+// The server's offer does not change while it runs: asked once per page load.
+let kindsOnce: Promise<ConnectorKind[]> | null = null;
+
+/** Which connector kinds this server offers (null until it said; an error offers what needs no operator set-up). */
+export function useOffer(): Offer | null {
+  const [kinds, setKinds] = useState<ConnectorKind[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    kindsOnce ??= connApi.available();
+    kindsOnce.then(
+      (k) => live && setKinds(k),
+      () => {
+        kindsOnce = null;
+        if (live) setKinds([{ type: "line", model: "own", available: true }]);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return offerFrom(kinds);
+}
+
+/** For owners: the kinds this server does not offer and what the person who runs it must set up. */
+export function OperatorSetup({ offer, only }: { offer: Offer | null; only?: string }) {
+  const missing = (offer?.missing ?? []).filter((m) => !only || m.label === only);
+  if (!missing.length) return null;
+  return (
+    <div class="cn-operator" data-testid="operator-setup">
+      <strong>Not offered on this server</strong>
+      {missing.map((m) => (
+        <p key={m.label}><span class="cn-operator-kind">{m.label}:</span> {m.setup}</p>
+      ))}
+      <p class="ui-hint">Only owners see this note.</p>
+    </div>
+  );
 }
 
 export function BackLink({ href = "/settings/connectors", label = "Connectors" }: { href?: string; label?: string }) {
