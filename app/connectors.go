@@ -70,7 +70,8 @@ func (c *ConnectorsConfig) defaults() {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 }
 
-// connectorState is the connector part of the App.
+// connectorState is the Connectors service's own state: the operator's
+// settings and the registered deliverers.
 type connectorState struct {
 	cfg        ConnectorsConfig
 	mu         sync.RWMutex

@@ -177,12 +177,14 @@ func (s *sequencer) commit(batch []*seqOp) {
 		return
 	}
 	queued := false
-	for i, op := range batch {
+	for i := range batch {
 		s.app.afterPost(ctx, results[i])
 		queued = queued || results[i].Queued
-		op.done <- seqResult{res: results[i]}
 	}
 	if queued {
 		s.app.wakeOutbox() // deliver now, not at the workers' next poll
+	}
+	for i, op := range batch {
+		op.done <- seqResult{res: results[i]}
 	}
 }

@@ -26,7 +26,8 @@ const (
 	maxDeliveriesPage      = 200
 )
 
-// webhookState is the webhook part of the App; its zero value is ready.
+// webhookState is the Webhooks service's rate limit state; its zero value
+// is ready.
 type webhookState struct {
 	once     sync.Once
 	incoming *ratelimit.Limiter // posts per incoming webhook token

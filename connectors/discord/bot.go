@@ -50,7 +50,8 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 }
 
-// Relay is what the bot needs from Relay; *app.App implements it.
+// Relay is what the bot needs from Relay; the app's Connectors service
+// (*app.Connectors) implements it.
 type Relay interface {
 	ConnectorByExternal(ctx context.Context, typ, externalID string) (*relay.Connector, map[string]string, error)
 	// Conversation finds a bridged channel's mapping (ENOTFOUND: not bridged).

@@ -17,7 +17,7 @@ import (
 	"github.com/relayhq/relay/internal/testenv"
 )
 
-// fakeRelay stands in for *app.App: it records what the connector asks of
+// fakeRelay stands in for *app.Connectors: it records what the connector asks of
 // it and behaves like the app where the connector depends on it (a
 // redelivered message id posts nothing; a recorded event id is not fresh).
 type fakeRelay struct {

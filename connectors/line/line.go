@@ -22,7 +22,8 @@ const (
 	CredAccessToken   = "access_token"
 )
 
-// Relay is what the connector needs from the application (*app.Connectors).
+// Relay is what the connector needs from the application: its Connectors
+// service (*app.Connectors).
 type Relay interface {
 	// ReceiveExternal posts an outside message; a redelivered message id
 	// posts nothing new.
