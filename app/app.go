@@ -130,7 +130,7 @@ func New(c Config) *App {
 	if c.StatsDebounce <= 0 {
 		c.StatsDebounce = DefaultStatsDebounce
 	}
-	a.stats = &statsDebouncer{delay: c.StatsDebounce, pending: map[relay.ID]string{}}
+	a.stats = newStatsDebouncer(c.StatsDebounce)
 	c.Connectors.defaults()
 	a.conn = connectorState{cfg: c.Connectors, deliverers: map[string]Deliverer{}, wake: make(chan struct{}, 1)}
 	a.seq = newSequencer(a, c.PostShards)
