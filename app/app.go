@@ -21,6 +21,7 @@ type Limits struct {
 	LoginPerIP    int           // login attempts per IP per LoginWindow (default 20)
 	LoginPerEmail int           // failed logins per email per LoginWindow (default 10)
 	LoginWindow   time.Duration // default 5 minutes
+	LoginBackoff  time.Duration // a new device's wait per (IP, email) once the email's failures are spent (default 30 s; auth_device.go)
 	SignupPerIP   int           // sign-ups and invitation accepts per IP per hour (default 20)
 	LookupPerIP   int           // public workspace look-ups by subdomain per IP per minute (default 30)
 }
@@ -71,6 +72,7 @@ type App struct {
 
 	loginIP    *ratelimit.Limiter
 	loginEmail *ratelimit.Limiter
+	login      *loginGuard // known devices and back-off (auth_device.go)
 	signupIP   *ratelimit.Limiter
 	lookupIP   *ratelimit.Limiter
 }
@@ -96,6 +98,9 @@ func New(c Config) *App {
 	if l.LoginWindow == 0 {
 		l.LoginWindow = 5 * time.Minute
 	}
+	if l.LoginBackoff == 0 {
+		l.LoginBackoff = 30 * time.Second
+	}
 	if l.SignupPerIP == 0 {
 		l.SignupPerIP = 20
 	}
@@ -119,6 +124,7 @@ func New(c Config) *App {
 	for _, rl := range []*ratelimit.Limiter{a.loginIP, a.loginEmail, a.signupIP, a.lookupIP} {
 		rl.Now = c.Now
 	}
+	a.login = newLoginGuard(c.Secrets, l, c.Now)
 	if a.bus == nil {
 		a.bus = noPublisher{}
 	}
