@@ -72,7 +72,8 @@ type App struct {
 
 	loginIP    *ratelimit.Limiter
 	loginEmail *ratelimit.Limiter
-	login      *loginGuard // known devices and back-off (auth_device.go)
+	login      *loginGuard   // known devices and back-off (auth_device.go)
+	msgRates   *messageRates // per-user message rate limit (message_rate.go)
 	signupIP   *ratelimit.Limiter
 	lookupIP   *ratelimit.Limiter
 }
@@ -125,6 +126,7 @@ func New(c Config) *App {
 		rl.Now = c.Now
 	}
 	a.login = newLoginGuard(c.Secrets, l, c.Now)
+	a.msgRates = newMessageRates(c.Now)
 	if a.bus == nil {
 		a.bus = noPublisher{}
 	}

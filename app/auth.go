@@ -65,7 +65,8 @@ func (a *App) Signup(ctx context.Context, in SignupInput, ip string) (*AuthResul
 	}
 
 	ws := &relay.Workspace{ID: a.ids.New(), Subdomain: in.Subdomain, Name: name,
-		PrimaryColor: relay.DefaultPrimaryColor, AccentColor: relay.DefaultAccentColor, CreatedAt: now, UpdatedAt: now}
+		PrimaryColor: relay.DefaultPrimaryColor, AccentColor: relay.DefaultAccentColor,
+		MessageRate: relay.DefaultMessageRate, MessageBurst: relay.DefaultMessageBurst, CreatedAt: now, UpdatedAt: now}
 	tok, sess := a.newSession(ws.ID, user.ID, now)
 	general := &relay.Channel{ID: a.ids.New(), WorkspaceID: ws.ID, Name: "general", Kind: relay.ChannelPublic,
 		Purpose: "Company-wide announcements and work-based matters.", CreatedBy: user.ID, CreatedAt: now, UpdatedAt: now}

@@ -102,6 +102,9 @@ func (a *App) PostMessage(ctx context.Context, actor *relay.Actor, channelID rel
 	} else if in.Broadcast {
 		return nil, relay.Errorf(relay.EINVALID, "broadcast applies to thread replies only.")
 	}
+	if err := a.checkMessageRate(ctx, actor); err != nil {
+		return nil, err
+	}
 	ids, all := ParseMentions(in.Body)
 	if ids, err = a.mentionsIn(ctx, actor.Workspace.ID, c.ID, ids); err != nil {
 		return nil, err
