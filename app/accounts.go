@@ -20,6 +20,7 @@ type Accounts struct {
 	loginEmail *ratelimit.Limiter
 	signupIP   *ratelimit.Limiter
 	lookupIP   *ratelimit.Limiter
+	login      *loginGuard // known devices and back-off (accounts_device.go)
 }
 
 func newAccounts(k *kernel, st accountStore, params password.Params, l Limits) *Accounts {
@@ -34,6 +35,9 @@ func newAccounts(k *kernel, st accountStore, params password.Params, l Limits) *
 	}
 	if l.LoginWindow == 0 {
 		l.LoginWindow = 5 * time.Minute
+	}
+	if l.LoginBackoff == 0 {
+		l.LoginBackoff = 30 * time.Second
 	}
 	if l.SignupPerIP == 0 {
 		l.SignupPerIP = 20
@@ -53,5 +57,6 @@ func newAccounts(k *kernel, st accountStore, params password.Params, l Limits) *
 	for _, rl := range []*ratelimit.Limiter{a.loginIP, a.loginEmail, a.signupIP, a.lookupIP} {
 		rl.Now = k.now
 	}
+	a.login = newLoginGuard(k.box, l, k.now)
 	return a
 }

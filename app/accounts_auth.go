@@ -28,6 +28,10 @@ type AuthResult struct {
 	// Handoff is a sign-up's single-use code for the workspace host (see
 	// ExchangeHandoff); the HTTP layer turns it into a URL.
 	Handoff string `json:"-"`
+	// Device is a login's device cookie value, until DeviceExpires: the
+	// browser presents it at its next logins (auth_device.go).
+	Device        string    `json:"-"`
+	DeviceExpires time.Time `json:"-"`
 }
 
 // Signup creates a workspace, its owner (or makes an existing user its
@@ -61,7 +65,8 @@ func (a *Accounts) Signup(ctx context.Context, in SignupInput, ip string) (*Auth
 	}
 
 	ws := &relay.Workspace{ID: a.ids.New(), Subdomain: in.Subdomain, Name: name,
-		PrimaryColor: relay.DefaultPrimaryColor, AccentColor: relay.DefaultAccentColor, CreatedAt: now, UpdatedAt: now}
+		PrimaryColor: relay.DefaultPrimaryColor, AccentColor: relay.DefaultAccentColor,
+		MessageRate: relay.DefaultMessageRate, MessageBurst: relay.DefaultMessageBurst, CreatedAt: now, UpdatedAt: now}
 	tok, sess := a.newSession(ws.ID, user.ID, now)
 	general := &relay.Channel{ID: a.ids.New(), WorkspaceID: ws.ID, Name: "general", Kind: relay.ChannelPublic,
 		Purpose: "Company-wide announcements and work-based matters.", CreatedBy: user.ID, CreatedAt: now, UpdatedAt: now}
@@ -111,11 +116,21 @@ func (a *Accounts) newSession(wsID, userID relay.ID, now time.Time) (string, *re
 
 var errBadCredentials = relay.Errorf(relay.EUNAUTHORIZED, "Wrong email or password.")
 
-// Login checks credentials for a member of ws and opens a session. Attempts
-// are limited per IP, and failures per email, to slow down guessing.
-func (a *Accounts) Login(ctx context.Context, ws *relay.Workspace, email, pw, ip string) (*AuthResult, error) {
-	if ok, wait := a.loginIP.Allow(ip); !ok {
-		return nil, rateLimited(wait)
+// Login checks credentials for a member of ws and opens a session. device
+// is the browser's device cookie (relay_device), if any. Attempts are
+// limited per IP, and failures per email and per known device, so guessing
+// is slow and a guesser cannot lock the owner out (auth_device.go). A
+// successful login returns a fresh device cookie in AuthResult.Device.
+func (a *Accounts) Login(ctx context.Context, ws *relay.Workspace, email, pw, ip, device string) (*AuthResult, error) {
+	now := a.Now()
+	var known string // the device's key when it signed in to this account before
+	if e, err := relay.NormalizeEmail(email); err == nil {
+		known = a.login.knownDevice(ws.ID, e, device, now)
+	}
+	if known == "" {
+		if ok, wait := a.loginIP.Allow(ip); !ok {
+			return nil, rateLimited(wait)
+		}
 	}
 	email, err := relay.NormalizeEmail(email)
 	if err != nil {
@@ -128,20 +143,35 @@ func (a *Accounts) Login(ctx context.Context, ws *relay.Workspace, email, pw, ip
 		return nil, errBadCredentials
 	}
 	emailKey := ws.ID.String() + "/" + email
-	if ok, wait := a.loginEmail.Check(emailKey); !ok {
-		return nil, rateLimited(wait)
+	pairKey := ip + "|" + emailKey
+	var failed func() // counts a failure against the budget the attempt used
+	switch ok, _ := a.loginEmail.Check(emailKey); {
+	case known != "":
+		if ok, wait := a.login.device.Check(known); !ok {
+			return nil, rateLimited(wait)
+		}
+		failed = func() { a.login.device.Allow(known) }
+	case ok:
+		failed = func() { a.loginEmail.Allow(emailKey) }
+	default:
+		// The email's budget is spent: this (IP, email) pair may try once
+		// per back-off rather than not at all.
+		if wait := a.login.backoff.wait(pairKey, now); wait > 0 {
+			return nil, rateLimited(wait)
+		}
+		failed = func() { a.loginEmail.Allow(emailKey); a.login.backoff.failed(pairKey, now) }
 	}
 
 	user, err := a.store.UserByEmail(ctx, email)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
 		a.hasher.Dummy(ctx, pw) // same effort as a real check: no account enumeration by timing
-		a.loginEmail.Allow(emailKey)
+		failed()
 		return nil, errBadCredentials
 	} else if err != nil {
 		return nil, err
 	}
 	if ok, err := a.hasher.Verify(ctx, user.PasswordHash, pw); err != nil || !ok {
-		a.loginEmail.Allow(emailKey)
+		failed()
 		if err != nil && !errors.Is(err, context.Canceled) {
 			a.log.ErrorContext(ctx, "password verify", "user_id", user.ID, "err", err)
 		}
@@ -149,17 +179,19 @@ func (a *Accounts) Login(ctx context.Context, ws *relay.Workspace, email, pw, ip
 	}
 	m, err := a.store.Membership(ctx, ws.ID, user.ID)
 	if relay.ErrorCode(err) == relay.ENOTFOUND {
-		a.loginEmail.Allow(emailKey)
+		failed()
 		return nil, errBadCredentials // do not reveal that the account exists elsewhere
 	} else if err != nil {
 		return nil, err
 	}
-	now := a.Now()
 	tok, sess := a.newSession(ws.ID, user.ID, now)
 	if err := a.store.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
-	return &AuthResult{Token: tok, User: user, Membership: m, Workspace: withLogoURL(ws), Session: sess}, nil
+	a.login.backoff.succeeded(pairKey)
+	exp := now.Add(DeviceTTL)
+	return &AuthResult{Token: tok, User: user, Membership: m, Workspace: withLogoURL(ws), Session: sess,
+		Device: a.login.newDevice(ws.ID, email, exp), DeviceExpires: exp}, nil
 }
 
 // touchEvery bounds how often a session's last use is written.

@@ -34,8 +34,12 @@ func (a *Accounts) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd 
 	if err := policy.Check(actor, policy.UpdateWorkspace, policy.Target{}); err != nil {
 		return nil, err
 	}
-	if upd.Name == nil && upd.PrimaryColor == nil && upd.AccentColor == nil && upd.CustomerSignup == nil {
-		return nil, relay.Errorf(relay.EINVALID, "Nothing to change: send name, primary_color, accent_color or customer_signup.")
+	if upd.Name == nil && upd.PrimaryColor == nil && upd.AccentColor == nil && upd.CustomerSignup == nil &&
+		upd.MessageRate == nil && upd.MessageBurst == nil {
+		return nil, relay.Errorf(relay.EINVALID, "Nothing to change: send name, primary_color, accent_color, customer_signup, message_rate or message_burst.")
+	}
+	if err := validateMessageRate(actor, upd); err != nil {
+		return nil, err
 	}
 	if upd.Name != nil {
 		n, err := relay.NormalizeName("The workspace name", *upd.Name, 80)
@@ -76,6 +80,10 @@ func (a *Accounts) UpdateWorkspace(ctx context.Context, actor *relay.Actor, upd 
 	if old.CustomerSignup != ws.CustomerSignup {
 		a.audit(ctx, actor, relay.AuditSettingsChanged, relay.AuditTargetWorkspace, ws.ID,
 			map[string]any{"customer_signup": map[string]bool{"from": old.CustomerSignup, "to": ws.CustomerSignup}})
+	}
+	a.rates.learn(ws, true)
+	if rate := messageRateChange(old, ws); rate != nil {
+		a.audit(ctx, actor, relay.AuditSettingsChanged, relay.AuditTargetWorkspace, ws.ID, rate)
 	}
 	return withLogoURL(ws), nil
 }

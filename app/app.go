@@ -16,6 +16,7 @@ type Limits struct {
 	LoginPerIP    int           // login attempts per IP per LoginWindow (default 20)
 	LoginPerEmail int           // failed logins per email per LoginWindow (default 10)
 	LoginWindow   time.Duration // default 5 minutes
+	LoginBackoff  time.Duration // a new device's wait per (IP, email) once the email's failures are spent (default 30 s; accounts_device.go)
 	SignupPerIP   int           // sign-ups and invitation accepts per IP per hour (default 20)
 	LookupPerIP   int           // public workspace look-ups by subdomain per IP per minute (default 30)
 }
@@ -84,6 +85,7 @@ func New(c Config) *App {
 		audits: c.Store,
 		access: newAccessCache(c.Now),
 		outbox: make(chan struct{}, 1),
+		rates:  newMessageRates(c.Now),
 	}
 	if k.bus == nil {
 		k.bus = noPublisher{}

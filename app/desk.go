@@ -2,8 +2,6 @@ package app
 
 import (
 	"time"
-
-	"github.com/relayhq/relay"
 )
 
 // Desk owns the support desk: tickets, their lifecycle and messages,
@@ -27,5 +25,5 @@ func newDesk(k *kernel, st deskStore, accounts *Accounts, msg *Messaging, webhoo
 		debounce = DefaultStatsDebounce
 	}
 	return &Desk{kernel: k, store: st, accounts: accounts, msg: msg, webhooks: webhooks, live: live,
-		stats: &statsDebouncer{delay: debounce, pending: map[relay.ID]string{}}}
+		stats: newStatsDebouncer(debounce)}
 }

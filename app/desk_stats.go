@@ -132,9 +132,17 @@ func deskTopic(ws relay.ID) string { return "desk:" + ws.String() }
 // statsDebouncer coalesces stats:updated per workspace: the first change
 // schedules one event after the delay; changes meanwhile ride along.
 type statsDebouncer struct {
-	delay   time.Duration
+	delay time.Duration
+	// after runs f once d has passed: time.AfterFunc; tests replace it to
+	// end the interval themselves.
+	after   func(d time.Duration, f func())
 	mu      sync.Mutex
 	pending map[relay.ID]string // workspace → reason ("tickets" wins over "live")
+}
+
+func newStatsDebouncer(delay time.Duration) *statsDebouncer {
+	return &statsDebouncer{delay: delay, pending: map[relay.ID]string{},
+		after: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
 }
 
 // statsChanged tells dashboards that the ticket figures of the workspace
@@ -157,7 +165,7 @@ func (a *Desk) statsNotify(ctx context.Context, wsID relay.ID, reason string) {
 	}
 	d.pending[wsID] = reason
 	ctx = context.WithoutCancel(ctx)
-	time.AfterFunc(d.delay, func() {
+	d.after(d.delay, func() {
 		d.mu.Lock()
 		reason := d.pending[wsID]
 		delete(d.pending, wsID)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/relayhq/relay"
-	"github.com/relayhq/relay/internal/testenv"
 )
 
 func TestMedian(t *testing.T) {
@@ -84,19 +83,25 @@ func TestStatsUpdatedDebounced(t *testing.T) {
 	rec := &recorder{}
 	a := New(Config{Bus: rec, StatsDebounce: 20 * time.Millisecond})
 	defer a.Close()
+	timer := &manualTimer{}
+	a.Desk.stats.after = timer.after
 	ctx := context.Background()
 	ws := relay.ID(7)
 	a.Desk.Live().SocketOpened(ws, 1, true)
 	a.Desk.statsChanged(ctx, ws)
 	a.Desk.Live().TicketRoomJoined(ws)
 	a.Desk.statsChanged(ctx, relay.ID(8))
-	testenv.CheckFor(t, 2*time.Second, 5*time.Millisecond, func() error {
-		if len(rec.events()) < 2 {
-			return context.DeadlineExceeded
-		}
-		return nil
-	})
-	time.Sleep(50 * time.Millisecond) // nothing more may come: the burst was one
+	if n := timer.pending(); n != 2 {
+		t.Fatalf("%d intervals scheduled, want one per workspace", n)
+	}
+	if n := len(rec.events()); n != 0 {
+		t.Fatalf("%d events before the interval ended, want none", n)
+	}
+	timer.fire() // the intervals end: the events are published before fire returns
+	// Nothing more may come: the burst was one, and no interval is pending.
+	if n := timer.pending(); n != 0 {
+		t.Fatalf("%d intervals still scheduled, want none", n)
+	}
 	evs := rec.events()
 	if len(evs) != 2 {
 		t.Fatalf("%d events, want one per workspace: %+v", len(evs), evs)
@@ -116,5 +121,36 @@ func TestStatsUpdatedDebounced(t *testing.T) {
 		if p != want {
 			t.Fatalf("payload %+v, want %+v", p, want)
 		}
+	}
+}
+
+// manualTimer stands in for time.AfterFunc: it keeps what is scheduled
+// until the test fires it.
+type manualTimer struct {
+	mu sync.Mutex
+	fs []func()
+}
+
+func (m *manualTimer) after(_ time.Duration, f func()) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fs = append(m.fs, f)
+}
+
+// pending is how many scheduled functions have not run.
+func (m *manualTimer) pending() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.fs)
+}
+
+// fire runs what was scheduled so far.
+func (m *manualTimer) fire() {
+	m.mu.Lock()
+	fs := m.fs
+	m.fs = nil
+	m.mu.Unlock()
+	for _, f := range fs {
+		f()
 	}
 }

@@ -57,6 +57,7 @@ type TicketStore interface {
 // deskStore is what the Desk is handed: its own stores and the few reads
 // of channels, messages and members it needs.
 type deskStore interface {
+	workspaceReader // the message rate limit's settings (messaging_rate.go)
 	TicketStore
 	StatsStore
 	CustomerStore

@@ -59,6 +59,9 @@ func (a *Desk) PostTicketMessage(ctx context.Context, actor *relay.Actor, id rel
 	if t.Status == relay.TicketClosed && !in.Internal {
 		return nil, relay.Errorf(relay.ECONFLICT, "The ticket is closed; open a new ticket that references it.")
 	}
+	if err := a.checkMessageRate(ctx, a.store, actor); err != nil {
+		return nil, err
+	}
 	channel := t.ChannelID
 	if in.Internal {
 		channel = t.NotesChannelID

@@ -34,6 +34,10 @@ type kernel struct {
 	audits AuditStore
 	access *accessCache
 	outbox chan struct{}
+	// rates is the per-user message rate limit every post path checks
+	// (messaging_rate.go): Messaging's and the Desk's posts, Accounts'
+	// workspace settings.
+	rates *messageRates
 }
 
 // Now returns the current time as stored: UTC, microsecond precision.

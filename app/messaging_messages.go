@@ -103,6 +103,9 @@ func (a *Messaging) PostMessage(ctx context.Context, actor *relay.Actor, channel
 	} else if in.Broadcast {
 		return nil, relay.Errorf(relay.EINVALID, "broadcast applies to thread replies only.")
 	}
+	if err := a.checkMessageRate(ctx, a.store, actor); err != nil {
+		return nil, err
+	}
 	ids, all := ParseMentions(in.Body)
 	if ids, err = a.mentionsIn(ctx, actor.Workspace.ID, c.ID, ids); err != nil {
 		return nil, err

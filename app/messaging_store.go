@@ -118,6 +118,7 @@ type MessagingStore interface {
 // messagingStore is what Messaging is handed: MessagingStore and the few
 // reads of members, users and deliveries it needs.
 type messagingStore interface {
+	workspaceReader // the message rate limit's settings (messaging_rate.go)
 	MessagingStore
 	MembersByID(ctx context.Context, workspaceID relay.ID, userIDs []relay.ID) (map[relay.ID]relay.Member, error)
 	MessageDeliveries(ctx context.Context, workspaceID relay.ID, messageIDs []relay.ID) (map[relay.ID][]relay.Delivery, error)

@@ -189,6 +189,14 @@ func (a *api) createChannel(ctx context.Context, sub, token, name string, userID
 	return out.ID, err
 }
 
+// unlimitMessages turns the workspace's per-user message rate limit off
+// (PATCH /api/v1/workspace as its owner): the tool measures what the server
+// sustains, which a limit meant for people would cap.
+func (a *api) unlimitMessages(ctx context.Context, sub, token string) error {
+	return a.do(ctx, nil, "turn the message rate limit off", "PATCH", sub, "/api/v1/workspace", token,
+		map[string]int{"message_rate": 0}, nil)
+}
+
 func (a *api) deleteWorkspace(ctx context.Context, sub, token string) error {
 	return a.do(ctx, nil, "delete workspace", "DELETE", sub, "/api/v1/workspace", token,
 		map[string]string{"confirm": sub}, nil)

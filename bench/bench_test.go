@@ -55,6 +55,9 @@ func TestRunEndToEnd(t *testing.T) {
 			if rep.AckLatency.Count == 0 {
 				t.Errorf("no ack latency samples")
 			}
+			if rep.Setup.MessageRateLimit != "off" || !strings.Contains(log.String(), "message rate limit off") {
+				t.Errorf("the run did not turn the message rate limit off and say so: %q\n%s", rep.Setup.MessageRateLimit, log.String())
+			}
 			if len(rep.Errors) != 0 || rep.SocketDrops != 0 {
 				t.Errorf("errors %v %v, drops %v %v", rep.Errors, rep.ErrorExamples, rep.Drops, rep.DropExamples)
 			}

@@ -21,6 +21,9 @@ type Report struct {
 		Channels int     `json:"channels"`
 		Sockets  int     `json:"sockets"` // subscriber and sender sockets
 		Seconds  float64 `json:"seconds"`
+		// MessageRateLimit is the workspace's per-user message rate limit
+		// during the run: "off", which set-up makes it.
+		MessageRateLimit string `json:"message_rate_limit"`
 	} `json:"setup"`
 
 	Idle *IdleReport `json:"idle,omitempty"`
@@ -118,7 +121,7 @@ func (rep *Report) WriteText(w io.Writer) {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	p("Relay bench — workspace %s, server pid %d", rep.Workspace, rep.Server.PID)
-	p("  setup       %d users, %d channels, %d sockets in %.1f s", rep.Setup.Users, rep.Setup.Channels, rep.Setup.Sockets, rep.Setup.Seconds)
+	p("  setup       %d users, %d channels, %d sockets in %.1f s; message rate limit %s", rep.Setup.Users, rep.Setup.Channels, rep.Setup.Sockets, rep.Setup.Seconds, rep.Setup.MessageRateLimit)
 	if id := rep.Idle; id != nil {
 		p("  idle        %d sockets joined to %s topics: open %.1f s, settled %.1f s later (%d frames received, server CPU %.1f s)",
 			id.Sockets, id.Topic, id.OpenSeconds, id.SettleSeconds, id.FramesReceived, id.ServerCPUSeconds)

@@ -257,6 +257,57 @@ func TestRateLimits(t *testing.T) {
 	want(t, r, http.StatusTooManyRequests, "rate_limited")
 }
 
+// TestLoginDeviceCookie: a login sets the device cookie (HttpOnly, sent to
+// the login endpoint only); with it the owner gets in although the address
+// and the email have spent their login budgets; without it, or on another
+// workspace's host, the budgets hold.
+func TestLoginDeviceCookie(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, app.Limits{LoginPerEmail: 3, LoginPerIP: 6, LoginWindow: time.Minute})
+		o := e.signup("acme")
+		e.signup("bravo")
+		login := func(sub, pw string, opts ...opt) res {
+			return e.do("POST", sub, "/api/v1/auth/login", map[string]string{"email": o.email, "password": pw}, opts...)
+		}
+		r := login("acme", o.password)
+		want(t, r, http.StatusOK, "")
+		var dev *http.Cookie
+		for _, c := range (&http.Response{Header: r.header}).Cookies() {
+			if c.Name == DeviceCookieName {
+				dev = c
+			}
+		}
+		if dev == nil || dev.Value == "" || !dev.HttpOnly || dev.Path != "/api/v1/auth/login" || dev.SameSite != http.SameSiteStrictMode ||
+			dev.Domain != "" || !dev.Expires.After(time.Now().Add(24*time.Hour)) {
+			t.Fatalf("device cookie %+v", dev)
+		}
+		withDevice := func(v string) opt {
+			return func(r *http.Request) { r.AddCookie(&http.Cookie{Name: DeviceCookieName, Value: v}) }
+		}
+		// An attacker spends the budgets (this test's client has one address).
+		for i := 0; i < 6; i++ {
+			r := login("acme", "wrong-password")
+			if r.status != http.StatusUnauthorized && r.status != http.StatusTooManyRequests {
+				t.Fatalf("attempt %d: %d %s", i+1, r.status, r.body)
+			}
+		}
+		want(t, login("acme", o.password), http.StatusTooManyRequests, "rate_limited")
+		want(t, login("acme", o.password, withDevice("forged"+dev.Value)), http.StatusTooManyRequests, "rate_limited")
+		// The device cookie means nothing on another workspace's host.
+		want(t, login("bravo", o.password, withDevice(dev.Value)), http.StatusTooManyRequests, "rate_limited")
+		r = login("acme", o.password, withDevice(dev.Value))
+		want(t, r, http.StatusOK, "")
+		if !strings.Contains(strings.Join(r.header.Values("Set-Cookie"), "\n"), DeviceCookieName+"=") {
+			t.Fatal("no fresh device cookie")
+		}
+		// A known device's wrong passwords have their own budget.
+		for i := 0; i < 3; i++ {
+			want(t, login("acme", "wrong-password", withDevice(dev.Value)), http.StatusUnauthorized, "unauthenticated")
+		}
+		want(t, login("acme", o.password, withDevice(dev.Value)), http.StatusTooManyRequests, "rate_limited")
+	})
+}
+
 func TestSignupHandoff(t *testing.T) {
 	testdb.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, app.Limits{LoginPerIP: 1000, SignupPerIP: 1000})

@@ -92,11 +92,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.Accounts.Login(r.Context(), workspace(r), in.Email, in.Password, s.clientIP(r))
+	res, err := s.app.Accounts.Login(r.Context(), workspace(r), in.Email, in.Password, s.clientIP(r), deviceCookie(r))
 	if err != nil {
 		return err
 	}
 	s.setCookie(w, r, res.Token, *res.Session.ExpiresAt)
+	s.setDeviceCookie(w, r, res.Device, res.DeviceExpires)
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -178,11 +179,16 @@ func reasonJSON(reason string) []byte { return appendString([]byte(`{"reason":`)
 func reasonBody(reason string) []byte { return append(reasonJSON(reason), '}') }
 
 // errorBody is the response of an error reply for a Handler error:
-// {"reason": relay.ErrorMessage(err), "code": relay.ErrorCode(err)}.
+// {"reason": relay.ErrorMessage(err), "code": relay.ErrorCode(err)}, plus
+// "retry_after" (seconds) when the error says how long to wait.
 func errorBody(err error) []byte {
 	b := reasonJSON(relay.ErrorMessage(err))
 	b = append(b, `,"code":`...)
 	b = appendString(b, relay.ErrorCode(err))
+	if e := (*relay.Error)(nil); errors.As(err, &e) && e.RetryAfter > 0 {
+		b = append(b, `,"retry_after":`...)
+		b = strconv.AppendInt(b, int64(e.RetryAfter), 10)
+	}
 	return append(b, '}')
 }
 

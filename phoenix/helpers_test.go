@@ -117,6 +117,8 @@ func (h *fakeHandler) HandleIn(ctx context.Context, c *phoenix.Conn, topic, even
 		return payload, nil
 	case "fail":
 		return nil, relay.Errorf(relay.EINVALID, "That will not do.")
+	case "throttle":
+		return nil, &relay.Error{Code: relay.ERATELIMITED, Message: "Slow down.", RetryAfter: 3}
 	case "noreply":
 		return phoenix.NoReply, nil
 	case "crash":

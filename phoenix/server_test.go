@@ -48,6 +48,17 @@ func TestJoinOkAndError(t *testing.T) {
 	c.expect(`[null,"4","deny:1","phx_reply",{"status":"error","response":{"reason":"unmatched topic"}}]`)
 }
 
+// TestErrorReplyRetryAfter: an error that says how long to wait (a rate
+// limit) carries retry_after in its reply.
+func TestErrorReplyRetryAfter(t *testing.T) {
+	ts := newServer(t, nil)
+	c := ts.dial(t)
+	defer c.close()
+	c.join("1", "room:1", `{}`)
+	c.send("1", "2", "room:1", "throttle", `{}`)
+	c.expect(`["1","2","room:1","phx_reply",{"status":"error","response":{"reason":"Slow down.","code":"rate_limited","retry_after":3}}]`)
+}
+
 func TestPushAndReply(t *testing.T) {
 	ts := newServer(t, nil)
 	c := ts.dial(t)

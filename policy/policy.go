@@ -14,6 +14,7 @@ const (
 	UpdateWorkspace   Action = "workspace.update"   // name, colours, logo
 	DeleteWorkspace   Action = "workspace.delete"   // delete the whole workspace
 	TransferOwnership Action = "workspace.transfer" // make another member owner
+	SetMessageRate    Action = "workspace.rate"     // the per-user message rate limit (message_rate, message_burst)
 	CreateInvite      Action = "invite.create"      // Target.NewRole is the role offered
 	ListInvites       Action = "invite.list"
 	RevokeInvite      Action = "invite.revoke"
@@ -29,7 +30,7 @@ const (
 
 // Actions lists every action, for exhaustive tests.
 var Actions = []Action{ReadSelf, UpdateProfile, ViewMember, ManageOwnTokens, UpdateWorkspace, DeleteWorkspace, TransferOwnership,
-	CreateInvite, ListInvites, RevokeInvite, ListMembers, ChangeRole, RemoveMember, GrantDesk, ViewAudit, ViewDeskStats, ManageConnectors, ViewConnectors}
+	SetMessageRate, CreateInvite, ListInvites, RevokeInvite, ListMembers, ChangeRole, RemoveMember, GrantDesk, ViewAudit, ViewDeskStats, ManageConnectors, ViewConnectors}
 
 // Target describes what an action is aimed at, where that matters.
 type Target struct {
@@ -74,6 +75,12 @@ func Check(actor *relay.Actor, act Action, t Target) error {
 			return nil
 		}
 		return forbid("Only an owner can transfer ownership.")
+
+	case SetMessageRate:
+		if role == relay.RoleOwner {
+			return nil
+		}
+		return forbid("Only an owner can change the message rate limit.")
 
 	case CreateInvite:
 		if !staff {

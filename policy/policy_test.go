@@ -45,6 +45,7 @@ func TestCheck(t *testing.T) {
 		{policy.UpdateWorkspace, policy.Target{}, staff},
 		{policy.DeleteWorkspace, policy.Target{}, owner},
 		{policy.TransferOwnership, policy.Target{}, owner},
+		{policy.SetMessageRate, policy.Target{}, owner},
 		{policy.ListInvites, policy.Target{}, staff},
 		{policy.RevokeInvite, policy.Target{}, staff},
 		{policy.ListMembers, policy.Target{}, allow(O, A, G, M)},

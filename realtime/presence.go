@@ -57,6 +57,9 @@ const DefaultDiffWindow = 50 * time.Millisecond
 type Presence struct {
 	hub    *Hub
 	window time.Duration
+	// after runs f once d has passed (time.AfterFunc); tests replace it to
+	// fire the window's end themselves (export_test.go).
+	after  func(d time.Duration, f func())
 	seed   maphash.Seed
 	node   [4]byte // random, so refs from different processes differ
 	seq    atomic.Uint64
@@ -113,7 +116,8 @@ type presenceEntry struct {
 
 // NewPresence returns a tracker that broadcasts through h.
 func NewPresence(h *Hub, opts ...PresenceOption) *Presence {
-	p := &Presence{hub: h, window: DefaultDiffWindow, seed: maphash.MakeSeed()}
+	p := &Presence{hub: h, window: DefaultDiffWindow, seed: maphash.MakeSeed(),
+		after: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
 	for _, o := range opts {
 		o(p)
 	}
@@ -276,7 +280,7 @@ func (p *Presence) changedLocked(topic string, sh *presenceShard, pt *presenceTo
 	}
 	if !pt.scheduled {
 		pt.scheduled = true
-		time.AfterFunc(p.window, func() {
+		p.after(p.window, func() {
 			sh.mu.Lock()
 			defer sh.mu.Unlock()
 			pt.scheduled = false

@@ -245,6 +245,7 @@ func TestNoGapNoDuplicateUnderLoad(t *testing.T) {
 	const rounds, perPoster = 4, 120
 	testdb.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, testserver.Config{DB: db})
+		w.st.SetMessageRate(t, w.owner, 0, 0) // load beyond a person's rate
 		carol := w.st.Invite(t, w.owner, "carol", relay.RoleMember)
 		viewer := w.st.Invite(t, w.owner, "viewer", relay.RoleMember) // not in the channels: reads as staff
 		posters := []poster{{w.st, w.owner}, {w.st, w.bob}, {w.st, carol}}

@@ -108,6 +108,7 @@ func TestTwoNodesNoGap(t *testing.T) {
 	n1 := testserver.Start(t, testserver.Config{DB: db1, NATSURL: natsURL, NATSSubject: subject})
 	n2 := testserver.Start(t, testserver.Config{DB: db2, NATSURL: natsURL, NATSSubject: subject})
 	owner := n1.Signup(t, "acme")
+	n1.SetMessageRate(t, owner, 0, 0) // load beyond a person's rate
 	bob := n1.Invite(t, owner, "bob", relay.RoleMember)
 	viewer := n1.Invite(t, owner, "viewer", relay.RoleMember)
 	posters := []poster{{n1, owner}, {n2, owner}, {n1, bob}, {n2, bob}}

@@ -39,6 +39,7 @@ func TestSlowConsumerIsDisconnected(t *testing.T) {
 		fast := dial(t, w.st, w.owner)
 		fast.mustJoin(w.topic, nil, nil)
 		slow.pause()
+		w.st.SetMessageRate(t, w.owner, 0, 0) // a flood, far beyond a person's rate
 
 		// Four posters (group commit makes that quicker than one) flood
 		// until the hub reports the slow consumer.

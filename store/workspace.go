@@ -11,7 +11,8 @@ import (
 )
 
 const workspaceColumns = `id, subdomain, name, primary_color, accent_color,
-	logo_key, logo_type, logo_version, created_at, updated_at, customer_signup`
+	logo_key, logo_type, logo_version, created_at, updated_at, customer_signup,
+	message_rate, message_burst`
 
 // scanWorkspace reads one row of workspaceColumns. LogoURL is left empty: it
 // depends on where files are served, which the store does not know.
@@ -19,7 +20,8 @@ func scanWorkspace(row interface{ Scan(...any) error }) (*relay.Workspace, error
 	var w relay.Workspace
 	var created, updated int64
 	if err := row.Scan(&w.ID, &w.Subdomain, &w.Name, &w.PrimaryColor, &w.AccentColor,
-		&w.LogoKey, &w.LogoType, &w.LogoVersion, &created, &updated, &w.CustomerSignup); err != nil {
+		&w.LogoKey, &w.LogoType, &w.LogoVersion, &created, &updated, &w.CustomerSignup,
+		&w.MessageRate, &w.MessageBurst); err != nil {
 		return nil, err
 	}
 	w.CreatedAt, w.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -69,9 +71,10 @@ func insertWorkspace(ctx context.Context, tx *sql.Tx, w *relay.Workspace) error 
 	w.Subdomain = strings.ToLower(w.Subdomain)
 	w.CreatedAt, w.UpdatedAt = normal(w.CreatedAt), normal(w.UpdatedAt)
 	_, err := tx.ExecContext(ctx, `INSERT INTO workspaces (`+workspaceColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		w.ID, w.Subdomain, w.Name, w.PrimaryColor, w.AccentColor,
-		w.LogoKey, w.LogoType, w.LogoVersion, micros(w.CreatedAt), micros(w.UpdatedAt), w.CustomerSignup)
+		w.LogoKey, w.LogoType, w.LogoVersion, micros(w.CreatedAt), micros(w.UpdatedAt), w.CustomerSignup,
+		w.MessageRate, w.MessageBurst)
 	if err != nil {
 		return classify("insert workspace", err, on{
 			uniqueViolation:     conflict(msgSubdomainTaken),
@@ -112,10 +115,13 @@ func (db *DB) UpdateWorkspace(ctx context.Context, workspaceID relay.ID, upd rel
 			primary_color = COALESCE($3, primary_color),
 			accent_color = COALESCE($4, accent_color),
 			customer_signup = COALESCE($6, customer_signup),
+			message_rate = COALESCE($7, message_rate),
+			message_burst = COALESCE($8, message_burst),
 			updated_at = $5
 			WHERE id = $1
 			RETURNING `+workspaceColumns,
-			workspaceID, nullString(upd.Name), nullString(upd.PrimaryColor), nullString(upd.AccentColor), micros(now), nullBool(upd.CustomerSignup)))
+			workspaceID, nullString(upd.Name), nullString(upd.PrimaryColor), nullString(upd.AccentColor), micros(now), nullBool(upd.CustomerSignup),
+			nullInt(upd.MessageRate), nullInt(upd.MessageBurst)))
 		if err != nil {
 			return notFound("update", err, msgWorkspaceNotFound)
 		}
@@ -174,4 +180,12 @@ func nullString(s *string) any {
 		return nil
 	}
 	return *s
+}
+
+// nullInt stores an optional integer: NULL for nil.
+func nullInt(i *int) any {
+	if i == nil {
+		return nil
+	}
+	return int64(*i)
 }

@@ -199,6 +199,10 @@ func TestUpdateWorkspace(t *testing.T) {
 				change: func(w *relay.Workspace) { w.AccentColor = "#123456" }},
 			{name: "everything, empty name", upd: relay.WorkspaceUpdate{Name: ptr(""), PrimaryColor: ptr("#111111"), AccentColor: ptr("#222222")},
 				change: func(w *relay.Workspace) { w.Name, w.PrimaryColor, w.AccentColor = "", "#111111", "#222222" }},
+			{name: "message rate", upd: relay.WorkspaceUpdate{MessageRate: ptr(5), MessageBurst: ptr(7)},
+				change: func(w *relay.Workspace) { w.MessageRate, w.MessageBurst = 5, 7 }},
+			{name: "message rate off", upd: relay.WorkspaceUpdate{MessageRate: ptr(0)},
+				change: func(w *relay.Workspace) { w.MessageRate = 0 }},
 		}
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

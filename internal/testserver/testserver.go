@@ -383,6 +383,15 @@ func (s *Stack) CreateChannel(tb testing.TB, a Account, name string, kind relay.
 	return c.ID
 }
 
+// SetMessageRate sets the per-user message rate limit of a's workspace (a
+// must be its owner); 0 turns it off. Tests that post faster than people
+// do (load, floods, seeding) turn it off, as the load tool does.
+func (s *Stack) SetMessageRate(tb testing.TB, a Account, rate, burst int) {
+	tb.Helper()
+	s.Must(tb, http.StatusOK, "PATCH", a.Sub, "/api/v1/workspace", a.Token,
+		map[string]int{"message_rate": rate, "message_burst": burst}, nil)
+}
+
 // Post sends a message over HTTP and returns it as stored.
 func (s *Stack) Post(tb testing.TB, a Account, channel relay.ID, body string) relay.Message {
 	tb.Helper()

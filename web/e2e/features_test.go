@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/testenv"
 	"github.com/relayhq/relay/internal/testserver"
 )
 
@@ -163,10 +164,10 @@ func TestFeatures(t *testing.T) {
 		id := ann.messageID(t, "Delete me soon")
 		bea.messageID(t, "Delete me soon")
 		ann.hover(t, "the message", `document.querySelector(`+jsString(msgSel(id))+`)`)
-		asked := ann.acceptingDialogs(t, "click Delete message",
-			chromedp.Click(chromedp.CSS(msgSel(id)+` button[aria-label="Delete message"]`)))
-		t.Logf("the app asked: %q", asked)
 		ui := `(() => { const d = $("[role=alertdialog], [role=dialog]"); return d && $$("button", d).find((b) => /^delete/i.test(b.textContent.trim())); })()`
+		asked := ann.acceptingDialogs(t, "click Delete message",
+			chromedp.Click(chromedp.CSS(msgSel(id)+` button[aria-label="Delete message"]`)), ui)
+		t.Logf("the app asked: %q", asked)
 		if len(asked) == 0 && eval[bool](t, ann, "confirmation dialog", js(`!!`+ui)) {
 			ann.clickOn(t, "the dialog's Delete button", ui)
 		}
@@ -712,19 +713,27 @@ func (p *person) wheelUp(t *testing.T, sel string) {
 }
 
 // acceptingDialogs runs the action, accepting any JavaScript dialog
-// (confirm, alert) it opens, and returns the dialogs' messages.
-func (p *person) acceptingDialogs(t *testing.T, what string, action chromedp.Action[chromedp.Void]) []string {
+// (confirm, alert) it opens, and waits until the action has asked its
+// question: in a JavaScript dialog, or in a dialog on the page (shown is a
+// JavaScript expression, truthy once that dialog is there). It returns the
+// JavaScript dialogs' messages.
+func (p *person) acceptingDialogs(t *testing.T, what string, action chromedp.Action[chromedp.Void], shown string) []string {
 	t.Helper()
 	var (
 		mu   sync.Mutex
 		msgs []string
 	)
-	p.do(t, what, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	asked := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), msgs...)
+	}
+	done := make(chan struct{})
+	defer close(done)
+	p.do(t, "watch for dialogs", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		events, unsubscribe := tg.Subscribe(page.JavascriptDialogOpening.Method)
-		defer unsubscribe()
-		done := make(chan struct{})
-		defer close(done)
 		go func() {
+			defer unsubscribe()
 			for {
 				select {
 				case v := <-events:
@@ -733,21 +742,22 @@ func (p *person) acceptingDialogs(t *testing.T, what string, action chromedp.Act
 					mu.Lock()
 					msgs = append(msgs, ev.Message)
 					mu.Unlock()
-					_, _ = cdp.Call(ctx, tg, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+					_, _ = cdp.Call(p.ctx, tg, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 				case <-done:
 					return
 				}
 			}
 		}()
-		if _, err := action(ctx, tg); err != nil {
-			return err
-		}
-		time.Sleep(300 * time.Millisecond) // a dialog opened by the click arrives just after it
 		return nil
 	}))
-	mu.Lock()
-	defer mu.Unlock()
-	return append([]string(nil), msgs...)
+	p.do(t, what, action)
+	testenv.CheckFor(t, wait, 50*time.Millisecond, func() error {
+		if len(asked()) > 0 || eval[bool](t, p, "look for a dialog on the page", js(`!!(`+shown+`)`)) {
+			return nil
+		}
+		return fmt.Errorf("%s: %s: no dialog, neither a JavaScript one nor one on the page", p.name, what)
+	})
+	return asked()
 }
 
 // failMessagePosts makes every POST of a message fail (request

@@ -17,6 +17,7 @@ func TestFirstScreen(t *testing.T) {
 	s := h.stack
 	owner := s.Signup(t, "speed")
 	general := s.General(t, owner)
+	s.SetMessageRate(t, owner, 0, 0) // seeding is faster than a person posts
 	for i := range 300 {
 		s.Post(t, owner, general, fmt.Sprintf("Message number %d with **some** Markdown and a link https://example.com/%d", i, i))
 	}
