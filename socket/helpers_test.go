@@ -263,6 +263,15 @@ func (c *client) send(joinRef, ref, topic, event string, payload any) {
 	c.writeRaw(b)
 }
 
+// keepAlive sends a heartbeat without waiting for its reply, and ignores a
+// closed connection: what a real client's timer does while its application
+// is too busy to read, so the server's idle timeout never ends the socket.
+func (c *client) keepAlive() {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_ = c.ws.WriteMessage(websocket.TextMessage, []byte(`[null,"`+c.ref()+`","phoenix","heartbeat",{}]`))
+}
+
 func (c *client) writeRaw(b []byte) {
 	c.t.Helper()
 	c.writeMu.Lock()
