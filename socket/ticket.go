@@ -142,54 +142,62 @@ func (h *Handler) joinTicket(ctx context.Context, c *phoenix.Conn, topic string,
 	who := relay.Person{ID: actor.User.ID, DisplayName: s.name, AvatarURL: s.avatar}
 	s.mu.Unlock()
 	after := func() {
+		// Every stream's replay first, then the live events held meanwhile:
+		// a client sees both catch-ups before anything newer on either.
+		releases := make([]func(), 0, len(streams))
 		for _, x := range streams {
-			if !replayStream(c, topic, x) {
+			release, ok := replayStream(c, topic, x)
+			if !ok {
 				return
 			}
+			releases = append(releases, release)
+		}
+		for _, release := range releases {
+			release()
 		}
 		h.publishTicket(ctx, c, t, EvUserJoined, TicketPresenceEvent{TicketID: id, User: who, Staff: staff})
 	}
 	return resp, after, nil
 }
 
-// replayStream pushes a stream's catch-up and releases its held events,
-// skipping exactly what the replay covered, with the stream's own seq
-// order guard (as joinChannel). It reports false once the socket is gone.
-func replayStream(c *phoenix.Conn, topic string, x *ticketStream) bool {
+// replayStream pushes a stream's catch-up and returns what releases its
+// held events, skipping exactly what the replay covered, with the stream's
+// own seq order guard (as joinChannel). It reports false once the socket
+// is gone.
+func replayStream(c *phoenix.Conn, topic string, x *ticketStream) (release func(), ok bool) {
 	if x.cu == nil {
 		o := &ordered{c: c, topic: topic, next: x.seq + 1}
-		x.sub.Release(o.skip(nil))
-		return true
+		return func() { x.sub.Release(o.skip(nil)) }, true
 	}
 	maxSeq := *x.lastSeq
 	replayed := make(map[relay.ID]int64, len(x.cu.Messages)+len(x.cu.Changed))
 	for i := range x.cu.Messages {
 		m := &x.cu.Messages[i]
 		if err := c.Push(topic, app.EvMessageNew, m); err != nil {
-			return false
+			return nil, false
 		}
 		maxSeq, replayed[m.ID] = max(maxSeq, m.Seq), m.Change
 	}
 	for i := range x.cu.Changed {
 		m := &x.cu.Changed[i]
 		if err := c.Push(topic, app.EvMessageUpdated, m); err != nil {
-			return false
+			return nil, false
 		}
 		replayed[m.ID] = max(replayed[m.ID], m.Change)
 	}
 	if x.cu.Reset {
-		x.sub.Release(nil)
-		return true
+		return func() { x.sub.Release(nil) }, true
 	}
 	o := &ordered{c: c, topic: topic, next: maxSeq + 1}
-	x.sub.Release(o.skip(func(ev relay.Event) bool {
-		if ev.MessageID != 0 && ev.Change > 0 && ev.Seq == 0 {
-			c, ok := replayed[ev.MessageID]
-			return ok && ev.Change <= c
-		}
-		return false
-	}))
-	return true
+	return func() {
+		x.sub.Release(o.skip(func(ev relay.Event) bool {
+			if ev.MessageID != 0 && ev.Change > 0 && ev.Seq == 0 {
+				c, ok := replayed[ev.MessageID]
+				return ok && ev.Change <= c
+			}
+			return false
+		}))
+	}, true
 }
 
 // joinDesk authorises desk:<workspace_id>: staff of that workspace.
