@@ -80,8 +80,17 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
       if (t?.id === ticketId || (t && !t.id)) setTicket((prev) => mergeTicket(prev, { ...t, id: ticketId }));
       if (staff) deskApi.events(ticketId).then(setEvents, () => {});
     };
+    // A join catches up the messages, but not the ticket's own changes (status, assignee) published before it was
+    // subscribed — after the ticket was read, or while the topic was down: read the ticket again on every join.
+    const onJoined = (j: boolean) => {
+      setJoined(j);
+      if (!j) return;
+      // (unless a live event brought a newer copy meanwhile)
+      deskApi.ticket(ticketId).then((t) => alive && setTicket((prev) => (prev && Date.parse(prev.updated_at) > Date.parse(t.updated_at) ? prev : mergeTicket(prev, t))), () => {});
+      if (staff) deskApi.events(ticketId).then((e) => alive && setEvents(e), () => {});
+    };
     void loadAll(true, (t) => {
-      if (alive && !link.current) link.current = followTicket(t, staff, onTicket, setJoined);
+      if (alive && !link.current) link.current = followTicket(t, staff, onTicket, onJoined);
     });
     return () => {
       alive = false;
