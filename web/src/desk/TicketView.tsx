@@ -10,7 +10,7 @@ import { linkClick } from "../lib/router";
 import { useStore, type Pending, type TypingEntry } from "../lib/store";
 import type { ID, Message, Role } from "../lib/types";
 import {
-  deskApi, eventText, followTicket, loadTicketStream, mergeTicket, mergeTimeline, normaliseTags, PRIORITIES, requesterId,
+  deskApi, eventText, followTicket, loadTicketStream, mergeFetchedTicket, mergeTicket, mergeTimeline, normaliseTags, PRIORITIES, requesterId,
   seqToMarkRead, ticketControls, ticketTitle, type Ticket, type TicketEvent, type TicketLink, type TicketPriority, type TicketStatus,
 } from "../lib/desk";
 import { errText } from "../dialogs/kit";
@@ -85,8 +85,7 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
     const onJoined = (j: boolean) => {
       setJoined(j);
       if (!j) return;
-      // (unless a live event brought a newer copy meanwhile)
-      deskApi.ticket(ticketId).then((t) => alive && setTicket((prev) => (prev && Date.parse(prev.updated_at) > Date.parse(t.updated_at) ? prev : mergeTicket(prev, t))), () => {});
+      deskApi.ticket(ticketId).then((t) => alive && setTicket((prev) => mergeFetchedTicket(prev, t)), () => {});
       if (staff) deskApi.events(ticketId).then((e) => alive && setEvents(e), () => {});
     };
     void loadAll(true, (t) => {
