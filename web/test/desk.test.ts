@@ -5,7 +5,7 @@ vi.mock("../src/lib/socket", () => ({ getSocket: () => null }));
 
 const {
   applyLiveTicket, compareTickets, filtersFromSearch, filtersToQuery, filtersToSearch, fillDays, humanDuration, isUnread, liveRow, matchesFilters,
-  isStaff, mergeTimeline, normaliseStats, normaliseTags, previewOf, seqToMarkRead, ticketControls, eventText,
+  isStaff, mergeFetchedTicket, mergeTimeline, normaliseStats, normaliseTags, previewOf, seqToMarkRead, ticketControls, eventText,
 } = await import("../src/lib/desk");
 import type { Ticket, TicketEvent } from "../src/lib/desk";
 import type { Message } from "../src/lib/types";
@@ -229,5 +229,18 @@ describe("desk routes", async () => {
     expect(matchRoute("workspace", "/support/tickets/7")).toEqual({ name: "support-ticket", ticketId: "7" });
     expect(matchRoute("workspace", "/settings/audit")).toEqual({ name: "settings", section: "audit" });
     expect(matchRoute("workspace", "/desk/tickets/abc").name).toBe("not-found");
+  });
+});
+
+describe("mergeFetchedTicket", () => {
+  it("takes a ticket read again after a join, unless a live event brought a newer copy", () => {
+    const live = ticket({ status: "resolved", updated_at: "2025-01-01T10:00:05.12Z" });
+    const older = ticket({ status: "assigned", updated_at: "2025-01-01T10:00:05.1Z" });
+    expect(mergeFetchedTicket(live, older).status).toBe("resolved");
+    const newer = ticket({ status: "resolved", updated_at: "2025-01-01T10:00:06Z" });
+    expect(mergeFetchedTicket(ticket({ status: "assigned" }), newer).status).toBe("resolved");
+    const same = ticket({ status: "resolved" });
+    expect(mergeFetchedTicket(ticket({ status: "assigned" }), same).status).toBe("resolved"); // equal: the read wins
+    expect(mergeFetchedTicket(null, same)).toEqual(same);
   });
 });

@@ -13,6 +13,7 @@ import { TypingLine } from "./TypingLine";
 import { Icon } from "./Icons";
 import { Avatar } from "./Avatar";
 import { FirstRun } from "./FirstRun";
+import { EmojiText } from "../lib/emojiImages";
 
 export function ChannelView({ channelId, threadId }: { channelId: ID; threadId?: ID }) {
   const ch = useStore((s) => s.channels[channelId]);
@@ -111,7 +112,7 @@ function DMStatusLine({ status }: { status: PersonStatus | undefined }) {
   return (
     <p class="channel-topic dm-status" data-testid="dm-status" data-presence={presence}>
       <span data-testid="dm-presence">{presenceWord[presence]}</span>
-      {custom && <> · <span data-testid="dm-custom-status" title={custom}>{custom}</span></>}
+      {custom && <> · <span data-testid="dm-custom-status" title={custom}><EmojiText text={custom} /></span></>}
     </p>
   );
 }

@@ -220,14 +220,14 @@ function Attachments({ list }: { list: Attachment[] }) {
           case "location":
             return (
               <a {...common} class="att-location" href={url} target="_blank" rel="noopener noreferrer nofollow">
-                <span class="att-file-icon" aria-hidden="true">📍</span>
+                <span class="att-file-icon" aria-hidden="true"><Icon name="pin" size={22} /></span>
                 <span class="att-file-text"><span class="att-file-name">{a.name || "Location"}</span><span class="att-file-sub">Open in maps ↗</span></span>
               </a>
             );
           default:
             return (
               <a {...common} class="att-file" href={url} download={a.name || true} target="_blank" rel="noopener noreferrer nofollow" title={`Download ${a.name}`}>
-                <span class="att-file-icon" aria-hidden="true">📄</span>
+                <span class="att-file-icon" aria-hidden="true"><Icon name="file" size={22} /></span>
                 <span class="att-file-text">
                   <span class="att-file-name">{a.name || "File"}</span>
                   <span class="att-file-sub">{[humanSize(a.size), "Download"].filter(Boolean).join(" · ")}</span>

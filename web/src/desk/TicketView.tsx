@@ -10,7 +10,7 @@ import { linkClick } from "../lib/router";
 import { useStore, type Pending, type TypingEntry } from "../lib/store";
 import type { ID, Message, Role } from "../lib/types";
 import {
-  deskApi, eventText, followTicket, loadTicketStream, mergeTicket, mergeTimeline, normaliseTags, PRIORITIES, requesterId,
+  deskApi, eventText, followTicket, loadTicketStream, mergeFetchedTicket, mergeTicket, mergeTimeline, normaliseTags, PRIORITIES, requesterId,
   seqToMarkRead, ticketControls, ticketTitle, type Ticket, type TicketEvent, type TicketLink, type TicketPriority, type TicketStatus,
 } from "../lib/desk";
 import { errText } from "../dialogs/kit";
@@ -80,8 +80,16 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
       if (t?.id === ticketId || (t && !t.id)) setTicket((prev) => mergeTicket(prev, { ...t, id: ticketId }));
       if (staff) deskApi.events(ticketId).then(setEvents, () => {});
     };
+    // A join catches up the messages, but not the ticket's own changes (status, assignee) published before it was
+    // subscribed — after the ticket was read, or while the topic was down: read the ticket again on every join.
+    const onJoined = (j: boolean) => {
+      setJoined(j);
+      if (!j) return;
+      deskApi.ticket(ticketId).then((t) => alive && setTicket((prev) => mergeFetchedTicket(prev, t)), () => {});
+      if (staff) deskApi.events(ticketId).then((e) => alive && setEvents(e), () => {});
+    };
     void loadAll(true, (t) => {
-      if (alive && !link.current) link.current = followTicket(t, staff, onTicket, setJoined);
+      if (alive && !link.current) link.current = followTicket(t, staff, onTicket, onJoined);
     });
     return () => {
       alive = false;

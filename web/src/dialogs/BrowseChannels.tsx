@@ -1,5 +1,6 @@
 // Browse channels: every public channel (and the private ones you are in), searchable; join or open.
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { Icon } from "../chat/Icons";
 import { browseChannels, joinChannel, openChannel } from "../lib/actions";
 import { store } from "../lib/store";
 import type { Channel, ID } from "../lib/types";
@@ -54,7 +55,7 @@ export function BrowseChannelsDialog({ onClose }: { onClose: () => void }) {
     <Dialog title="Browse channels" onClose={onClose} size="wide" flush testid="browse-channels-dialog">
       <div class="dg-pad">
         <div class="dg-search">
-          <span class="dg-search-ico" aria-hidden="true">🔍</span>
+          <span class="dg-search-ico" aria-hidden="true"><Icon name="search" size={16} /></span>
           <input type="search" placeholder="Search by channel name or description" aria-label="Search channels" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
         </div>
         <div class="ui-row" style={{ marginTop: "10px" }}>
@@ -86,7 +87,7 @@ export function BrowseChannelsDialog({ onClose }: { onClose: () => void }) {
           <ul class="dg-list" data-testid="browse-channels" aria-label="Channels">
             {shown.map(({ c, m }) => (
               <li key={c.id} class="dg-row">
-                <span class="dg-hash" aria-hidden="true">{c.kind === "private" ? "🔒" : "#"}</span>
+                <span class="dg-hash" aria-hidden="true">{c.kind === "private" ? <Icon name="lock" size={15} /> : "#"}</span>
                 <span class="dg-main">
                   <span class="dg-title"><Highlight text={c.name} indices={m.indices} /></span>
                   <span class="dg-meta">

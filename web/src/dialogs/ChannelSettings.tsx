@@ -1,6 +1,7 @@
 // Channel settings: About (rename, topic, purpose), Members (list, add, remove), Settings (archive/unarchive,
 // leave). Controls follow docs/api.md "Channel permissions"; the server has the last word.
 import { useEffect, useState } from "preact/hooks";
+import { Icon } from "../chat/Icons";
 import { api } from "../lib/api";
 import { leaveChannel, loadChannelMembers } from "../lib/actions";
 import { channelLabel, store, useStore } from "../lib/store";
@@ -23,7 +24,7 @@ export function ChannelSettingsDialog({ channelId, onClose }: { channelId: ID; o
     ? [{ id: "members", label: "Members" }]
     : [{ id: "about", label: "About" }, { id: "members", label: `Members (${ch.member_count})` }, { id: "settings", label: "Settings" }];
   const current = dm ? "members" : tab;
-  const title = dm ? label : `${ch.kind === "private" ? "🔒 " : "#"}${ch.name}`;
+  const title = dm ? label : ch.kind === "private" ? <><Icon name="lock" size={18} class="dg-title-ico" /><span class="sr-only">Private channel </span>{ch.name}</> : `#${ch.name}`;
 
   const onTabKey = (e: KeyboardEvent) => {
     const i = tabs.findIndex((t) => t.id === current);
@@ -126,7 +127,7 @@ function About({ ch }: { ch: Channel }) {
       <div class="ui-field">
         <label class="ui-label" for="dg-cs-name">Channel name</label>
         <div class="ui-affix" data-invalid={problem ? "true" : undefined}>
-          <span class="ui-affix-text pre" aria-hidden="true">{ch.kind === "private" ? "🔒" : "#"}</span>
+          <span class="ui-affix-text pre" aria-hidden="true">{ch.kind === "private" ? <Icon name="lock" size={15} /> : "#"}</span>
           <input id="dg-cs-name" class="ui-input" name="name" value={name} maxLength={81} disabled={!perms.rename} aria-describedby="dg-cs-name-hint" onInput={(e) => { setName(e.currentTarget.value); setMsg(null); }} />
         </div>
         <p class={"ui-hint" + (problem ? " bad" : "")} id="dg-cs-name-hint">
@@ -210,7 +211,7 @@ function ChannelMembers({ ch }: { ch: Channel }) {
     <div class="ui-form" style={{ gap: "12px" }}>
       <div class="ui-row">
         <div class="dg-search" style={{ flex: 1 }}>
-          <span class="dg-search-ico" aria-hidden="true">🔍</span>
+          <span class="dg-search-ico" aria-hidden="true"><Icon name="search" size={16} /></span>
           <input type="search" placeholder="Find members" aria-label="Find members" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
         </div>
         {perms.add && <button type="button" class="ui-btn primary" onClick={() => { setAdding(true); setMsg(null); }}>Add people</button>}

@@ -1,5 +1,6 @@
 // Create a channel: name (normalised as the server will store it), topic, public or private.
 import { useState } from "preact/hooks";
+import { Icon } from "../chat/Icons";
 import { createChannel, openChannel } from "../lib/actions";
 import { Alert, Dialog, errText, Spinner } from "./kit";
 import "../styles/dialogs.css";
@@ -55,7 +56,7 @@ export function CreateChannelDialog({ onClose }: { onClose: () => void }) {
         <div class="ui-field">
           <label class="ui-label" for="dg-ch-name">Name</label>
           <div class="ui-affix" data-invalid={problem ? "true" : undefined}>
-            <span class="ui-affix-text pre" aria-hidden="true">{kind === "private" ? "🔒" : "#"}</span>
+            <span class="ui-affix-text pre" aria-hidden="true">{kind === "private" ? <Icon name="lock" size={15} /> : "#"}</span>
             <input
               id="dg-ch-name"
               class="ui-input"
@@ -87,7 +88,7 @@ export function CreateChannelDialog({ onClose }: { onClose: () => void }) {
           </label>
           <label class="dg-choice">
             <input type="radio" name="kind" value="private" checked={kind === "private"} onChange={() => setKind("private")} />
-            <div><strong>🔒 Private</strong><span>Only people who are added can see it.</span></div>
+            <div><strong><Icon name="lock" size={15} class="dg-choice-ico" /> Private</strong><span>Only people who are added can see it.</span></div>
           </label>
         </fieldset>
         {error && <Alert kind="error">{error}</Alert>}

@@ -1,6 +1,7 @@
 // Ctrl/Cmd+K: jump to a channel, a DM or a person. A combobox over a listbox: type to filter (fuzzy), ↑ ↓ to
 // move, Enter to open, Escape to close.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { Icon } from "../chat/Icons";
 import { openChannel, openDM } from "../lib/actions";
 import { channelLabel, useStore } from "../lib/store";
 import type { Channel, ID } from "../lib/types";
@@ -98,7 +99,7 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Jump to a conversation" onClose={onClose} flush className="dg-switcher" testid="quick-switcher" initialFocus="input[role=combobox]">
       <div class="dg-switch-input">
-        <span aria-hidden="true" class="ui-muted">🔍</span>
+        <span aria-hidden="true" class="ui-muted dg-switch-ico"><Icon name="search" size={20} /></span>
         <input
           role="combobox"
           aria-label="Jump to a channel, direct message or person"
@@ -146,9 +147,9 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
               onClick={() => void choose(item)}
             >
               {item.kind === "channel" ? (
-                <span class="dg-hash" aria-hidden="true">{item.ch.kind === "private" ? "🔒" : "#"}</span>
+                <span class="dg-hash" aria-hidden="true">{item.ch.kind === "private" ? <Icon name="lock" size={15} /> : "#"}</span>
               ) : item.kind === "dm" && !item.userId ? (
-                <span class="dg-hash" aria-hidden="true">👥</span>
+                <span class="dg-hash" aria-hidden="true"><Icon name="people" size={16} /></span>
               ) : (
                 <UserAvatar id={item.userId ?? ""} name={item.label} url={members[item.userId ?? ""]?.user.avatar_url} size={20} />
               )}

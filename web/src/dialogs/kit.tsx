@@ -26,7 +26,7 @@ function focusables(root: HTMLElement): HTMLElement[] {
 let dialogSeq = 0;
 
 export interface DialogProps {
-  title: string;
+  title: ComponentChildren;
   onClose: () => void;
   children: ComponentChildren;
   /** Shown under the title. */

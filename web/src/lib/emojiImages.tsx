@@ -56,11 +56,18 @@ export function canDrawColourEmoji(): boolean {
 export const EMOJI_RE =
   /\p{Regional_Indicator}\p{Regional_Indicator}|[#*0-9]\uFE0F?\u20E3|\p{Extended_Pictographic}[\uFE0E\uFE0F]?\p{Emoji_Modifier}?(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*[\u{E0020}-\u{E007F}]*/gu;
 
+/**
+ * Whether a matched emoji is drawn as a colour emoji, which needs an emoji font (🔒, ✉️, ❤️), rather than as a
+ * text symbol that ordinary fonts have (©, ✓, ✉, or anything with U+FE0E).
+ */
+export function isEmojiStyle(e: string): boolean {
+  if (e.includes("\uFE0E")) return false;
+  return [...e].length > 1 || /\p{Emoji_Presentation}/u.test(e);
+}
+
 /** The sheet cell to draw for a matched emoji, or undefined to leave it as text (text-style symbols like ©). */
 function cellFor(e: string): [number, number] | undefined {
-  if (e.includes("\uFE0E")) return undefined;
-  if ([...e].length === 1 && !/\p{Emoji_Presentation}/u.test(e)) return undefined;
-  return emojiCell(e);
+  return isEmojiStyle(e) ? emojiCell(e) : undefined;
 }
 
 const BOX = 1.25; // em

@@ -1,5 +1,6 @@
 // Workspace /invite/{token}: preview the invitation, then create an account (or confirm an existing one) and join.
 import { useEffect, useState } from "preact/hooks";
+import { Icon } from "../chat/Icons";
 import { api, ApiError } from "../lib/api";
 import { linkClick, navigate } from "../lib/router";
 import { store } from "../lib/store";
@@ -65,7 +66,7 @@ export function InviteAccept({ boot, token }: PageProps & { token: string }) {
       <div class="pg-card">
         <h1>Join {preview.workspace.name}</h1>
         <div class="pg-invite-card">
-          <span aria-hidden="true" style={{ fontSize: "22px" }}>✉️</span>
+          <span class="pg-invite-ico" aria-hidden="true"><Icon name="mail" size={22} /></span>
           <p>
             {inviter ? <><strong>{inviter}</strong> invited you</> : "You've been invited"} to join{" "}
             <strong>{preview.workspace.name}</strong> as {preview.role === "admin" || preview.role === "agent" ? "an" : "a"}{" "}

@@ -1,5 +1,6 @@
 // Apex /signup: create a workspace; the server answers with a one-minute hand-off link to the new host.
 import { useState } from "preact/hooks";
+import { Icon } from "../chat/Icons";
 import { api } from "../lib/api";
 import { workspaceURL } from "../lib/boot";
 import { linkClick } from "../lib/router";
@@ -111,7 +112,7 @@ export function Signup({ boot }: PageProps) {
               {problem ?? "3–40 characters: lowercase letters (a–z), digits (0–9) and hyphens (-)."}
             </p>
             <p class="pg-preview" id="f-subdomain-preview" aria-live="polite">
-              <span aria-hidden="true">🔗</span>
+              <span class="pg-preview-ico" aria-hidden="true"><Icon name="link" size={16} /></span>
               <span>
                 Your workspace will be at <strong>{sub && !problem ? workspaceURL(boot.base_url, sub) : workspaceURL(boot.base_url, "your-team")}</strong>
               </span>

@@ -1,6 +1,7 @@
 // /settings/members (owners, admins): invite by email and role (copy the link), pending invitations, and the
 // member list with role changes, the "Support desk" grant for members, and removal.
 import { useEffect, useState } from "preact/hooks";
+import { Icon } from "../chat/Icons";
 import { api } from "../lib/api";
 import { relative } from "../lib/format";
 import { store, useStore } from "../lib/store";
@@ -101,7 +102,7 @@ export function Members() {
           <ul class="st-list" data-testid="pending-invites">
             {invites.map((inv) => (
               <li key={inv.id}>
-                <span class="ui-avatar" aria-hidden="true" style={{ width: "32px", height: "32px", background: "var(--ui-bg-sunken)", color: "var(--ui-muted)" }}>✉</span>
+                <span class="ui-avatar" aria-hidden="true" style={{ width: "32px", height: "32px", background: "var(--ui-bg-sunken)", color: "var(--ui-muted)" }}><Icon name="mail" size={16} /></span>
                 <span class="st-who">
                   <span class="st-name">{inv.email}</span>
                   <span class="st-sub">

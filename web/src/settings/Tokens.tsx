@@ -1,5 +1,6 @@
 // /settings/tokens: personal API tokens for bots and scripts. The secret is shown once, at creation.
 import { useEffect, useState } from "preact/hooks";
+import { Icon } from "../chat/Icons";
 import { api } from "../lib/api";
 import { fullTime, relative } from "../lib/format";
 import type { APIToken } from "../lib/types";
@@ -89,7 +90,7 @@ export function Tokens() {
           <ul class="st-list" data-testid="token-list">
             {tokens.map((t) => (
               <li key={t.id}>
-                <span class="ui-avatar" aria-hidden="true" style={{ width: "32px", height: "32px", background: "var(--ui-bg-sunken)", color: "var(--ui-muted)" }}>🔑</span>
+                <span class="ui-avatar" aria-hidden="true" style={{ width: "32px", height: "32px", background: "var(--ui-bg-sunken)", color: "var(--ui-muted)" }}><Icon name="key" size={16} /></span>
                 <span class="st-who">
                   <span class="st-name">{t.name}</span>
                   <span class="st-sub" title={fullTime(t.created_at)}>

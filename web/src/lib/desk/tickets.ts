@@ -107,6 +107,15 @@ export function mergeTicket(prev: Ticket | null | undefined, next: Partial<Ticke
   return out as unknown as Ticket;
 }
 
+/**
+ * A ticket read over HTTP merged into what the screen holds, unless what it holds is newer (`updated_at`): a live
+ * event can overtake a read that started before it, and the older copy must not undo it.
+ */
+export function mergeFetchedTicket(prev: Ticket | null | undefined, fetched: Ticket): Ticket {
+  if (prev && Date.parse(prev.updated_at) > Date.parse(fetched.updated_at)) return prev;
+  return mergeTicket(prev, fetched);
+}
+
 export const requesterId = (t: Ticket): ID | undefined => t.requester?.id ?? t.requester_id;
 export const assigneeId = (t: Ticket): ID | null => t.assignee?.id ?? t.assignee_id ?? null;
 /**

@@ -90,7 +90,7 @@ function Incoming() {
           <div class="ui-field" style={{ flex: "0 1 220px" }}>
             <label class="ui-label" for="wh-in-channel">Channel</label>
             <select id="wh-in-channel" class="ui-select" name="channel_id" value={chosen} onChange={(e) => { setChannelId(e.currentTarget.value); setCreated(null); }}>
-              {options.map((c) => <option key={c.id} value={c.id}>{c.kind === "private" ? "🔒 " : "#"}{c.name}</option>)}
+              {options.map((c) => <option key={c.id} value={c.id}>{c.kind === "private" ? `${c.name} (private)` : `#${c.name}`}</option>)}
             </select>
           </div>
           <div class="ui-field">
