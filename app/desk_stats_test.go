@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"github.com/relayhq/relay/internal/testenv"
 	"sync"
 	"testing"
 	"time"
@@ -83,23 +84,23 @@ func TestStatsUpdatedDebounced(t *testing.T) {
 	rec := &recorder{}
 	a := New(Config{Bus: rec, StatsDebounce: 20 * time.Millisecond})
 	defer a.Close()
-	timer := &manualTimer{}
-	a.Desk.stats.after = timer.after
+	timer := &testenv.ManualTimer{}
+	a.Desk.stats.after = timer.After
 	ctx := context.Background()
 	ws := relay.ID(7)
 	a.Desk.Live().SocketOpened(ws, 1, true)
 	a.Desk.statsChanged(ctx, ws)
 	a.Desk.Live().TicketRoomJoined(ws)
 	a.Desk.statsChanged(ctx, relay.ID(8))
-	if n := timer.pending(); n != 2 {
+	if n := timer.Pending(); n != 2 {
 		t.Fatalf("%d intervals scheduled, want one per workspace", n)
 	}
 	if n := len(rec.events()); n != 0 {
 		t.Fatalf("%d events before the interval ended, want none", n)
 	}
-	timer.fire() // the intervals end: the events are published before fire returns
+	timer.Fire() // the intervals end: the events are published before fire returns
 	// Nothing more may come: the burst was one, and no interval is pending.
-	if n := timer.pending(); n != 0 {
+	if n := timer.Pending(); n != 0 {
 		t.Fatalf("%d intervals still scheduled, want none", n)
 	}
 	evs := rec.events()
@@ -121,36 +122,5 @@ func TestStatsUpdatedDebounced(t *testing.T) {
 		if p != want {
 			t.Fatalf("payload %+v, want %+v", p, want)
 		}
-	}
-}
-
-// manualTimer stands in for time.AfterFunc: it keeps what is scheduled
-// until the test fires it.
-type manualTimer struct {
-	mu sync.Mutex
-	fs []func()
-}
-
-func (m *manualTimer) after(_ time.Duration, f func()) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.fs = append(m.fs, f)
-}
-
-// pending is how many scheduled functions have not run.
-func (m *manualTimer) pending() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.fs)
-}
-
-// fire runs what was scheduled so far.
-func (m *manualTimer) fire() {
-	m.mu.Lock()
-	fs := m.fs
-	m.fs = nil
-	m.mu.Unlock()
-	for _, f := range fs {
-		f()
 	}
 }

@@ -3,6 +3,7 @@ package realtime_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/relayhq/relay/internal/testenv"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -277,8 +278,8 @@ func convergeRun(t *testing.T, window time.Duration, seed uint64) {
 
 func TestPresenceDiffsCoalesce(t *testing.T) {
 	h, _ := newHub(t, realtime.Options{})
-	timer := &manualTimer{}
-	p := realtime.NewPresence(h, realtime.DiffWindow(30*time.Millisecond), realtime.DiffTimer(timer.after))
+	timer := &testenv.ManualTimer{}
+	p := realtime.NewPresence(h, realtime.DiffWindow(30*time.Millisecond), realtime.DiffTimer(timer.After))
 	watcher := newFakeConn("watcher")
 	h.Subscribe("room", watcher, false)
 	a, b, c := newFakeConn("a"), newFakeConn("b"), newFakeConn("c")
@@ -292,15 +293,15 @@ func TestPresenceDiffsCoalesce(t *testing.T) {
 	p.Track("room", "u2", c, nil)
 	_ = p.State("room")  // a joiner may now hold c's meta…
 	p.Untrack("room", c) // …so its leave is sent, with its join
-	if n := timer.pending(); n != 1 {
+	if n := timer.Pending(); n != 1 {
 		t.Fatalf("%d windows scheduled for one topic, want 1", n)
 	}
 	if n := watcher.count(); n != 0 {
 		t.Fatalf("%d frames before the window ended, want none", n)
 	}
-	timer.fire() // the window ends: the diff is dispatched before fire returns
+	timer.Fire() // the window ends: the diff is dispatched before fire returns
 	// No window is pending any more, so nothing more may come.
-	if n := timer.pending(); n != 0 {
+	if n := timer.Pending(); n != 0 {
 		t.Fatalf("%d windows still scheduled after the flush, want none", n)
 	}
 	d := diffs(t, watcher)
@@ -327,36 +328,5 @@ func TestPresenceDiffsCoalesce(t *testing.T) {
 	}
 	if len(refs("joins", "u2")) != 1 || len(refs("leaves", "u2")) != 1 {
 		t.Errorf("u2: want its join and its leave, got %v", d[0])
-	}
-}
-
-// manualTimer stands in for time.AfterFunc (realtime.DiffTimer): it keeps
-// what is scheduled until the test fires it.
-type manualTimer struct {
-	mu sync.Mutex
-	fs []func()
-}
-
-func (m *manualTimer) after(_ time.Duration, f func()) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.fs = append(m.fs, f)
-}
-
-// pending is how many scheduled functions have not run.
-func (m *manualTimer) pending() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.fs)
-}
-
-// fire runs what was scheduled so far.
-func (m *manualTimer) fire() {
-	m.mu.Lock()
-	fs := m.fs
-	m.fs = nil
-	m.mu.Unlock()
-	for _, f := range fs {
-		f()
 	}
 }
