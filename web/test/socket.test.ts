@@ -2,83 +2,8 @@
 // and live events land in the store ordered and deduped, and a reset reloads instead of replaying.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-type Cb = (payload: unknown) => void;
-
-class FakePush {
-  hooks: Record<string, Cb[]> = {};
-  receive(status: string, cb: Cb) {
-    (this.hooks[status] ??= []).push(cb);
-    return this;
-  }
-  reply(status: string, payload: unknown) {
-    this.hooks[status]?.forEach((cb) => cb(payload));
-  }
-}
-
-class FakeChannel {
-  handlers: Record<string, Cb[]> = {};
-  joins: unknown[] = [];
-  joinPush = new FakePush();
-  pushes: { event: string; payload: unknown; push: FakePush }[] = [];
-  left = false;
-  params: () => unknown;
-  constructor(readonly topic: string, params: unknown) {
-    this.params = typeof params === "function" ? (params as () => unknown) : () => params ?? {};
-    fake.channels.push(this);
-  }
-  on(ev: string, cb: Cb) {
-    (this.handlers[ev] ??= []).push(cb);
-  }
-  onError() {}
-  onClose() {}
-  join() {
-    this.joins.push(this.params());
-    return this.joinPush;
-  }
-  /** What phoenix does after a reconnect: resend the same join push, with params evaluated again. */
-  rejoin(reply: unknown) {
-    this.joins.push(this.params());
-    this.joinPush.reply("ok", reply);
-  }
-  leave() {
-    this.left = true;
-  }
-  push(event: string, payload: unknown) {
-    const push = new FakePush();
-    this.pushes.push({ event, payload, push });
-    return push;
-  }
-  emit(ev: string, payload: unknown) {
-    this.handlers[ev]?.forEach((cb) => cb(payload));
-  }
-}
-
-const fake = { channels: [] as FakeChannel[] };
-
-vi.mock("phoenix", () => ({
-  Socket: class {
-    channel(topic: string, params: unknown) {
-      return new FakeChannel(topic, params);
-    }
-    connect() {}
-    disconnect() {}
-    onOpen() {}
-    onError() {}
-    onClose() {}
-    isConnected() {
-      return true;
-    }
-    connectionState() {
-      return "open";
-    }
-  },
-  Presence: class {
-    onSync() {}
-    list() {
-      return [];
-    }
-  },
-}));
+vi.mock("phoenix", async () => (await import("./fakephoenix")).phoenix);
+const { fake } = await import("./fakephoenix");
 
 const { createStore } = await import("../src/lib/store");
 const { connectSocket, disconnectSocket, follow } = await import("../src/lib/socket");
