@@ -200,24 +200,14 @@ func TestFeatures(t *testing.T) {
 		// The socket held down, so the app sends over HTTP, and the server
 		// refuses it: it waits for Retry (an offline failure goes again by
 		// itself: "a send that failed offline goes out on reconnect").
-		stop := ann.failMessagePosts(t, false)
-		restored := false
-		defer func() {
-			if !restored {
-				stop()
-				eval[bool](t, ann, "connect", `(window.__relay.socket.connect(), true)`)
-			}
-		}()
-		eval[bool](t, ann, "disconnect", `(window.__relay.socket.disconnect(), true)`)
-		ann.until(t, "the reconnecting banner", `visible($("[data-testid=reconnecting]"))`)
+		back := ann.offline(t, false)
+		defer back()
 		const text = "This one fails first"
 		send(t, ann, text)
 		failed := `listMsgs().some((m) => bodyText(m) === ` + jsString(text) + ` && m.dataset.failed === "true")`
 		ann.untilExplain(t, `the message marked data-failed="true"`, failed,
 			`listMsgs().slice(-2).map((m) => bodyText(m) + " pending=" + m.dataset.pending + " failed=" + m.dataset.failed)`)
-		stop()
-		eval[bool](t, ann, "connect", `(window.__relay.socket.connect(), true)`)
-		restored = true
+		back()
 		ann.until(t, "the socket back", `!$("[data-testid=reconnecting]")`)
 		retry := `(() => { const m = listMsgs().find((m) => bodyText(m) === ` + jsString(text) + ` && m.dataset.failed === "true");
 			return m && $$("button", m).find((b) => b.textContent.trim() === "Retry"); })()`
@@ -252,16 +242,8 @@ func TestFeatures(t *testing.T) {
 	h.step(t, "sent offline: goes out by itself on reconnect, once, in order", func(t *testing.T) {
 		open(t, ann, "general")
 		open(t, bea, "general")
-		stop := ann.failMessagePosts(t, true)
-		restored := false
-		defer func() {
-			if !restored {
-				stop()
-				eval[bool](t, ann, "connect", `(window.__relay.socket.connect(), true)`)
-			}
-		}()
-		eval[bool](t, ann, "disconnect", `(window.__relay.socket.disconnect(), true)`)
-		ann.until(t, "the reconnecting banner", `visible($("[data-testid=reconnecting]"))`)
+		back := ann.offline(t, true)
+		defer back()
 		const first, second, meanwhile = "Written offline, first", "Written offline, second", "Bea writes meanwhile"
 		send(t, ann, first)
 		send(t, ann, second)
@@ -272,9 +254,7 @@ func TestFeatures(t *testing.T) {
 		line := `$("[data-testid=not-sent]").innerText`
 		ann.expect(t, "one full stop, and the promise to resend", `!/\.\./.test(`+line+`) && /connection is back/.test(`+line+`)`, line)
 		send(t, bea, meanwhile)
-		stop()
-		eval[bool](t, ann, "connect", `(window.__relay.socket.connect(), true)`)
-		restored = true
+		back()
 		ann.until(t, "the socket back", `!$("[data-testid=reconnecting]")`)
 		// Nobody clicks Retry: both go out, each once, in the order written, after what Bea wrote meanwhile.
 		inOrder := `(() => { const bodies = listMsgs().filter((m) => !m.dataset.pending && !m.dataset.failed && !m.dataset.id.startsWith("pending-")).map(bodyText);
@@ -764,6 +744,24 @@ func (p *person) acceptingDialogs(t *testing.T, what string, action chromedp.Act
 // interception) until the returned stop is called: offline, as if the
 // network were down (the app sends it again by itself on reconnect), else
 // refused by the server with a 500 (it waits for Retry).
+// offline drops p's socket (the reconnecting banner shows) and makes its
+// message posts fail — as a dead network when network is true, else as the
+// server refusing them — until back is called, which restores both. back
+// acts once: a step defers it and may also call it when it means to.
+func (p *person) offline(t *testing.T, network bool) (back func()) {
+	t.Helper()
+	stop := p.failMessagePosts(t, network)
+	eval[bool](t, p, "disconnect", `(window.__relay.socket.disconnect(), true)`)
+	p.until(t, "the reconnecting banner", `visible($("[data-testid=reconnecting]"))`)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			stop()
+			eval[bool](t, p, "connect", `(window.__relay.socket.connect(), true)`)
+		})
+	}
+}
+
 func (p *person) failMessagePosts(t *testing.T, offline bool) (stop func()) {
 	t.Helper()
 	return p.failPosts(t, "*/api/v1/channels/*/messages*", offline)
