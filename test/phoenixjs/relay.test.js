@@ -293,6 +293,11 @@ before(async () => {
   });
   workspace = signup.workspace;
   A = { host, token: signup.token, user: signup.user };
+  // Test 5b floods the channel from several posters, far beyond a person's
+  // message rate: the owner switches the workspace's limit off, as relay bench does.
+  const limits = await call(200, 'PATCH', host, '/api/v1/workspace',
+    { token: A.token, body: { message_rate: 0, message_burst: 0 } });
+  assert.equal(limits.message_rate, 0, 'the message rate limit is off');
 
   const invite = await call(201, 'POST', host, '/api/v1/invites',
     { token: A.token, body: { email: `bob-${sub}@example.test`, role: 'member' } });
