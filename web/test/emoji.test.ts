@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EMOJI, EMOJI_GROUPS, emojiByName, emojiCell, searchEmoji } from "../src/lib/emoji";
+import { EMOJI, EMOJI_GROUPS, emojiByName, emojiCell, searchEmoji } from "../src/lib/emojiTable";
 
 describe("emoji search", () => {
   it("finds 👍 by its usual names (:thu… autocompletes it, :+1 too)", () => {

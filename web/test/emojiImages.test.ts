@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadEmoji } from "../src/lib/emoji";
 import { EMOJI_RE, canDrawColourEmoji, emojifyHTML, setEmojiImages, spriteStyle } from "../src/lib/emojiImages";
 import { renderMarkdown } from "../src/lib/markdown";
 
+// The sheet cells come with the emoji table, which the app loads on demand (setupEmoji starts it).
+beforeAll(() => loadEmoji());
 afterEach(() => setEmojiImages(false));
 
 describe("emoji as images where the platform cannot draw them", () => {

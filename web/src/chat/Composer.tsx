@@ -3,7 +3,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { JSX, TargetedKeyboardEvent } from "preact";
 import { sendMessage, sendTyping } from "../lib/actions";
-import { searchEmoji } from "../lib/emoji";
+import { emojiTable, loadEmoji } from "../lib/emoji";
 import { loadDraft, saveDraft, store, useStore } from "../lib/store";
 import type { ID } from "../lib/types";
 import { Avatar } from "./Avatar";
@@ -65,6 +65,7 @@ export function Composer(p: { channelId: ID; parentId?: ID | null; placeholder: 
   }, [text, p.channelId, parentId]);
   // Leaving the conversation (the view is keyed by channel) within the 250 ms above must not lose the draft.
   const latest = useRef({ channelId: p.channelId, parentId, text });
+  const suggestRef = useRef<(value: string, caret: number) => void>(() => {});
   latest.current = { channelId: p.channelId, parentId, text };
   useEffect(() => () => {
     clearTimeout(blurTimer.current);
@@ -90,14 +91,24 @@ export function Composer(p: { channelId: ID; parentId?: ID | null; placeholder: 
       setSugg(items.length ? { items, start: caret - m[2].length - 1, sel: 0 } : null);
       return;
     }
+    // The emoji table comes on demand (lib/emoji.ts): the first ":" fetches it, and the suggestions follow once
+    // it is there if the caret is still after a ":name".
+    const table = emojiTable();
+    if (!table && /(^|\s):[a-z0-9_+-]*$/.test(before)) {
+      loadEmoji().then(() => {
+        const el = ref.current;
+        if (el && document.activeElement === el) suggestRef.current(el.value, el.selectionStart);
+      }, () => {});
+    }
     m = /(^|\s):([a-z0-9_+-]{2,})$/.exec(before);
     if (m) {
-      const items = searchEmoji(m[2], 8).map((e) => ({ key: e.name, label: `:${e.name}:`, insert: e.char + " ", icon: <Emoji char={e.char} /> }));
+      const items = (table?.searchEmoji(m[2], 8) ?? []).map((e) => ({ key: e.name, label: `:${e.name}:`, insert: e.char + " ", icon: <Emoji char={e.char} /> }));
       setSugg(items.length ? { items, start: caret - m[2].length - 1, sel: 0 } : null);
       return;
     }
     setSugg(null);
   };
+  suggestRef.current = suggest;
 
   const accept = (s: Suggestion) => {
     const el = ref.current;

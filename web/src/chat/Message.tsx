@@ -16,7 +16,7 @@ import { EmojiPicker } from "./EmojiPicker";
 import { InlineEditor } from "./Composer";
 import { Icon } from "./Icons";
 import "../styles/connectors.css";
-import { Emoji } from "../lib/emojiImages";
+import { Emoji, useEmojiImages } from "../lib/emojiImages";
 
 const sourceLabel: Record<Source, string> = {
   internal: "", line: "LINE", discord: "Discord", email: "Email", webhook: "Webhook", assistant: "Assistant", system: "System",
@@ -46,9 +46,10 @@ export const MessageItem = memo(function MessageItem({ m, grouped, inThread, can
   const mine = m.author.id === me?.user.id && m.author.kind === "user";
   const staffAdmin = me?.membership.role === "owner" || me?.membership.role === "admin";
   const deleted = !!m.deleted_at;
+  const emojiImgs = useEmojiImages(); // images drawn once the emoji table is there
   const html = useMemo(
     () => (deleted ? "" : renderMarkdown(m.body, { name: (id) => members[id]?.user.display_name, me: me?.user.id })),
-    [m.body, deleted, members, me?.user.id],
+    [m.body, deleted, members, me?.user.id, emojiImgs],
   );
   const fail = (e: unknown) => setError(errText(e));
   const source = m.source ?? "internal";
@@ -299,7 +300,8 @@ function ThreadSummary({ m }: { m: Message }) {
 export function PendingItem({ p, grouped }: { p: Pending; grouped: boolean }) {
   const me = useStore((s) => s.me);
   const members = useStore((s) => s.members);
-  const html = useMemo(() => renderMarkdown(p.body, { name: (id: ID) => members[id]?.user.display_name, me: me?.user.id }), [p.body, members]);
+  const emojiImgs = useEmojiImages();
+  const html = useMemo(() => renderMarkdown(p.body, { name: (id: ID) => members[id]?.user.display_name, me: me?.user.id }), [p.body, members, emojiImgs]);
   if (!me) return null;
   const failed = p.state === "failed";
   return (

@@ -6,6 +6,7 @@ import { ApiError } from "../lib/api";
 import { sendTicketMessage } from "../lib/actions";
 import { fullTime, timeOf, dayKey, dayLabel } from "../lib/format";
 import { renderMarkdown } from "../lib/markdown";
+import { useEmojiImages } from "../lib/emojiImages";
 import { linkClick } from "../lib/router";
 import { useStore, type Pending, type TypingEntry } from "../lib/store";
 import type { ID, Message, Role } from "../lib/types";
@@ -177,7 +178,8 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
 }
 
 function CaseSummary({ ticket }: { ticket: Ticket }) {
-  const html = useMemo(() => renderMarkdown(ticket.description, { name: () => undefined }), [ticket.description]);
+  const emojiImgs = useEmojiImages();
+  const html = useMemo(() => renderMarkdown(ticket.description, { name: () => undefined }), [ticket.description, emojiImgs]);
   return (
     <article class="dk-case" data-testid="case-summary" aria-label="Case summary">
       <header class="dk-case-head">
@@ -249,7 +251,8 @@ function TicketMessage({ m, requester }: { m: Message; requester: ID | undefined
   const members = useStore((s) => s.members);
   const meId = useStore((s) => s.me?.user.id);
   const deleted = !!m.deleted_at;
-  const html = useMemo(() => (deleted ? "" : renderMarkdown(m.body, { name: (id) => members[id]?.user.display_name, me: meId })), [m.body, deleted, members, meId]);
+  const emojiImgs = useEmojiImages();
+  const html = useMemo(() => (deleted ? "" : renderMarkdown(m.body, { name: (id) => members[id]?.user.display_name, me: meId })), [m.body, deleted, members, meId, emojiImgs]);
   if (m.author.kind === "system" || m.source === "system") {
     return (
       <div class="dk-sysline" data-testid="message" data-id={m.id} data-internal="false" data-system="true">

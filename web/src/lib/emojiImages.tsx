@@ -2,9 +2,12 @@
 // an empty box), as Slack and Mattermost do. At start, setupEmoji() draws an emoji on a canvas: if no coloured
 // pixel comes out, emoji are shown from the Twemoji sprite sheet (assets/emoji/twitter-32.png, graphics CC-BY 4.0,
 // © Twitter, Inc. and other contributors) — in messages (emojifyHTML, from renderMarkdown), reactions, statuses,
-// the picker and the landing page (<Emoji>, <EmojiText>). The sheet is loaded only then, and only once.
+// the picker and the landing page (<Emoji>, <EmojiText>). The sheet is loaded only then, and only once, and so is
+// the emoji table (lib/emoji.ts) that says where each emoji is on it: setupEmoji starts fetching it when it decides
+// on images, emoji stay text until it is there, and <Emoji> and the message bodies (useEmojiImages) re-render when
+// it arrives. With the platform's own emoji the table is not fetched for any of this.
 // localStorage "relay.emoji" = "images" | "native" overrides the check (the browser tests use it).
-import { SHEET, emojiCell } from "./emoji";
+import { emojiTable, loadEmoji, useEmojiTable } from "./emoji";
 import "../styles/emoji.css";
 
 let images = false;
@@ -27,6 +30,11 @@ export function setupEmoji(): boolean {
   }
   images = pref === "images" ? true : pref === "native" ? false : !canDrawColourEmoji();
   document.documentElement.dataset.emoji = images ? "images" : "native";
+  if (images) {
+    loadEmoji().catch(() => {
+      /* emoji stay text; the next reader (the picker, say) tries again */
+    });
+  }
   return images;
 }
 
@@ -65,15 +73,28 @@ export function isEmojiStyle(e: string): boolean {
   return [...e].length > 1 || /\p{Emoji_Presentation}/u.test(e);
 }
 
-/** The sheet cell to draw for a matched emoji, or undefined to leave it as text (text-style symbols like ©). */
+/**
+ * The sheet cell to draw for a matched emoji, or undefined to leave it as text (text-style symbols like ©, or any
+ * emoji while the table is still on its way).
+ */
 function cellFor(e: string): [number, number] | undefined {
-  return isEmojiStyle(e) ? emojiCell(e) : undefined;
+  const t = emojiTable();
+  return t && isEmojiStyle(e) ? t.emojiCell(e) : undefined;
+}
+
+/**
+ * For a component that draws emoji as images through emojifyHTML (a message body): re-renders it when the table
+ * arrives. The returned value changes then, so it goes in the deps of a useMemo around renderMarkdown.
+ */
+export function useEmojiImages(): boolean {
+  return !!useEmojiTable(images) && images;
 }
 
 const BOX = 1.25; // em
 
 /** The inline style of an emoji drawn from the sheet. */
 export function spriteStyle([x, y]: [number, number]) {
+  const SHEET = emojiTable()!.SHEET; // there is a cell, so the table is there
   const cell = SHEET.size + 2 * SHEET.padding;
   const scale = BOX / SHEET.size; // em per sheet pixel
   return {
@@ -84,6 +105,7 @@ export function spriteStyle([x, y]: [number, number]) {
 
 /** An emoji: the character itself, or its image where the platform cannot draw it. */
 export function Emoji(p: { char: string; label?: string }) {
+  useEmojiTable(images); // re-render when the table arrives
   const cell = images ? cellFor(p.char) : undefined;
   if (!cell) return <>{p.char}</>;
   return <span class="emoji-img" role="img" aria-label={p.label ?? p.char} style={spriteStyle(cell)}>{p.char}</span>;
