@@ -46,7 +46,7 @@ export const MessageItem = memo(function MessageItem({ m, grouped, inThread, can
   const mine = m.author.id === me?.user.id && m.author.kind === "user";
   const staffAdmin = me?.membership.role === "owner" || me?.membership.role === "admin";
   const deleted = !!m.deleted_at;
-  const emojiImgs = useEmojiImages(); // images drawn once the emoji table is there
+  const emojiImgs = useEmojiImages(m.body); // images drawn once the emoji table is there
   const html = useMemo(
     () => (deleted ? "" : renderMarkdown(m.body, { name: (id) => members[id]?.user.display_name, me: me?.user.id })),
     [m.body, deleted, members, me?.user.id, emojiImgs],
@@ -300,7 +300,7 @@ function ThreadSummary({ m }: { m: Message }) {
 export function PendingItem({ p, grouped }: { p: Pending; grouped: boolean }) {
   const me = useStore((s) => s.me);
   const members = useStore((s) => s.members);
-  const emojiImgs = useEmojiImages();
+  const emojiImgs = useEmojiImages(p.body);
   const html = useMemo(() => renderMarkdown(p.body, { name: (id: ID) => members[id]?.user.display_name, me: me?.user.id }), [p.body, members, emojiImgs]);
   if (!me) return null;
   const failed = p.state === "failed";

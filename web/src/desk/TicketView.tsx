@@ -178,7 +178,7 @@ export function TicketView({ ticketId, mode }: { ticketId: ID; mode: Mode }) {
 }
 
 function CaseSummary({ ticket }: { ticket: Ticket }) {
-  const emojiImgs = useEmojiImages();
+  const emojiImgs = useEmojiImages(ticket.description);
   const html = useMemo(() => renderMarkdown(ticket.description, { name: () => undefined }), [ticket.description, emojiImgs]);
   return (
     <article class="dk-case" data-testid="case-summary" aria-label="Case summary">
@@ -251,7 +251,7 @@ function TicketMessage({ m, requester }: { m: Message; requester: ID | undefined
   const members = useStore((s) => s.members);
   const meId = useStore((s) => s.me?.user.id);
   const deleted = !!m.deleted_at;
-  const emojiImgs = useEmojiImages();
+  const emojiImgs = useEmojiImages(m.body);
   const html = useMemo(() => (deleted ? "" : renderMarkdown(m.body, { name: (id) => members[id]?.user.display_name, me: meId })), [m.body, deleted, members, meId, emojiImgs]);
   if (m.author.kind === "system" || m.source === "system") {
     return (

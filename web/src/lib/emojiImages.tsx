@@ -83,11 +83,19 @@ function cellFor(e: string): [number, number] | undefined {
 }
 
 /**
- * For a component that draws emoji as images through emojifyHTML (a message body): re-renders it when the table
- * arrives. The returned value changes then, so it goes in the deps of a useMemo around renderMarkdown.
+ * For a component that draws text with emoji as images through emojifyHTML (a message body): re-renders it when
+ * the table arrives, if the text has an emoji to draw (a channel of plain messages is not laid out twice). The
+ * returned value changes then, so it goes in the deps of a useMemo around renderMarkdown.
  */
-export function useEmojiImages(): boolean {
-  return !!useEmojiTable(images) && images;
+export function useEmojiImages(text: string): boolean {
+  const drawn = images && hasEmoji(text);
+  const table = useEmojiTable(drawn && !emojiTable());
+  return drawn && !!table;
+}
+
+function hasEmoji(text: string): boolean {
+  for (const m of text.matchAll(EMOJI_RE)) if (isEmojiStyle(m[0])) return true;
+  return false;
 }
 
 const BOX = 1.25; // em
