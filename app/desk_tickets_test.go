@@ -3,28 +3,15 @@ package app
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 
 	"github.com/relayhq/relay"
 )
 
-type capturePublisher struct {
-	mu  sync.Mutex
-	evs []relay.Event
-}
-
-func (c *capturePublisher) Publish(_ context.Context, ev relay.Event) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.evs = append(c.evs, ev)
-	return nil
-}
-
 // TestTicketMessageTopics: a ticket's conversation goes to ticket:<id>, its
 // internal notes only to the staff topic, other messages to their channel.
 func TestTicketMessageTopics(t *testing.T) {
-	cp := &capturePublisher{}
+	cp := &recorder{} // desk_stats_test.go
 	a := &kernel{bus: cp, log: slog.New(slog.DiscardHandler)}
 	for _, m := range []*relay.Message{
 		{ID: 1, ChannelID: 10, TicketID: 7, Seq: 1},
@@ -34,12 +21,12 @@ func TestTicketMessageTopics(t *testing.T) {
 		a.publishMessage(context.Background(), EvMessageNew, m, m)
 	}
 	want := []string{"ticket:7", "ticket:7:staff", "channel:12"}
-	for i, ev := range cp.evs {
+	for i, ev := range cp.events() {
 		if ev.Topic != want[i] {
 			t.Errorf("message %d went to %q, want %q", i+1, ev.Topic, want[i])
 		}
 	}
-	if len(cp.evs) != len(want) {
-		t.Fatalf("%d events, want %d", len(cp.evs), len(want))
+	if len(cp.events()) != len(want) {
+		t.Fatalf("%d events, want %d", len(cp.events()), len(want))
 	}
 }
