@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { h, render } from "preact";
 import {
-  bridgesFrom, conversationsLabel, curlExample, deliveryLine, deliveryState, describeConnector, offerFrom, groupDiscordChannels, mergeConnector, previewKind, safeURL,
+  bridgesFrom, conversationsLabel, refusedField, curlExample, deliveryLine, deliveryState, describeConnector, offerFrom, groupDiscordChannels, mergeConnector, previewKind, safeURL,
   selectionFrom, statusOf, type ConnectorInfo, type DiscordChannel,
 } from "../src/lib/connectors";
 import { createStore, store, type Store } from "../src/lib/store";
@@ -30,6 +30,17 @@ describe("conversationsLabel", () => {
     expect(conversationsLabel({})).toBe("0 conversations");
     expect(conversationsLabel({ conversations: 1 })).toBe("1 conversation");
     expect(conversationsLabel({ conversations: 3 })).toBe("3 conversations");
+  });
+});
+
+describe("refusedField", () => {
+  it("names the credential a refused save starts with, else nothing", () => {
+    expect(refusedField("access_token was refused by LINE (HTTP 401)")).toBe("access_token");
+    expect(refusedField("channel_secret is not 32 hex characters")).toBe("channel_secret");
+    expect(refusedField("channel_id must be digits")).toBe("channel_id");
+    expect(refusedField("access_tokens are rate limited")).toBeUndefined();
+    expect(refusedField("LINE refused the token")).toBeUndefined();
+    expect(refusedField(null)).toBeUndefined();
   });
 });
 

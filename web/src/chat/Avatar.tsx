@@ -16,7 +16,8 @@ export function Avatar(p: { id: string; name: string; url?: string; size?: numbe
   );
 }
 
-const presenceLabel = { online: "Active", away: "Away", dnd: "Do not disturb", offline: "Offline" } as const;
+/** Presence in words (the dot's label, and the line under a DM's name). */
+export const presenceLabel = { online: "Active", away: "Away", dnd: "Do not disturb", offline: "Offline" } as const;
 
 export function PresenceDot({ presence }: { presence: PersonStatus["presence"] }) {
   return <span class="presence" data-testid="presence" data-presence={presence} title={presenceLabel[presence]} role="img" aria-label={presenceLabel[presence]} />;

@@ -11,7 +11,7 @@ import { RightPanel } from "./RightPanel";
 import { ThreadPanel } from "./ThreadPanel";
 import { TypingLine } from "./TypingLine";
 import { Icon } from "./Icons";
-import { Avatar } from "./Avatar";
+import { Avatar, presenceLabel } from "./Avatar";
 import { FirstRun } from "./FirstRun";
 import { EmojiText } from "../lib/emojiImages";
 
@@ -103,15 +103,13 @@ function ChannelHeader({ ch, name }: { ch: Channel; name: string }) {
   );
 }
 
-const presenceWord = { online: "Active", away: "Away", dnd: "Do not disturb", offline: "Offline" } as const;
-
 /** Under a DM's name: the other person's presence in words and their status ("Active · 🌴 On holiday"). */
 function DMStatusLine({ status }: { status: PersonStatus | undefined }) {
   const presence = status?.presence ?? "offline";
   const custom = `${status?.emoji ?? ""} ${status?.text ?? ""}`.trim();
   return (
     <p class="channel-topic dm-status" data-testid="dm-status" data-presence={presence}>
-      <span data-testid="dm-presence">{presenceWord[presence]}</span>
+      <span data-testid="dm-presence">{presenceLabel[presence]}</span>
       {custom && <> · <span data-testid="dm-custom-status" title={custom}><EmojiText text={custom} /></span></>}
     </p>
   );

@@ -11,8 +11,6 @@ import { Person, RelTime } from "./common";
 import { AUDIT_ACTIONS, actionLabel, auditDetails, auditTarget, type NamedAuditEvent } from "./audit";
 import "../styles/desk.css";
 
-export { AUDIT_ACTIONS };
-
 /** Details with each #rrggbb colour shown as a swatch before it. */
 function Details({ text }: { text: string }) {
   if (!text) return <span class="muted">—</span>;

@@ -270,10 +270,10 @@ export function resendFailed(): void {
  */
 const sendQueues = new Map<ID, Promise<void>>();
 function queueSend(clientMsgId: string): Promise<void> {
-  const p = store.get().pending.find((x) => x.client_msg_id === clientMsgId);
-  if (!p) return Promise.resolve();
   const { pending } = store.get();
   const mine = pending.findIndex((x) => x.client_msg_id === clientMsgId);
+  if (mine < 0) return Promise.resolve();
+  const p = pending[mine];
   const ids: string[] = [];
   pending.forEach((x, i) => {
     if (i < mine && x.channel_id === p.channel_id && x.state === "failed" && x.resend) {

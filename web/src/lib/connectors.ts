@@ -269,6 +269,14 @@ export function mergeConnector(prev: ConnectorInfo | undefined, ev: ConnectorSum
   return { ...(prev ?? {}), id: ev.id, type: ev.type, name: ev.name, status: ev.status, last_error, last_error_at };
 }
 
+/**
+ * The credential field a refused create or update names first ("access_token was refused by LINE…"), so the form
+ * can mark that field; undefined when the error names none.
+ */
+export function refusedField(error: string | null | undefined): string | undefined {
+  return (error && /^(channel_id|channel_secret|access_token)\b/.exec(error)?.[1]) || undefined;
+}
+
 /** "1 conversation", "3 conversations". */
 export function conversationsLabel(c: Pick<ConnectorView, "conversations">): string {
   const n = c.conversations ?? 0;

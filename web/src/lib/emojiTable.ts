@@ -27,9 +27,6 @@ export const SHEET = t.sheet;
 const byName = new Map(EMOJI.flatMap((e) => [e.name, ...e.aliases].map((n) => [n, e.char] as const)));
 export const emojiByName = (name: string) => byName.get(name);
 
-const byChar = new Map(EMOJI.map((e) => [e.char, e] as const));
-export const emojiByChar = (char: string) => byChar.get(char);
-
 /** The sheet cell of an emoji, skin tones included; variation selectors do not matter ("❤" finds "❤️"). */
 const cells = new Map<string, [number, number]>([
   ...EMOJI.map((e) => [bare(e.char), [e.x, e.y]] as [string, [number, number]]),

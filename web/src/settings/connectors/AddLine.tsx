@@ -1,7 +1,7 @@
 // /settings/connectors/add/line: your own LINE bot (channel id, secret and access token) or Relay's shared bot (a
 // join code). Creation goes to the connector's page, which shows the webhook URL or the QR code and join code.
 import { useState } from "preact/hooks";
-import { connApi } from "../../lib/connectors";
+import { connApi, refusedField } from "../../lib/connectors";
 import { navigate } from "../../lib/router";
 import { store } from "../../lib/store";
 import { Alert, errText, Spinner } from "../../dialogs/kit";
@@ -35,7 +35,7 @@ export function AddLine() {
         ].filter(Boolean)
       : [];
   // The server names the field it refused (LINE refused the token: "access_token was refused by LINE…").
-  const refused = error && /^(channel_id|channel_secret|access_token)\b/.exec(error)?.[1];
+  const refused = refusedField(error);
   const bad = (f: string) => (touched && problems.includes(f)) || refused === f;
 
   const submit = async (e: Event) => {

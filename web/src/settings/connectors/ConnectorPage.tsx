@@ -2,7 +2,7 @@
 // steps (own LINE bot), the QR code, join link and join code (shared LINE bot), the invite and then the channel
 // selection (Discord). The Discord OAuth callback comes back here.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { connApi, conversationsLabel, describeConnector, type ConnectorInfo } from "../../lib/connectors";
+import { connApi, conversationsLabel, describeConnector, refusedField, type ConnectorInfo } from "../../lib/connectors";
 import { useSearch } from "../../lib/router";
 import { store, useStore } from "../../lib/store";
 import { Alert, CopyField, Dialog, errText, Loading, Spinner } from "../../dialogs/kit";
@@ -141,7 +141,7 @@ function ReplaceCredentials({ c, onClose, onDone }: { c: ConnectorInfo; onClose:
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const refused = error && /^(channel_secret|access_token)\b/.exec(error)?.[1];
+  const refused = refusedField(error);
   const save = async (e: Event) => {
     e.preventDefault();
     const s = secret.trim(), t = token.trim();
