@@ -162,16 +162,15 @@ func (c *Connector) Close(ctx context.Context) error {
 // Deliverer returns the outbox deliverer for kind "line".
 func (c *Connector) Deliverer() relay.Deliverer { return relay.DeliverFunc(c.deliver) }
 
-// Register makes c deliver the outbox rows of LINE connectors and, when a
-// can take it (*app.Connectors), check own-bot tokens (LINEBotInfo).
+// Register makes c deliver the outbox rows of LINE connectors and check
+// own-bot tokens with LINE when they are entered (LINEBotInfo); a is the
+// app's Connectors service (*app.Connectors).
 func (c *Connector) Register(a interface {
 	RegisterDeliverer(kind string, d relay.Deliverer)
+	SetLINEVerifier(v relay.LINEVerifier)
 }) {
 	a.RegisterDeliverer(relay.ConnectorLINE, c.Deliverer())
-	// Own-bot tokens are checked with LINE when they are entered.
-	if v, ok := a.(interface{ SetLINEVerifier(relay.LINEVerifier) }); ok {
-		v.SetLINEVerifier(c)
-	}
+	a.SetLINEVerifier(c)
 }
 
 // token is the channel access token a connector sends with.
