@@ -179,7 +179,6 @@ func (s *Server) getLogo(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'")
 	if r.URL.Query().Get("v") == ws.LogoVersion {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")

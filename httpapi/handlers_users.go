@@ -62,7 +62,6 @@ func (s *Server) getAvatar(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", av.ContentType)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'")
 	if r.URL.Query().Get("v") == av.Version {
 		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")

@@ -178,6 +178,11 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
+// nosniff is the X-Content-Type-Options value observe puts on every
+// response. Header.Set would allocate a new slice per request; nothing
+// appends to or edits this one in place (Set and Del replace it).
+var nosniff = []string{"nosniff"}
+
 // observe gives every request an id, recovers panics, logs one line and
 // records metrics by route pattern (never by raw path: ids would explode
 // the label space).
@@ -191,9 +196,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		// Every response, JSON, error or page, is only what its
-		// Content-Type says: no browser may sniff it into HTML or script.
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		// Every response, JSON, error, image, file or page, is only what
+		// its Content-Type says: no browser may sniff it into HTML or
+		// script. Set here once, so handlers do not repeat it; the value
+		// is shared, not allocated per request.
+		w.Header()["X-Content-Type-Options"] = nosniff
 		r = r.WithContext(relay.NewContextWithRequestID(r.Context(), id))
 		sw := &statusWriter{ResponseWriter: w}
 		if s.metrics != nil {

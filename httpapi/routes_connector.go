@@ -148,7 +148,6 @@ func (s *Server) connectorQR(w http.ResponseWriter, r *http.Request) error {
 	code.Scale = 8
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "private, no-cache")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write(code.PNG())
 	return nil
 }
@@ -241,7 +240,6 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": att.Name}))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/relayhq/relay/internal/testenv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/testenv"
 	"github.com/relayhq/relay/phoenix"
 	"github.com/relayhq/relay/realtime"
 )

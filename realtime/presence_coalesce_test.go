@@ -3,7 +3,6 @@ package realtime_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/relayhq/relay/internal/testenv"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relayhq/relay/internal/testenv"
 	"github.com/relayhq/relay/realtime"
 )
 

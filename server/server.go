@@ -145,7 +145,7 @@ func (s *Server) openDB(ctx context.Context) error {
 	}
 	open, retry := s.o.openDB, true
 	if open == nil {
-		open = func() (*store.DB, error) { return openStore(ctx, s.cfg, s.log) }
+		open = func() (*store.DB, error) { return OpenStore(ctx, s.cfg, s.log) }
 		retry = s.cfg.DatabaseURL != ""
 	}
 	wait := s.o.backoff[0]
@@ -190,10 +190,6 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // OpenStore opens the configured database and applies its migrations
 // (`relay migrate`, and `relay serve` at start).
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
-	return openStore(ctx, cfg, log)
-}
-
-func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
 	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(), Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

@@ -1,6 +1,7 @@
 package socket
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -516,7 +517,7 @@ func (h *Handler) refreshPresence(uid relay.ID) {
 // strictDecode reads a push's payload into v: unknown fields, wrong types
 // and a key named twice in one object (at any depth) are refused.
 func strictDecode(payload json.RawMessage, v any) error {
-	dec := json.NewDecoder(strings.NewReader(string(payload)))
+	dec := json.NewDecoder(bytes.NewReader(payload)) // no copy of the payload
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return relay.Errorf(relay.EINVALID, "The payload does not match this event: %s.", truncate(err.Error(), 120))

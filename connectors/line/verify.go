@@ -3,8 +3,9 @@ package line
 import (
 	"context"
 	"fmt"
-	"github.com/relayhq/relay"
 	"net/http"
+
+	"github.com/relayhq/relay"
 )
 
 var _ relay.LINEVerifier = (*Connector)(nil)

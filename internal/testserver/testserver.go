@@ -113,7 +113,6 @@ type Stack struct {
 	BaseDomain string
 
 	tb       testing.TB
-	srv      *server.Server
 	stopOnce sync.Once
 	stop     func()
 }
@@ -179,7 +178,6 @@ func Start(tb testing.TB, cfg Config) *Stack {
 	if err != nil {
 		tb.Fatalf("testserver: %v", err)
 	}
-	s.srv = srv
 	s.App, s.Hub, s.Presence, s.Socket, s.Phoenix = srv.App(), srv.Hub(), srv.Presence(), srv.Socket(), srv.Phoenix()
 	s.HTTP, s.LINE, s.Discord, s.Bus = srv.HTTP(), srv.LINE(), srv.Discord(), srv.Bus()
 	s.Addr = srv.Addr()
