@@ -9,11 +9,7 @@ import (
 	"github.com/relayhq/relay"
 )
 
-// startingRetryAfter is the Retry-After, in seconds, of answers given while
-// the server waits for its database.
-const startingRetryAfter = 5
-
-var errStarting = &relay.Error{Code: relay.EUNAVAILABLE, RetryAfter: startingRetryAfter,
+var errStarting = &relay.Error{Code: relay.EUNAVAILABLE, RetryAfter: defaultRetryAfter,
 	Message: "Relay is starting: it is waiting for its database. Try again in a few seconds."}
 
 // Starting is what the listener serves while the server waits for its
@@ -26,7 +22,7 @@ func Starting() http.Handler {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 			return
 		}
-		w.Header().Set("Retry-After", strconv.Itoa(startingRetryAfter))
+		w.Header().Set("Retry-After", strconv.Itoa(defaultRetryAfter))
 		if wantsHTML(r) && !serverPath(r.URL.Path) {
 			writePage(w, http.StatusServiceUnavailable, startingPage)
 			return
@@ -67,7 +63,7 @@ type pageData struct {
 }
 
 var startingPage = pageData{Title: "Relay is starting",
-	Text: "The server is waiting for its database. This page reloads by itself.", Refresh: startingRetryAfter}
+	Text: "The server is waiting for its database. This page reloads by itself.", Refresh: defaultRetryAfter}
 
 // writePage answers with one of the server's plain pages.
 func writePage(w http.ResponseWriter, status int, p pageData) {
