@@ -122,7 +122,7 @@ func (a *kernel) checkMessageRate(ctx context.Context, st workspaceReader, actor
 		}
 	}
 	if ok, wait := a.rates.allow(ws.ID, actor.User.ID); !ok {
-		secs := max(int(wait.Seconds()+0.999), 1)
+		secs := retryAfterSeconds(wait)
 		return &relay.Error{Code: relay.ERATELIMITED, RetryAfter: secs,
 			Message: fmt.Sprintf("You are sending messages too fast. Try again in %d s.", secs)}
 	}
