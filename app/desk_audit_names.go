@@ -59,7 +59,6 @@ func (a *Desk) nameAudit(ctx context.Context, actor *relay.Actor, events []relay
 		cache[id] = n
 		return n
 	}
-	var wsName string
 	for i := range events {
 		e, d := &events[i], datas[i]
 		str := func(k string) string { s, _ := d[k].(string); return s }
@@ -122,10 +121,7 @@ func (a *Desk) nameAudit(ctx context.Context, actor *relay.Actor, events []relay
 		case relay.AuditTargetInvite:
 			e.TargetName = str("email")
 		case relay.AuditTargetWorkspace:
-			if wsName == "" {
-				wsName = actor.Workspace.Name
-			}
-			e.TargetName = wsName
+			e.TargetName = actor.Workspace.Name
 		}
 		names := map[string]string{}
 		for _, k := range auditUserFields(e.Action) {
