@@ -51,6 +51,7 @@ const (
 	AuditTargetTicket    = "ticket"
 	AuditTargetWebhook   = "webhook"
 	AuditTargetIncoming  = "incoming_webhook"
+	AuditTargetConnector = "connector"
 )
 
 // AuditEvent is one row of the audit log: who (ActorID; 0 for the system)

@@ -69,7 +69,7 @@ func (a *Connectors) SetDiscordGuild(ctx context.Context, state, guildID string)
 		}
 		return nil, err
 	}
-	a.auditAs(ctx, c.WorkspaceID, c.CreatedBy, relay.AuditConnectorGuild, "connector", c.ID, map[string]any{"guild_id": guildID})
+	a.auditAs(ctx, c.WorkspaceID, c.CreatedBy, relay.AuditConnectorGuild, relay.AuditTargetConnector, c.ID, map[string]any{"guild_id": guildID})
 	a.connectorChanged(ctx, c)
 	return c, nil
 }
@@ -188,6 +188,6 @@ func (a *Connectors) SetDiscordBridges(ctx context.Context, actor *relay.Actor, 
 			return nil, err
 		}
 	}
-	a.audit(ctx, actor, relay.AuditConnectorBridges, "connector", c.ID, map[string]any{"channels": len(want)})
+	a.audit(ctx, actor, relay.AuditConnectorBridges, relay.AuditTargetConnector, c.ID, map[string]any{"channels": len(want)})
 	return a.store.Conversations(ctx, c.WorkspaceID, c.ID)
 }

@@ -152,7 +152,7 @@ func (a *Connectors) CreateConnector(ctx context.Context, actor *relay.Actor, in
 		}
 		return nil, err
 	}
-	a.audit(ctx, actor, relay.AuditConnectorCreated, "connector", c.ID, map[string]any{"type": c.Type, "model": c.Model, "name": c.Name})
+	a.audit(ctx, actor, relay.AuditConnectorCreated, relay.AuditTargetConnector, c.ID, map[string]any{"type": c.Type, "model": c.Model, "name": c.Name})
 	return a.connectorView(ctx, c)
 }
 
@@ -324,7 +324,7 @@ func (a *Connectors) UpdateConnector(ctx context.Context, actor *relay.Actor, id
 	if upd.ChannelSecret != nil || upd.AccessToken != nil {
 		fields["credentials"] = "replaced"
 	}
-	a.audit(ctx, actor, relay.AuditConnectorUpdated, "connector", c.ID, fields)
+	a.audit(ctx, actor, relay.AuditConnectorUpdated, relay.AuditTargetConnector, c.ID, fields)
 	a.connectorChanged(ctx, c)
 	return a.connectorView(ctx, c)
 }
@@ -338,7 +338,7 @@ func (a *Connectors) DeleteConnector(ctx context.Context, actor *relay.Actor, id
 	if err := a.store.DeleteConnector(ctx, c.WorkspaceID, c.ID); err != nil {
 		return err
 	}
-	a.audit(ctx, actor, relay.AuditConnectorDeleted, "connector", c.ID, map[string]any{"type": c.Type, "name": c.Name})
+	a.audit(ctx, actor, relay.AuditConnectorDeleted, relay.AuditTargetConnector, c.ID, map[string]any{"type": c.Type, "name": c.Name})
 	a.publish(ctx, c.WorkspaceID, relay.WorkspaceTopic(c.WorkspaceID), EvConnectorDeleted, map[string]any{"id": c.ID}, 0, 0)
 	return nil
 }

@@ -243,7 +243,7 @@ func (a *Connectors) outgoing(ctx context.Context, it *relay.OutboxItem) (*relay
 			return nil, relay.Skip
 		}
 		o.Subscription = sub
-		secrets, err := a.OpenSecrets("webhook:"+sub.ID.String(), sub.Secrets)
+		secrets, err := a.OpenSecrets(subscriptionAAD(sub.ID), sub.Secrets)
 		if err != nil {
 			return nil, relay.Permanent(err)
 		}

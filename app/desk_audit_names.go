@@ -8,11 +8,6 @@ import (
 	"github.com/relayhq/relay"
 )
 
-// Audit targets named by this file besides the exported ones.
-const (
-	auditTargetConnector = "connector"
-)
-
 // nameAudit fills each event's TargetName and Names (ids in its data → the
 // names people know them by) from the actor's workspace only, so the log
 // reads "Ticket #1001 Refund" and "Ann → Bob" rather than ids. Things gone
@@ -64,7 +59,6 @@ func (a *Desk) nameAudit(ctx context.Context, actor *relay.Actor, events []relay
 		cache[id] = n
 		return n
 	}
-	var wsName string
 	for i := range events {
 		e, d := &events[i], datas[i]
 		str := func(k string) string { s, _ := d[k].(string); return s }
@@ -86,7 +80,7 @@ func (a *Desk) nameAudit(ctx context.Context, actor *relay.Actor, events []relay
 				}
 				return n, nil
 			})
-		case auditTargetConnector:
+		case relay.AuditTargetConnector:
 			e.TargetName = lookup(connectors, id, func() (string, error) {
 				c, err := a.store.Connector(ctx, ws, id)
 				if err != nil {
@@ -127,10 +121,7 @@ func (a *Desk) nameAudit(ctx context.Context, actor *relay.Actor, events []relay
 		case relay.AuditTargetInvite:
 			e.TargetName = str("email")
 		case relay.AuditTargetWorkspace:
-			if wsName == "" {
-				wsName = actor.Workspace.Name
-			}
-			e.TargetName = wsName
+			e.TargetName = actor.Workspace.Name
 		}
 		names := map[string]string{}
 		for _, k := range auditUserFields(e.Action) {

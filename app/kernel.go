@@ -78,12 +78,11 @@ func plausibleToken(tok string) bool {
 }
 
 func rateLimited(wait time.Duration) error {
-	secs := int(wait.Seconds() + 0.999)
-	if secs < 1 {
-		secs = 1
-	}
-	return &relay.Error{Code: relay.ERATELIMITED, Message: "Too many attempts. Try again later.", RetryAfter: secs}
+	return &relay.Error{Code: relay.ERATELIMITED, Message: "Too many attempts. Try again later.", RetryAfter: retryAfterSeconds(wait)}
 }
+
+// retryAfterSeconds is a wait as a Retry-After: whole seconds, rounded up, at least 1.
+func retryAfterSeconds(wait time.Duration) int { return max(int(wait.Seconds()+0.999), 1) }
 
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

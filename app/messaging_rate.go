@@ -46,8 +46,10 @@ func newMessageRates(now func() time.Time) *messageRates {
 }
 
 // learn takes the workspace's settings if they are newer than those held
-// (by UpdatedAt), or fresh when read is set.
-func (r *messageRates) learn(ws *relay.Workspace, read bool) {
+// (by UpdatedAt), or fresh when read is set, and reports whether what it
+// now holds should be read again (older than messageRateTTL): one lock for
+// both on every post.
+func (r *messageRates) learn(ws *relay.Workspace, read bool) (stale bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.now()
@@ -56,7 +58,7 @@ func (r *messageRates) learn(ws *relay.Workspace, read bool) {
 		if read {
 			e.read = now // what is held is newer still
 		}
-		return
+		return now.Sub(e.read) > messageRateTTL
 	}
 	if e == nil || e.rate != ws.MessageRate || e.burst != ws.MessageBurst {
 		e = &workspaceRate{rate: ws.MessageRate, burst: ws.MessageBurst, used: now, read: now}
@@ -70,14 +72,7 @@ func (r *messageRates) learn(ws *relay.Workspace, read bool) {
 	if read {
 		e.read = now
 	}
-}
-
-// stale reports whether the workspace's settings should be read again.
-func (r *messageRates) stale(wsID relay.ID) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e := r.ws[wsID]
-	return e == nil || r.now().Sub(e.read) > messageRateTTL
+	return now.Sub(e.read) > messageRateTTL
 }
 
 // allow takes one post of user in the workspace, or says how long to wait.
@@ -119,8 +114,7 @@ func (a *kernel) checkMessageRate(ctx context.Context, st workspaceReader, actor
 		return nil
 	}
 	ws := actor.Workspace
-	a.rates.learn(ws, false)
-	if a.rates.stale(ws.ID) {
+	if a.rates.learn(ws, false) {
 		if fresh, err := st.WorkspaceByID(ctx, ws.ID); err == nil {
 			a.rates.learn(fresh, true)
 		} else {
@@ -128,7 +122,7 @@ func (a *kernel) checkMessageRate(ctx context.Context, st workspaceReader, actor
 		}
 	}
 	if ok, wait := a.rates.allow(ws.ID, actor.User.ID); !ok {
-		secs := max(int(wait.Seconds()+0.999), 1)
+		secs := retryAfterSeconds(wait)
 		return &relay.Error{Code: relay.ERATELIMITED, RetryAfter: secs,
 			Message: fmt.Sprintf("You are sending messages too fast. Try again in %d s.", secs)}
 	}
