@@ -637,7 +637,11 @@ func clearComposer(t *testing.T, p *person, sel string) {
 // clickOn clicks, with the mouse, the element the expression finds.
 func (p *person) clickOn(t *testing.T, what, expr string) {
 	t.Helper()
-	p.untilExplain(t, what+" on the page", `visible(`+expr+`)`, `document.body.innerText.slice(0, 300)`)
+	// Visible, and nothing on the page still moving (a dialog's entrance
+	// animation): the click goes where the element will be, not where it
+	// was a frame ago. Endless animations (spinners, typing dots) do not count.
+	p.untilExplain(t, what+" on the page, at rest", `visible(`+expr+`) && !document.getAnimations().some((a) => a.playState === "running" && a.effect && a.effect.getComputedTiming().iterations !== Infinity)`,
+		`document.body.innerText.slice(0, 300)`)
 	type pt struct{ X, Y float64 }
 	c := eval[*pt](t, p, "find "+what, js(`(() => { const el = `+expr+`; if (!el) return null; el.scrollIntoView({block: "center"});
 		const r = el.getBoundingClientRect(); return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; })()`))
