@@ -1,0 +1,233 @@
+package store_test
+
+import (
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/relayhq/relay"
+	"github.com/relayhq/relay/internal/testdb"
+	"github.com/relayhq/relay/store"
+)
+
+// bodies returns the messages' bodies in order.
+func bodies(msgs []relay.Message) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Body
+	}
+	return out
+}
+
+func words(texts ...string) []relay.SearchTerm {
+	out := make([]relay.SearchTerm, len(texts))
+	for i, s := range texts {
+		out[i] = relay.SearchTerm{Text: s}
+	}
+	return out
+}
+
+func mustSearch(t *testing.T, db *store.DB, s relay.MessageSearch) *relay.MessageHits {
+	t.Helper()
+	hits, err := db.SearchMessages(ctx, s)
+	if err != nil {
+		t.Fatalf("SearchMessages(%+v): %v", s, err)
+	}
+	return hits
+}
+
+// TestSearchMessages is the conformance test of message search: every
+// filter, CJK and Thai substrings, the permission filter, tenants, edits,
+// deletes, purges and reindexing, on both engines.
+func TestSearchMessages(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
+		b := mustCreateWorkspace(t, db, "beta", "owner@beta.test")
+		bob := mustMember(t, db, a, "bob@acme.test")
+		random := mustCreateChannel(t, db, a, "random", relay.ChannelPublic, bob.ID)
+		secret := mustCreateChannel(t, db, a, "secret", relay.ChannelPrivate, bob.ID)
+
+		at := func(m *relay.Message, d time.Duration) *relay.Message { m.CreatedAt = t0.Add(d); return m }
+		deploy := mustPostOne(t, db, at(msg(a.general, a.owner, "Deploy the mockups to staging"), time.Hour))
+		cafe := mustPostOne(t, db, at(msg(a.general, bob, "the café is closed today"), 2*time.Hour))
+		link := mustPostOne(t, db, at(msg(random, bob, "redeploy failed, see HTTPS://ci.example/123"), 3*time.Hour))
+		ja := mustPostOne(t, db, at(msg(a.general, a.owner, "本日の会議で二重に請求されました"), 4*time.Hour))
+		th := mustPostOne(t, db, at(msg(random, a.owner, "ลูกค้าถูกเรียกเก็บเงินซ้ำสองครั้ง"), 5*time.Hour))
+		notes := at(msg(secret, a.owner, "deployment notes for <@"+strconv.FormatInt(int64(bob.ID), 10)+"> go here"), 6*time.Hour)
+		notes.Mentions = []relay.ID{bob.ID}
+		notes = mustPostOne(t, db, notes)
+		root := mustPostOne(t, db, at(msg(random, a.owner, "thread about quarterly planning"), 7*time.Hour))
+		mustPostOne(t, db, at(reply(root, bob, "a reply on quarterly numbers", false), 8*time.Hour))
+		mustPostOne(t, db, at(msg(b.general, b.owner, "Deploy the mockups at beta"), time.Hour))
+		if _, _, err := db.AddReaction(ctx, a.ws.ID, cafe.ID, bob.ID, "tada", t0); err != nil {
+			t.Fatal(err)
+		}
+
+		all := []relay.ID{a.general.ID, random.ID, secret.ID}
+		type tc struct {
+			name string
+			s    relay.MessageSearch
+			want []string // bodies, newest first unless sorted by relevance
+		}
+		run := func(t *testing.T, cases []tc) {
+			t.Helper()
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					s := c.s
+					s.WorkspaceID = a.ws.ID
+					if s.Channels == nil {
+						s.Channels = all
+					}
+					if s.Sort == "" {
+						s.Sort = relay.SortNewest
+					}
+					got := bodies(mustSearch(t, db, s).Messages)
+					if !slices.Equal(got, c.want) {
+						t.Errorf("got %q, want %q", got, c.want)
+					}
+				})
+			}
+		}
+		run(t, []tc{
+			{"word", relay.MessageSearch{Terms: words("deploy")}, []string{deploy.Body}},
+			{"words all must match", relay.MessageSearch{Terms: words("deploy", "staging")}, []string{deploy.Body}},
+			{"words none", relay.MessageSearch{Terms: words("deploy", "closed")}, nil},
+			{"case folded", relay.MessageSearch{Terms: words("DEPLOY")}, []string{deploy.Body}},
+			{"prefix", relay.MessageSearch{Terms: []relay.SearchTerm{{Text: "deploy", Prefix: true}}}, []string{notes.Body, deploy.Body}},
+			{"phrase", relay.MessageSearch{Terms: []relay.SearchTerm{{Text: "the mockups", Phrase: true}}}, []string{deploy.Body}},
+			{"phrase order", relay.MessageSearch{Terms: []relay.SearchTerm{{Text: "mockups the", Phrase: true}}}, nil},
+			{"diacritics folded", relay.MessageSearch{Terms: words("cafe")}, []string{cafe.Body}},
+			{"diacritics in query", relay.MessageSearch{Terms: words("CAFÉ")}, []string{cafe.Body}},
+			{"exclude", relay.MessageSearch{Terms: words("the"), Exclude: words("cafe")}, []string{deploy.Body}},
+			{"exclude prefix", relay.MessageSearch{Terms: words("the"), Exclude: []relay.SearchTerm{{Text: "mock", Prefix: true}}}, []string{cafe.Body}},
+			{"japanese substring", relay.MessageSearch{Terms: words("二重に")}, []string{ja.Body}},
+			{"japanese two characters", relay.MessageSearch{Terms: words("請求")}, []string{ja.Body}},
+			{"japanese one character", relay.MessageSearch{Terms: words("会")}, []string{ja.Body}},
+			{"japanese not adjacent", relay.MessageSearch{Terms: words("日会")}, nil},
+			{"thai substring", relay.MessageSearch{Terms: words("เรียกเก็บ")}, []string{th.Body}},
+			{"cjk and word", relay.MessageSearch{Terms: words("二重に", "deploy")}, nil},
+			{"cjk excluded", relay.MessageSearch{Channels: []relay.ID{a.general.ID}, Terms: words("本日"), Exclude: words("二重に")}, nil},
+			{"from", relay.MessageSearch{From: []relay.ID{bob.ID}, Terms: []relay.SearchTerm{{Text: "deploy", Prefix: true}}}, nil},
+			{"from only", relay.MessageSearch{From: []relay.ID{bob.ID}}, []string{"a reply on quarterly numbers", link.Body, cafe.Body}},
+			{"in", relay.MessageSearch{Channels: []relay.ID{random.ID}, Terms: words("quarterly")}, []string{"a reply on quarterly numbers", root.Body}},
+			{"in only", relay.MessageSearch{Channels: []relay.ID{secret.ID}}, []string{notes.Body}},
+			{"has link", relay.MessageSearch{HasLink: true}, []string{link.Body}},
+			{"has link and word", relay.MessageSearch{HasLink: true, Terms: words("redeploy")}, []string{link.Body}},
+			{"has reaction", relay.MessageSearch{HasReaction: true}, []string{cafe.Body}},
+			{"is thread", relay.MessageSearch{IsThread: true, Terms: words("quarterly")}, []string{"a reply on quarterly numbers", root.Body}},
+			{"mentions", relay.MessageSearch{Mentions: []relay.ID{bob.ID}}, []string{notes.Body}},
+			{"mention markup is not text", relay.MessageSearch{Terms: words(strconv.FormatInt(int64(bob.ID), 10))}, nil},
+			{"since", relay.MessageSearch{Terms: words("the"), Since: t0.Add(90 * time.Minute)}, []string{cafe.Body}},
+			{"until", relay.MessageSearch{Terms: words("the"), Until: t0.Add(90 * time.Minute)}, []string{deploy.Body}},
+			{"permission: no private channel", relay.MessageSearch{Channels: []relay.ID{a.general.ID, random.ID}, Terms: []relay.SearchTerm{{Text: "deploy", Prefix: true}}}, []string{deploy.Body}},
+			{"permission: no channels", relay.MessageSearch{Channels: []relay.ID{}, Terms: words("deploy")}, nil},
+			{"tenant: another workspace's channel id", relay.MessageSearch{Channels: []relay.ID{b.general.ID}, Terms: words("mockups")}, nil},
+			{"tenant: mixed channel ids", relay.MessageSearch{Channels: []relay.ID{a.general.ID, b.general.ID}, Terms: words("mockups")}, []string{deploy.Body}},
+			{"unsearchable term", relay.MessageSearch{Terms: words("!!!")}, nil},
+			{"quotes in term", relay.MessageSearch{Terms: words(`de"ploy`)}, nil},
+			{"fts syntax is text", relay.MessageSearch{Terms: words("deploy OR closed")}, nil},
+			{"many channels", relay.MessageSearch{Channels: append(slices.Repeat([]relay.ID{999}, 20), all...), Terms: words("deploy")}, []string{deploy.Body}},
+		})
+
+		t.Run("relevance", func(t *testing.T) {
+			p := mustSearch(t, db, relay.MessageSearch{WorkspaceID: a.ws.ID, Channels: all, Terms: words("quarterly"), Sort: relay.SortRelevance})
+			if len(p.Messages) != 2 || p.Total != 2 || p.TotalCapped || p.Next != nil {
+				t.Fatalf("got %q total %d capped %v next %v", bodies(p.Messages), p.Total, p.TotalCapped, p.Next)
+			}
+		})
+
+		t.Run("edit and delete", func(t *testing.T) {
+			if _, err := db.EditMessage(ctx, a.ws.ID, deploy.ID, "Ship the mockups", nil, false, t0); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.DeleteMessage(ctx, a.ws.ID, cafe.ID, t0); err != nil {
+				t.Fatal(err)
+			}
+			run(t, []tc{
+				{"old text gone", relay.MessageSearch{Terms: words("deploy")}, nil},
+				{"new text found", relay.MessageSearch{Terms: words("ship")}, []string{"Ship the mockups"}},
+				{"deleted gone", relay.MessageSearch{Terms: words("cafe")}, nil},
+				{"deleted gone from filters", relay.MessageSearch{HasReaction: true}, nil},
+			})
+			must(t, db.Reindex(ctx))
+			run(t, []tc{
+				{"reindexed: old text gone", relay.MessageSearch{Terms: words("deploy")}, nil},
+				{"reindexed: new text", relay.MessageSearch{Terms: words("ship")}, []string{"Ship the mockups"}},
+				{"reindexed: japanese", relay.MessageSearch{Terms: words("二重に")}, []string{ja.Body}},
+				{"reindexed: scope", relay.MessageSearch{Mentions: []relay.ID{bob.ID}}, []string{notes.Body}},
+			})
+		})
+
+		t.Run("purge", func(t *testing.T) {
+			must(t, db.DeleteWorkspace(ctx, b.ws.ID))
+			hits := mustSearch(t, db, relay.MessageSearch{WorkspaceID: b.ws.ID, Channels: []relay.ID{b.general.ID}, Terms: words("mockups")})
+			if len(hits.Messages) != 0 {
+				t.Fatalf("a deleted workspace's message was found: %q", bodies(hits.Messages))
+			}
+		})
+	})
+}
+
+// TestSearchPaging pages through relevance and newest results, and caps
+// totals at relay.SearchCandidates.
+func TestSearchPaging(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
+		var msgs []*relay.Message
+		for i := range relay.SearchCandidates + 20 {
+			body := "bulk item " + strconv.Itoa(i)
+			if i%2 == 0 {
+				body += " bulk" // ranks higher
+			}
+			m := msg(a.general, a.owner, body)
+			m.CreatedAt = t0.Add(time.Duration(i) * time.Second)
+			msgs = append(msgs, m)
+		}
+		mustPost(t, db, msgs...)
+		for _, sort := range []relay.SearchSort{relay.SortRelevance, relay.SortNewest} {
+			t.Run(string(sort), func(t *testing.T) {
+				s := relay.MessageSearch{WorkspaceID: a.ws.ID, Channels: []relay.ID{a.general.ID}, Terms: words("bulk"), Sort: sort, Limit: 50}
+				seen := map[relay.ID]bool{}
+				pages := 0
+				var first *relay.MessageHits
+				for {
+					p := mustSearch(t, db, s)
+					if first == nil {
+						first = p
+					}
+					pages++
+					for _, m := range p.Messages {
+						if seen[m.ID] {
+							t.Fatalf("page %d repeats %q", pages, m.Body)
+						}
+						seen[m.ID] = true
+					}
+					if p.Next == nil {
+						break
+					}
+					if pages > 20 {
+						t.Fatal("paging does not end")
+					}
+					s.Page = *p.Next
+					// A new message between pages does not shift them.
+					mustPostOne(t, db, msg(a.general, a.owner, "bulk newcomer "+strconv.Itoa(pages)))
+				}
+				if first.Total != relay.SearchCandidates || !first.TotalCapped {
+					t.Errorf("total %d capped %v, want %d capped", first.Total, first.TotalCapped, relay.SearchCandidates)
+				}
+				if sort == relay.SortRelevance {
+					if len(seen) < relay.SearchCandidates {
+						t.Errorf("relevance paged through %d results, want at least %d", len(seen), relay.SearchCandidates)
+					}
+					// The doubled word ranks first.
+					if b := first.Messages[0].Body; b[len(b)-5:] != " bulk" {
+						t.Errorf("best match %q does not have the word twice", b)
+					}
+				} else if len(seen) < len(msgs) {
+					t.Errorf("newest paged through %d results, want all %d", len(seen), len(msgs))
+				}
+			})
+		}
+	})
+}
