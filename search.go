@@ -38,11 +38,11 @@ type MessageSearch struct {
 	WorkspaceID ID
 	// Channels are the channels the search may look in: those the searcher
 	// may read, narrowed by in: filters. Empty means nothing is searched.
-	Channels []ID
-	Terms    []SearchTerm // all must match
-	Exclude  []SearchTerm // none may match
-	From     []ID         // the author is one of these (empty: anyone)
-	Mentions []ID         // the message mentions one of these (<@id>)
+	Channels                                []ID
+	Terms                                   []SearchTerm // all must match
+	Exclude                                 []SearchTerm // none may match
+	From                                    []ID         // the author is one of these (empty: anyone)
+	Mentions                                []ID         // the message mentions one of these (<@id>)
 	HasLink, HasFile, HasReaction, IsThread bool
 	// Since and Until bound created_at: [Since, Until); zero is unbounded.
 	Since, Until time.Time
