@@ -38,11 +38,14 @@ type MessageSearch struct {
 	WorkspaceID ID
 	// Channels are the channels the search may look in: those the searcher
 	// may read, narrowed by in: filters. Empty means nothing is searched.
-	Channels                                []ID
-	Terms                                   []SearchTerm // all must match
-	Exclude                                 []SearchTerm // none may match
-	From                                    []ID         // the author is one of these (empty: anyone)
-	Mentions                                []ID         // the message mentions one of these (<@id>)
+	Channels []ID
+	// Tickets, when set, searches ticket conversations instead of Channels.
+	Tickets  *TicketScope
+	Terms    []SearchTerm // all must match
+	Exclude  []SearchTerm // none may match
+	From     []ID         // the author is one of these (empty: anyone)
+	Mentions []ID         // the message mentions one of these (<@id>)
+
 	HasLink, HasFile, HasReaction, IsThread bool
 	// Since and Until bound created_at: [Since, Until); zero is unbounded.
 	Since, Until time.Time
@@ -118,4 +121,13 @@ type TicketHit struct {
 	// Text is the matched text (the message or note body when Match is
 	// "message" or "note"), for the snippet.
 	Text string
+}
+
+// TicketScope puts ticket conversations in a message search instead of
+// Channels: every ticket of the workspace (desk staff), or one
+// requester's (customers); Notes adds the tickets' internal notes.
+type TicketScope struct {
+	Requester ID
+	Notes     bool
+	Status    []TicketStatus
 }

@@ -173,11 +173,17 @@ type TicketFilter struct {
 	Statuses []TicketStatus
 	// Unassigned selects tickets with no assignee; AssigneeID those of one
 	// person (the app turns "me" into the viewer's id).
-	Unassigned  bool
-	AssigneeID  ID
-	Priority    TicketPriority
-	Tag         string
-	Text        string // in subject or description, or the number
+	Unassigned bool
+	AssigneeID ID
+	Priority   TicketPriority
+	Tag        string
+	Text       string // in subject or description, or the number
+	// Terms and IDs are a search's (GET /search?kind=tickets): tickets
+	// whose subject or description holds every term, or whose number is
+	// Number, or whose id is among IDs (their conversation matched).
+	Terms       []string
+	Number      int64
+	IDs         []ID
 	RequesterID ID
 	Sort        string // TicketSort*; newest by default
 	Cursor      string // opaque, from the previous page's NextCursor

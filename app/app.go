@@ -61,6 +61,7 @@ type App struct {
 	Webhooks   *Webhooks
 	Desk       *Desk
 	Connectors *Connectors
+	Search     *Search
 
 	k     *kernel
 	store Store
@@ -97,6 +98,7 @@ func New(c Config) *App {
 	a.Webhooks = newWebhooks(k, c.Store, a.Messaging, c.Connectors)
 	a.Desk = newDesk(k, c.Store, a.Accounts, a.Messaging, a.Webhooks, c.Live, c.StatsDebounce)
 	a.Connectors = newConnectors(k, c.Store, a.Messaging, c.Connectors)
+	a.Search = newSearch(k, c.Store, a.Desk)
 	return a
 }
 

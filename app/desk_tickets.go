@@ -45,6 +45,11 @@ type TicketQuery struct {
 	Sort        string
 	Cursor      string
 	Limit       int
+	// Search's: subject or description holds every term, or the number
+	// is Number, or the ticket is among IDs (see relay.TicketFilter).
+	Terms  []string
+	Number int64
+	IDs    []relay.ID
 }
 
 var tagRE = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
@@ -257,7 +262,7 @@ func (a *Desk) ListTickets(ctx context.Context, actor *relay.Actor, q TicketQuer
 		return nil, err
 	}
 	f := relay.TicketFilter{Tag: strings.ToLower(strings.TrimSpace(q.Tag)), Text: q.Text, Sort: q.Sort, Cursor: q.Cursor,
-		Limit: q.Limit, Viewer: actor.User.ID}
+		Limit: q.Limit, Viewer: actor.User.ID, Terms: q.Terms, Number: q.Number, IDs: q.IDs}
 	if q.Limit < 0 || q.Limit > 100 {
 		return nil, relay.Errorf(relay.EINVALID, "limit must be between 1 and 100.")
 	}

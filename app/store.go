@@ -18,7 +18,7 @@ import (
 // Store is the composite the wiring passes to New: the union of the narrow
 // interfaces each service declares and is handed (AccountStore,
 // MessagingStore, TicketStore, StatsStore, CustomerStore, AuditStore,
-// ConnectorStore with WebhookStore). A new service declares its own and
+// ConnectorStore with WebhookStore, SearchStore). A new service declares its own and
 // adds it here.
 type Store interface {
 	AccountStore
@@ -28,5 +28,6 @@ type Store interface {
 	CustomerStore
 	TicketStore
 	ConnectorStore
+	SearchStore
 	Ping(ctx context.Context) error
 }

@@ -93,7 +93,7 @@ func idList(engine string, ids []relay.ID) string {
 // SearchMessages implements app.SearchStore.
 func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay.MessageHits, error) {
 	hits := &relay.MessageHits{Messages: []relay.Message{}}
-	if len(s.Channels) == 0 {
+	if len(s.Channels) == 0 && s.Tickets == nil {
 		return hits, nil
 	}
 	limit := limitOr(s.Limit, searchLimit, searchMaxLimit)
@@ -111,9 +111,12 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 		from, where, rank, order = db.sqliteMessageSearch(&args, s, terms, exclude)
 	}
 	where = append(where, "m.workspace_id = "+ws, "m.deleted_at IS NULL")
-	if db.engine == EnginePostgres {
+	switch {
+	case s.Tickets != nil:
+		where = append(where, "m.channel_id IN ("+ticketChannels(&args, ws, s.Tickets)+")")
+	case db.engine == EnginePostgres:
 		where = append(where, "m.channel_id = ANY("+args.add(idList(db.engine, s.Channels))+"::bigint[])")
-	} else {
+	default:
 		where = append(where, "m.channel_id IN (SELECT value FROM json_each("+args.add(idList(db.engine, s.Channels))+"))")
 	}
 	if len(s.From) > 0 {
@@ -295,7 +298,7 @@ func (db *DB) sqliteMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, e
 		}
 		return "scope : (" + strings.Join(alt, " OR ") + ")"
 	}
-	if len(s.Channels) <= scopeChannels {
+	if s.Tickets == nil && len(s.Channels) <= scopeChannels {
 		words = append(words, scope("c", s.Channels))
 	}
 	if len(s.From) > 0 {
@@ -343,6 +346,27 @@ func (db *DB) sqliteMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, e
 			args.add(strings.Join(notGrams, " OR "))+")")
 	}
 	return from, where, strings.Join(ranks, " + "), order
+}
+
+// ticketChannels selects the conversation (and notes) channels of the
+// tickets in scope.
+func ticketChannels(args *sqlArgs, ws string, sc *relay.TicketScope) string {
+	cond := "t.workspace_id = " + ws
+	if sc.Requester != 0 {
+		cond += " AND t.requester_id = " + args.add(sc.Requester)
+	}
+	if len(sc.Status) > 0 {
+		ph := make([]string, len(sc.Status))
+		for i, st := range sc.Status {
+			ph[i] = args.add(string(st))
+		}
+		cond += " AND t.status IN (" + strings.Join(ph, ", ") + ")"
+	}
+	q := "SELECT t.channel_id FROM tickets t WHERE " + cond
+	if sc.Notes {
+		q += " UNION ALL SELECT t.notes_channel_id FROM tickets t WHERE " + cond
+	}
+	return q
 }
 
 // ftsExpr is "(a) AND (b) NOT (c OR d)".

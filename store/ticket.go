@@ -565,6 +565,28 @@ func (db *DB) ListTickets(ctx context.Context, workspaceID relay.ID, f relay.Tic
 		}
 		where = append(where, "("+cond+")")
 	}
+	if len(f.Terms) > 0 || f.Number > 0 || len(f.IDs) > 0 {
+		var alts []string
+		if len(f.Terms) > 0 {
+			var all []string
+			for _, term := range f.Terms {
+				p := arg(likePattern(term))
+				all = append(all, "(lower(t.subject) LIKE "+p+` ESCAPE '\' OR lower(t.description) LIKE `+p+` ESCAPE '\')`)
+			}
+			alts = append(alts, "("+strings.Join(all, " AND ")+")")
+		}
+		if f.Number > 0 {
+			alts = append(alts, "t.number = "+arg(f.Number))
+		}
+		if len(f.IDs) > 0 {
+			ph := make([]string, len(f.IDs))
+			for i, id := range f.IDs {
+				ph[i] = arg(id)
+			}
+			alts = append(alts, "t.id IN ("+strings.Join(ph, ", ")+")")
+		}
+		where = append(where, "("+strings.Join(alts, " OR ")+")")
+	}
 
 	sort := f.Sort
 	if sort == "" {
