@@ -656,14 +656,14 @@ func (s *Search) tickets(ctx context.Context, actor *relay.Actor, q *search.Quer
 		switch m, ok := matched[t.ID]; {
 		case number != 0 && t.Number == number:
 			hit.Match, hit.Snippet = "number", search.Snippet(t.Subject, nil, snippetRunes, nil)
+		case len(text) > 0 && containsAll(t.Subject, q.Terms) || len(q.Terms) == 0 && !ok:
+			hit.Match, hit.Snippet = "subject", search.Snippet(t.Subject, q.Terms, snippetRunes, nil)
 		case ok:
 			hit.Match = "message"
 			if m.ChannelID == t.NotesChannelID && t.NotesChannelID != 0 {
 				hit.Match = "note"
 			}
 			hit.Snippet = search.Snippet(m.Body, q.Terms, snippetRunes, nil)
-		case containsAll(t.Subject, q.Terms):
-			hit.Match, hit.Snippet = "subject", search.Snippet(t.Subject, q.Terms, snippetRunes, nil)
 		default:
 			hit.Match, hit.Snippet = "description", search.Snippet(t.Description, q.Terms, snippetRunes, nil)
 		}

@@ -197,6 +197,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/api/v1/tokens", host: onWorkspace, h: s.listTokens},
 		{method: "DELETE", path: "/api/v1/tokens/{id}", host: onWorkspace, h: s.revokeToken},
 
+		{method: "GET", path: "/api/v1/search", host: onWorkspace, h: s.search},
 		{method: "GET", path: "/api/v1/channels", host: onWorkspace, h: s.listChannels},
 		{method: "POST", path: "/api/v1/channels", host: onWorkspace, h: s.createChannel},
 		{method: "GET", path: "/api/v1/channels/{id}", host: onWorkspace, h: s.getChannel},

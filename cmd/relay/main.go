@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	_ "time/tzdata" // search dates in any IANA zone, on machines without zoneinfo
 
 	"github.com/relayhq/relay/config"
 	"github.com/relayhq/relay/internal/logging"
