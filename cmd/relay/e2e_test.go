@@ -811,6 +811,11 @@ func TestRelayCommands(t *testing.T) {
 		{"migrate/postgres", func(t *testing.T) []string {
 			return []string{"migrate", "--data", t.TempDir(), "--database-url", testdb.PostgresURL(t)}
 		}, 0, `^database \(postgres\) at migration version [1-9][0-9]*\n$`, ""},
+		{"reindex/sqlite", func(t *testing.T) []string { return []string{"reindex", "--data", t.TempDir()} },
+			0, `^search index \(sqlite\) rebuilt in \S+\n$`, ""},
+		{"reindex/postgres", func(t *testing.T) []string {
+			return []string{"reindex", "--data", t.TempDir(), "--database-url", testdb.PostgresURL(t)}
+		}, 0, `^search index \(postgres\) rebuilt in \S+\n$`, ""},
 		{"serve/bad base domain", func(t *testing.T) []string {
 			return []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--base-domain", "bad domain!"}
 		}, 2, `^$`, `--base-domain "bad domain!" is not a valid domain name`},

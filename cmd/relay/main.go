@@ -1,5 +1,6 @@
 // Command relay is Relay's one binary: `relay serve` runs the server,
-// `relay migrate` applies database migrations, `relay version` prints the
+// `relay migrate` applies database migrations, `relay reindex` rebuilds
+// the search index, `relay version` prints the
 // build. It reads the configuration and hands it to package server, which
 // wires the process; nothing imports this.
 package main
@@ -15,6 +16,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 	_ "time/tzdata" // search dates in any IANA zone, on machines without zoneinfo
 
 	"github.com/relayhq/relay/config"
@@ -37,6 +39,7 @@ const usage = `Relay — a multi-tenant conversation hub.
 Usage:
   relay serve   [flags]   run the server (migrates the database first)
   relay migrate [flags]   apply database migrations and exit
+  relay reindex [flags]   rebuild the search index from the messages and exit
   relay bench   [flags]   load-test a running server (see docs/perf.md)
   relay version           print the version
 
@@ -60,7 +63,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, environ
 		return 0
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
-	case "serve", "migrate":
+	case "serve", "migrate", "reindex":
 	default:
 		fmt.Fprintf(stderr, "relay: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -76,9 +79,12 @@ func Run(ctx context.Context, args []string, getenv func(string) string, environ
 	for _, w := range warnings {
 		log.Warn(w)
 	}
-	if cmd == "migrate" {
+	switch cmd {
+	case "migrate":
 		err = migrate(ctx, cfg, log, stdout)
-	} else {
+	case "reindex":
+		err = reindex(ctx, cfg, log, stdout)
+	default:
 		err = serve(ctx, cfg, log, stdout)
 	}
 	if err != nil {
@@ -118,6 +124,23 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io
 		return err
 	}
 	fmt.Fprintf(stdout, "database (%s) at migration version %d\n", db.Engine(), v)
+	return nil
+}
+
+// reindex is `relay reindex`: it rebuilds the search index (the
+// migration builds it for existing data; this is for repairs and after
+// restoring a database by other means). Safe while the server runs.
+func reindex(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	db, err := server.OpenStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := db.Reindex(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "search index (%s) rebuilt in %s\n", db.Engine(), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
