@@ -358,3 +358,12 @@ func repeatFilter(f Filter, n int) []Filter {
 	}
 	return fs
 }
+
+func BenchmarkParse(b *testing.B) {
+	q := `deploy "error budget" -staging from:@ana in:#ops has:link after:2026-11-01 during:2026 東京タワー deploy*`
+	for b.Loop() {
+		if _, err := Parse(q, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

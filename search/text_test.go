@@ -237,3 +237,13 @@ func FuzzSnippet(f *testing.F) {
 		checkSnippet(t, Snippet(body, ts, maxRunes%300, names))
 	})
 }
+
+func BenchmarkSnippet(b *testing.B) {
+	body := strings.Repeat("The quick brown fox jumps over the lazy dog. 東京タワーに行きました。 ", 50) +
+		"the error budget is exhausted, <@1> will deploy"
+	terms := []Term{{Text: "error budget", Phrase: true}, {Text: "deploy", Prefix: true}, {Text: "タワー"}}
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		Snippet(body, terms, 200, func(string) string { return "Ana" })
+	}
+}
