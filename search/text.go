@@ -80,13 +80,6 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.M, r)
 }
 
-// boundary reports whether a word boundary lies between a and b: one is not
-// a word rune, or one is of a no-space script and the other is not (so the
-// "Relay" of "Relayで" is a word).
-func boundary(a, b rune) bool {
-	return !isWordRune(a) || !isWordRune(b) || isNoSpace(a) != isNoSpace(b)
-}
-
 // joins reports whether r belongs to the character before it: a combining
 // mark, or a rune that normalization composes with the one before (the
 // half-width voicing mark ﾞ, Hangul vowel jamo). Snippets never split such
@@ -145,6 +138,7 @@ type display struct {
 func newDisplay(body string, names func(string) string) *display {
 	d := &display{r: make([]rune, 0, len(body))}
 	space := false // whitespace seen since the last rune kept
+	seen := map[string]string{}
 	put := func(r rune) {
 		if unicode.IsSpace(r) || unicode.IsControl(r) {
 			space = len(d.r) > 0
@@ -158,12 +152,15 @@ func newDisplay(body string, names func(string) string) *display {
 	}
 	for i := 0; i < len(body); {
 		if id, n := mentionAt(body[i:]); n > 0 {
-			name := ""
-			if names != nil {
-				name = cleanName(names(id))
-			}
-			if name == "" {
-				name = "unknown"
+			name, ok := seen[id]
+			if !ok {
+				if names != nil {
+					name = cleanName(names(id))
+				}
+				if name == "" {
+					name = "unknown"
+				}
+				seen[id] = name // a name is looked up once per snippet
 			}
 			put('@')
 			start := len(d.r) - 1
@@ -208,23 +205,50 @@ func cleanName(s string) string {
 }
 
 // folded is the display text folded (see Fold) cluster by cluster, with
-// each folded rune's cluster, so a match in folded text marks whole
-// characters of the display text.
+// each folded rune's class and cluster, so a match in folded text marks
+// whole characters of the display text.
 type folded struct {
 	r      []rune
-	cs, ce []int // per folded rune: the display span of its cluster
+	class  []uint8 // per folded rune: classOf
+	cs, ce []int32 // per folded rune: the display span of its cluster
+}
+
+// Rune classes, for word boundaries.
+const (
+	classOther   = iota // not part of a word
+	classWord           // a word rune of a spaced script
+	classNoSpace        // a word rune of a no-space script
+)
+
+func classOf(r rune) uint8 {
+	switch {
+	case r < utf8.RuneSelf:
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return classWord
+		}
+		return classOther
+	case !isWordRune(r):
+		return classOther
+	case isNoSpace(r):
+		return classNoSpace
+	}
+	return classWord
 }
 
 func (d *display) fold() *folded {
-	f := &folded{r: make([]rune, 0, len(d.r))}
+	n := len(d.r)
+	f := &folded{r: make([]rune, 0, n), class: make([]uint8, 0, n), cs: make([]int32, 0, n), ce: make([]int32, 0, n)}
 	var buf []byte
-	for i := 0; i < len(d.r); {
+	for i := 0; i < n; {
 		j := i + 1
-		for j < len(d.r) && joins(d.r[j]) {
+		for j < n && joins(d.r[j]) {
 			j++
 		}
-		if j == i+1 && d.r[i] < utf8.RuneSelf {
-			f.add(unicode.ToLower(d.r[i]), i, j)
+		if r := d.r[i]; j == i+1 && (r < utf8.RuneSelf || selfFolding(r)) {
+			if r = unicode.ToLower(r); r == 'ς' {
+				r = 'σ'
+			}
+			f.add(r, i, j)
 		} else {
 			buf = foldAppend(buf[:0], string(d.r[i:j]))
 			for _, r := range string(buf) {
@@ -236,10 +260,25 @@ func (d *display) fold() *folded {
 	return f
 }
 
+// selfFolding reports whether r folds to its lower case alone: it has no
+// compatibility decomposition (most letters of every script do not).
+func selfFolding(r rune) bool {
+	var buf [utf8.UTFMax]byte
+	return norm.NFKD.Properties(buf[:utf8.EncodeRune(buf[:], r)]).Decomposition() == nil
+}
+
 func (f *folded) add(r rune, s, e int) {
 	f.r = append(f.r, r)
-	f.cs = append(f.cs, s)
-	f.ce = append(f.ce, e)
+	f.class = append(f.class, classOf(r))
+	f.cs = append(f.cs, int32(s))
+	f.ce = append(f.ce, int32(e))
+}
+
+// boundary reports whether a word boundary lies before f.r[i]: at either
+// end, next to a rune that is not of a word, or between a word of a spaced
+// script and one of a no-space script (the "Relay" of "Relayで" is a word).
+func (f *folded) boundary(i int) bool {
+	return i <= 0 || i >= len(f.r) || f.class[i-1] != f.class[i] || f.class[i] == classOther
 }
 
 // pattern is a term ready to match folded text.
@@ -292,8 +331,8 @@ func (d *display) find(terms []Term) []span {
 	var found []span
 	for _, p := range pats {
 		for i := 0; i < len(f.r); {
-			if e := p.matchAt(f.r, i); e > i {
-				found = append(found, span{f.cs[i], f.ce[e-1]})
+			if e := p.matchAt(f, i); e > i {
+				found = append(found, span{int(f.cs[i]), int(f.ce[e-1])})
 				i = e
 			} else {
 				i++
@@ -313,7 +352,8 @@ func (d *display) find(terms []Term) []span {
 }
 
 // matchAt returns the end of a match of p starting at f[i], or -1.
-func (p pattern) matchAt(f []rune, i int) int {
+func (p pattern) matchAt(fd *folded, i int) int {
+	f := fd.r
 	if len(p.words) == 0 {
 		if hasAt(f, i, p.raw) {
 			return i + len(p.raw)
@@ -326,7 +366,7 @@ func (p pattern) matchAt(f []rune, i int) int {
 			// Between words of a phrase: anything but word runes; nothing
 			// at all next to a no-space word ("東京 タワー" finds 東京タワー).
 			q := pos
-			for q < len(f) && !isWordRune(f[q]) {
+			for q < len(f) && fd.class[q] == classOther {
 				q++
 			}
 			if q == pos && !w.substring && !p.words[k-1].substring {
@@ -339,14 +379,14 @@ func (p pattern) matchAt(f []rune, i int) int {
 		}
 		end := pos + len(w.r)
 		if !w.substring {
-			if pos > 0 && !boundary(f[pos-1], f[pos]) {
+			if !fd.boundary(pos) {
 				return -1
 			}
 			if k == len(p.words)-1 && p.prefix {
-				for end < len(f) && !boundary(f[end-1], f[end]) {
+				for !fd.boundary(end) {
 					end++
 				}
-			} else if end < len(f) && !boundary(f[end-1], f[end]) {
+			} else if !fd.boundary(end) {
 				return -1
 			}
 		}
