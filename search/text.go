@@ -7,20 +7,13 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/relayhq/relay"
 )
 
-// noSpaceScripts are scripts written without spaces between words (and
-// Hangul, whose words carry particles): their text is searched by
-// substrings (trigrams), not by words.
-var noSpaceScripts = []*unicode.RangeTable{
-	unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul,
-	unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar,
-}
-
-// isNoSpace reports whether r belongs to one of noSpaceScripts.
-func isNoSpace(r rune) bool {
-	return r >= 0x0E00 && unicode.In(r, noSpaceScripts...) // Thai (U+0E00) is the first of them
-}
+// isNoSpace reports whether r belongs to a script written without spaces
+// (relay.Spaceless: the one list the indexes use too).
+func isNoSpace(r rune) bool { return relay.Spaceless(r) }
 
 // NeedsTrigram reports whether s holds a rune of a script written without
 // spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar) or of
