@@ -45,7 +45,13 @@ type searchPart struct {
 func searchParts(terms []relay.SearchTerm) []searchPart {
 	var out []searchPart
 	for _, t := range terms {
-		text := strings.TrimSpace(t.Text)
+		// Control characters (NUL ends an FTS5 string) separate words.
+		text := strings.TrimSpace(strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, t.Text))
 		if strings.IndexFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) < 0 {
 			continue
 		}
@@ -385,7 +391,13 @@ func (db *DB) pgMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, exclu
 	order = "m.id DESC"
 	tsq := func(p searchPart) string {
 		if p.term.Prefix {
-			return "to_tsquery('simple', lower(relay_search_prep(" + args.add(p.text) + ")) || ':*')"
+			// One lexeme, whatever unaccent made of it (ʼ may become a
+			// quote): only its letters and digits, quoted for tsquery;
+			// none left, and the term matches as written.
+			a := args.add(p.text)
+			lexeme := "lower(regexp_replace(relay_search_prep(" + a + "), '[^[:alnum:]]+', '', 'g'))"
+			return "(CASE WHEN " + lexeme + " = '' THEN phraseto_tsquery('simple', relay_search_prep(" + a +
+				")) ELSE to_tsquery('simple', quote_literal(" + lexeme + ") || ':*') END)"
 		}
 		return "phraseto_tsquery('simple', relay_search_prep(" + args.add(p.text) + "))"
 	}

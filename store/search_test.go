@@ -3,8 +3,10 @@ package store_test
 import (
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/relayhq/relay"
 	"github.com/relayhq/relay/internal/testdb"
@@ -228,6 +230,56 @@ func TestSearchPaging(t *testing.T) {
 					t.Errorf("newest paged through %d results, want all %d", len(seen), len(msgs))
 				}
 			})
+		}
+	})
+}
+
+// FuzzSearchTerms sends arbitrary terms through both engines' query
+// building: whatever the text (quotes, FTS5 or tsquery syntax, accents
+// unaccent rewrites, control characters), a search answers without error.
+func FuzzSearchTerms(f *testing.F) {
+	for _, s := range []string{"deploy", `"`, `a"b`, "NEAR(a b)", "a OR b", "-x", "*", "x:*", "a & b | !c", "don't",
+		"aʼb", `a\b`, "ǅemal", "日本", "二重に", "เรียก", "(", ")", "{body}", "scope:c1", "^a", "\x00", "e\u0301", "ß"} {
+		f.Add(s, false, false)
+		f.Add(s, true, false)
+		f.Add(s, false, true)
+	}
+	dbs := []*store.DB{testdb.SQLite(f)}
+	if !testing.Short() {
+		dbs = append(dbs, testdb.Postgres(f))
+	}
+	type fixture struct {
+		ws, ch relay.ID
+	}
+	fx := make([]fixture, len(dbs))
+	var once sync.Once
+	f.Fuzz(func(t *testing.T, text string, prefix, exclude bool) {
+		if !utf8.ValidString(text) {
+			return // the parser refuses it before any store
+		}
+		// Each engine searches a workspace with a message, so the query
+		// is evaluated against rows, not planned away on empty tables.
+		once.Do(func() {
+			for i, db := range dbs {
+				a := mustCreateWorkspace(t, db, "fuzz", "owner@fuzz.test")
+				mustPostOne(t, db, msg(a.general, a.owner, "x don't café 日本語の文 aʼb ß"))
+				fx[i] = fixture{ws: a.ws.ID, ch: a.general.ID}
+			}
+		})
+		for i, db := range dbs {
+			term := relay.SearchTerm{Text: text, Prefix: prefix}
+			s := relay.MessageSearch{WorkspaceID: fx[i].ws, Channels: []relay.ID{fx[i].ch}, Terms: []relay.SearchTerm{{Text: "x"}}}
+			if exclude {
+				s.Exclude = []relay.SearchTerm{term}
+			} else {
+				s.Terms = []relay.SearchTerm{term}
+			}
+			for _, sort := range []relay.SearchSort{relay.SortRelevance, relay.SortNewest} {
+				s.Sort = sort
+				if _, err := db.SearchMessages(ctx, s); err != nil {
+					t.Fatalf("%s: SearchMessages(%q, prefix %v, exclude %v): %v", db.Engine(), text, prefix, exclude, err)
+				}
+			}
 		}
 	})
 }
