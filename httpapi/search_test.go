@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relayhq/relay/app"
 	"github.com/relayhq/relay/internal/testdb"
@@ -144,6 +145,68 @@ func TestSearchIsolation(t *testing.T) {
 				}
 			})
 		}
+
+		// Every filter, by every user: another workspace's and another
+		// user's messages carry the same features (links, reactions,
+		// threads, mentions, today's date) and are never found.
+		moDM := e.do("POST", "alpha", "/api/v1/dms", map[string]any{"user_ids": []string{mo.userID}}, bearer(alice.token))
+		want(t, moDM, http.StatusOK, "")
+		private := post(alice, "alpha", moDM.json(t)["id"].(string), "zebra alice-mo https://alpha.example/x <@"+owner.userID+">")
+		want(t, e.do("PUT", "alpha", "/api/v1/messages/"+private+"/reactions/👍", nil, bearer(mo.token)), http.StatusOK, "")
+		want(t, e.do("POST", "alpha", "/api/v1/channels/"+moDM.json(t)["id"].(string)+"/messages", map[string]string{"body": "zebra alice-mo reply", "parent_id": private}, bearer(mo.token)), http.StatusCreated, "")
+		bgen := general("bravo", bravo)
+		bmsg := post(bravo, "bravo", bgen, "zebra bravo https://bravo.example/x <@"+bravo.userID+">")
+		want(t, e.do("PUT", "bravo", "/api/v1/messages/"+bmsg+"/reactions/👍", nil, bearer(bravo.token)), http.StatusOK, "")
+		want(t, e.do("POST", "bravo", "/api/v1/channels/"+bgen+"/messages", map[string]string{"body": "zebra bravo reply", "parent_id": bmsg}, bearer(bravo.token)), http.StatusCreated, "")
+		secretLink := post(owner, "alpha", secret, "zebra secret https://alpha.example/s <@"+mo.userID+">")
+		want(t, e.do("PUT", "alpha", "/api/v1/messages/"+secretLink+"/reactions/👍", nil, bearer(owner.token)), http.StatusOK, "")
+
+		never := []struct {
+			who   account
+			words []string // no result may contain these
+		}{
+			{owner, []string{"bravo", "alice-mo", "conversation", "note"}},
+			{alice, []string{"bravo", "conversation", "note"}},
+			{mo, []string{"bravo", "secret", "in dm", "conversation", "note"}},
+			{cleo, []string{"bravo", "secret", "alice-mo", "in dm", "general", "note"}},
+		}
+		filters := []string{"zebra", "has:link", "has:reaction", "has:file", "is:thread", "mentions:me", "from:me",
+			"from:@alice", "from:@owner", "@mo", "on:today", "during:" + time.Now().UTC().Format("2006"), "after:2020-01-01",
+			"zebra -secret", "zeb*", `"zebra secret"`, "is:archived"}
+		for _, n := range never {
+			for _, f := range filters {
+				got, r := e.searchFound(t, n.who, "alpha", "sort=newest&limit=50&q="+url.QueryEscape(f))
+				if r.status != http.StatusOK && r.status != http.StatusBadRequest {
+					t.Errorf("%s %q: status %d: %s", n.who.email, f, r.status, r)
+				}
+				for _, body := range got {
+					for _, w := range n.words {
+						if strings.Contains(body, w) {
+							t.Errorf("%s searching %q found %q", n.who.email, f, body)
+						}
+					}
+				}
+			}
+		}
+		t.Run("filters find what may be read", func(t *testing.T) {
+			for _, c := range []struct {
+				who   account
+				query string
+				want  []string
+			}{
+				{mo, "has:link", []string{"zebra alice-mo https://alpha.example/x <@" + owner.userID + ">"}},
+				{mo, "mentions:me", nil}, // the secret channel mentions mo, who is not in it
+				{owner, "mentions:me", []string{}},
+				{alice, "is:thread in:@mo", []string{"zebra alice-mo https://alpha.example/x <@" + owner.userID + ">", "zebra alice-mo reply"}},
+				{owner, "has:reaction", []string{"zebra secret https://alpha.example/s <@" + mo.userID + ">"}},
+			} {
+				got, r := e.searchFound(t, c.who, "alpha", "q="+url.QueryEscape(c.query))
+				want(t, r, http.StatusOK, "")
+				if len(got) != len(c.want) || (len(got) > 0 && !slices.Equal(got, c.want)) {
+					t.Errorf("%s %q: got %q, want %q", c.who.email, c.query, got, c.want)
+				}
+			}
+		})
 
 		errs := []struct {
 			name   string
