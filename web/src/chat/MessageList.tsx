@@ -3,7 +3,7 @@
 // history is prepended, "Jump to latest", and marking the channel read when you can see its end.
 import { Fragment } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { loadOlder, markRead } from "../lib/actions";
+import { jumpToLatest, loadNewer, loadOlder, markRead } from "../lib/actions";
 import { dayKey, dayLabel } from "../lib/format";
 import { store, useStore, type Pending } from "../lib/store";
 import type { ID, Message } from "../lib/types";
@@ -39,11 +39,12 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
   const [showJump, setShowJump] = useState(false);
 
   const checkRead = useCallback(() => {
-    const reading = atBottom.current && document.visibilityState === "visible" && !!timeline?.loaded;
+    // A window around an older message (a search result) is not the end of the channel: nothing is read there.
+    const reading = atBottom.current && document.visibilityState === "visible" && !!timeline?.loaded && timeline.until === undefined;
     // Live messages arriving while the user reads the bottom of a visible page are read at once: no divider.
     store.setReading(p.channelId, reading);
     if (reading) markRead(p.channelId);
-  }, [p.channelId, timeline?.loaded]);
+  }, [p.channelId, timeline?.loaded, timeline?.until]);
   useEffect(() => () => store.setReading(p.channelId, false), [p.channelId]);
 
   const onScroll = () => {
@@ -53,6 +54,7 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
     atBottom.current = bottom;
     setShowJump(!bottom && el.scrollHeight - el.scrollTop - el.clientHeight > 400);
     if (el.scrollTop < 400) void loadOlder(p.channelId);
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 400) void loadNewer(p.channelId);
     checkRead();
   };
 
@@ -66,19 +68,24 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
       // The first screen is usable: history laid out, composer mounted. Measured by web/e2e (docs/perf.md).
       if (typeof performance !== "undefined" && !performance.getEntriesByName("relay:first-screen").length) performance.mark("relay:first-screen");
       const divider = el.querySelector<HTMLElement>("[data-testid=new-divider]");
-      if (divider && divider.offsetTop > el.clientHeight / 2) {
+      if (timeline.until !== undefined) {
+        // A window around an older message: start in its middle (the highlight below centres the message).
+        el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+        atBottom.current = false;
+      } else if (divider && divider.offsetTop > el.clientHeight / 2) {
         el.scrollTop = divider.offsetTop - 80;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
       } else {
         el.scrollTop = el.scrollHeight;
         atBottom.current = true;
       }
-    } else if (atBottom.current) {
+    } else if (atBottom.current && timeline?.until === undefined) {
       el.scrollTop = el.scrollHeight;
     } else if (prevFirst.current && first !== prevFirst.current) {
       el.scrollTop += el.scrollHeight - prevHeight.current;
     }
-    // A message link: bring the message to the middle of the list, once.
+    // A message link: bring the message to the middle of the list, once (again after the highlight has gone).
+    if (!highlight) shownHighlight.current = null;
     if (highlight && shownHighlight.current !== highlight) {
       const target = el.querySelector<HTMLElement>(`#msg-${CSS.escape(highlight)}`);
       if (target) {
@@ -91,6 +98,7 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
     prevFirst.current = first;
     // A short channel cannot scroll: keep loading history until it can (or there is no more).
     if (timeline?.loaded && timeline.hasMore && el.scrollHeight <= el.clientHeight + 50) void loadOlder(p.channelId);
+    if (timeline?.until !== undefined && el.scrollHeight <= el.clientHeight + 50) void loadNewer(p.channelId);
     checkRead();
   });
 
@@ -119,9 +127,14 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
     };
   }, [checkRead]);
 
-  const jump = () => {
+  const jump = async () => {
     const el = scroller.current;
     if (!el) return;
+    if (timeline?.until !== undefined) {
+      atBottom.current = true;
+      await jumpToLatest(p.channelId);
+      el.scrollTop = el.scrollHeight;
+    }
     el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
     atBottom.current = true;
     setShowJump(false);
@@ -160,7 +173,7 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
           {rows}
         </div>
       </div>
-      {showJump && <button class="jump-latest" onClick={jump}><Icon name="arrowDown" size={14} /> Jump to latest</button>}
+      {(showJump || timeline?.until !== undefined) && <button class="jump-latest" onClick={jump}><Icon name="arrowDown" size={14} /> Jump to latest</button>}
     </div>
   );
 }
