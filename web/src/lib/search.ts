@@ -77,6 +77,15 @@ export const searchApi = {
     request<SearchResponse<T>>("GET", "/search", { query: searchQuery(p), signal }),
 };
 
+/** Whether a key press asks for the search box: Ctrl/Cmd+F anywhere, "/" when not typing somewhere. */
+export function searchShortcut(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey" | "shiftKey" | "target">): boolean {
+  if (e.altKey) return false;
+  if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "f") return true;
+  if (e.key !== "/" || e.ctrlKey || e.metaKey) return false;
+  const t = e.target as HTMLElement | null;
+  return !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.closest?.("[contenteditable=''], [contenteditable=true]")));
+}
+
 // --- the query's tokens ---
 
 /** One whitespace-separated piece of a query as typed (quotes keep spaces inside one token). */
