@@ -83,7 +83,7 @@ export function searchShortcut(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaK
   if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "f") return true;
   if (e.key !== "/" || e.ctrlKey || e.metaKey) return false;
   const t = e.target as HTMLElement | null;
-  return !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.closest?.("[contenteditable=''], [contenteditable=true]")));
+  return !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.closest?.('[contenteditable]:not([contenteditable="false"])')));
 }
 
 // --- the query's tokens ---
