@@ -171,6 +171,7 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
           {timeline?.loadingOlder && <div class="loading-older"><span class="spinner small" /> Loading older messages…</div>}
           {!timeline?.loaded && <div class="loading-older"><span class="spinner small" /> Loading messages…</div>}
           {rows}
+          {timeline?.loadingNewer && <div class="loading-older"><span class="spinner small" /> Loading newer messages…</div>}
         </div>
       </div>
       {(showJump || timeline?.until !== undefined) && <button class="jump-latest" onClick={jump}><Icon name="arrowDown" size={14} /> Jump to latest</button>}

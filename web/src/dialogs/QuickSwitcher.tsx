@@ -4,7 +4,7 @@
 // runs a full search of messages for what was typed.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { Icon } from "../chat/Icons";
-import { openChannel, openDM, runSearch } from "../lib/actions";
+import { openChannel, openDM, searchFromAnywhere } from "../lib/actions";
 import { searchApi, type ChannelHit } from "../lib/search";
 import { channelLabel, useStore } from "../lib/store";
 import type { Channel, ID } from "../lib/types";
@@ -90,7 +90,7 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
   const choose = async (item: Item | undefined) => {
     if (sel === searchRow && !item) {
       onClose();
-      void runSearch(q);
+      searchFromAnywhere(q);
       return;
     }
     if (!item) return;
@@ -184,7 +184,7 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
         })}
         {searchRow >= 0 && (
           <li id={optId(searchRow)} data-index={searchRow} role="option" aria-selected={sel === searchRow} data-testid="switcher-search"
-            onMouseDown={(e) => e.preventDefault()} onMouseMove={() => sel !== searchRow && setSel(searchRow)} onClick={() => { setSel(searchRow); onClose(); void runSearch(q); }}>
+            onMouseDown={(e) => e.preventDefault()} onMouseMove={() => sel !== searchRow && setSel(searchRow)} onClick={() => { onClose(); searchFromAnywhere(q); }}>
             <span class="dg-hash" aria-hidden="true"><Icon name="search" size={15} /></span>
             <span class="dg-label">Search messages for “{q.trim()}”</span>
           </li>

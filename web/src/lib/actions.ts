@@ -276,6 +276,15 @@ export async function runSearch(q: string, opt: { kind?: SearchKind; sort?: Sear
   }
 }
 
+/** A search from outside a conversation (the quick switcher on the desk or settings): open one to show it beside. */
+export function searchFromAnywhere(q: string): void {
+  if (!store.get().activeChannel) {
+    const home = homeChannel();
+    if (home) openChannel(home);
+  }
+  void runSearch(q);
+}
+
 /** The next page of the search on screen ("Load more"). */
 export async function loadMoreResults(): Promise<void> {
   const s = store.get().search;
