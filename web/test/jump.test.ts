@@ -115,6 +115,15 @@ describe("a window around a message", () => {
     expect(store.get().timelines["10"].until).toBe(199);
   });
 
+  it("is forgotten when another channel opens, so the channel opens at its newest next time", () => {
+    store.setActiveChannel("10");
+    store.receiveAround("10", around(100, AROUND, 1000), 100, AROUND);
+    store.setActiveChannel("10");
+    expect(store.get().timelines["10"].until).toBe(149);
+    store.setActiveChannel("11");
+    expect(store.get().timelines["10"]).toMatchObject({ ids: [], loaded: false });
+  });
+
   it("a newest page that meets the window ends it", () => {
     store.receiveAround("10", around(100, AROUND, 1000), 100, AROUND);
     store.receiveHistory("10", range(140, 189).map((n) => msg(n)), "latest", 50);

@@ -689,6 +689,9 @@ export function createStore() {
     setActiveChannel(id: ID | null) {
       if (id === state.activeChannel) return;
       const patch: Partial<State> = { activeChannel: id, drawerOpen: false, editing: null };
+      // Leaving a window around an older message (a search result): next time the channel opens at its newest.
+      const left = state.activeChannel;
+      if (left && state.timelines[left]?.until !== undefined) patch.timelines = { ...state.timelines, [left]: emptyTimeline() };
       if (id) {
         // Unread messages: the divider goes before the first of them, and stays while the channel is open.
         // Nothing unread: no divider now (past the newest message we know of, read or not counted).
