@@ -102,6 +102,15 @@ describe("the search box", () => {
     expect(requests.at(-1)?.searchParams.get("q")).toBe("in:#general deploy");
   });
 
+  it("while typing, offers the recent searches that contain the text", () => {
+    for (const r of ["deploy failed", "lunch", "Deploy rollback", "deploy"]) rememberSearch("1", r);
+    act(() => render(<SearchBox />, root));
+    const input = root.querySelector<HTMLInputElement>("[data-testid=search-input]")!;
+    act(() => void input.dispatchEvent(new FocusEvent("focus")));
+    type(input, "deploy");
+    expect([...root.querySelectorAll("[data-testid=recent-search]")].map((o) => o.textContent)).toEqual(["Deploy rollback", "deploy failed"]);
+  });
+
   it("clears the recent searches", () => {
     rememberSearch("1", "one");
     act(() => render(<SearchBox />, root));

@@ -58,7 +58,10 @@ export function SearchBox({ channel }: { channel?: Channel }) {
       staff: isStaff(role, desk),
     };
     for (const s of suggest(text, ctx, new Date(), t ? 6 : 4)) out.push({ kind: "suggest", ...s });
-    if (!t) for (const r of recent) out.push({ kind: "recent", q: r, label: r });
+    // Recent searches: all of them in an empty box; while typing, the few that contain what is typed.
+    const lower = t.toLowerCase();
+    const past = t ? recent.filter((r) => r !== t && r.toLowerCase().includes(lower)).slice(0, 3) : recent;
+    for (const r of past) out.push({ kind: "recent", q: r, label: r });
     return out;
   }, [text, scope, scopeLabel, channels, members, recent, role, desk, myId]);
 

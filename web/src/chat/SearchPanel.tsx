@@ -62,8 +62,9 @@ export function SearchPanel() {
                     <span>{c.label}</span>
                     <button class="chip-x" aria-label={`Remove filter ${c.label}`} onClick={() => {
                       const q = removeFilter(s.q, c.filter);
+                      // The last filter gone and no words left: nothing to search for.
                       if (q.trim()) void runSearch(q, { remember: false });
-                      else store.setSearch({ ...s, q: "", filters: [], results: [], total: 0, status: "ready", cursor: "" });
+                      else store.setSearch(null);
                     }}><Icon name="close" size={12} /></button>
                   </li>
                 ))}
