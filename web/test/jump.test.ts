@@ -140,8 +140,17 @@ describe("jumpToMessage", () => {
     expect(location.pathname + location.search).toBe("/channels/10?message=1300");
     expect(seqs()).toContain(300);
     expect(await revealMessage("10", "1300")).toBe(true); // what ChannelView does for ?message=
-    expect(store.get().highlight).toEqual({ channelId: "10", messageId: "1300" });
+    expect(store.get().highlight).toMatchObject({ channelId: "10", messageId: "1300" });
     expect(calls).toHaveLength(1); // no paging from the newest
+  });
+
+  it("highlights again (a new request number) when the same message is asked for twice", () => {
+    store.setHighlight({ channelId: "10", messageId: "1300" });
+    const first = store.get().highlight!.n;
+    store.setHighlight({ channelId: "10", messageId: "1300" });
+    expect(store.get().highlight!.n).toBeGreaterThan(first!);
+    store.setHighlight(null);
+    expect(store.get().highlight).toBeNull();
   });
 
   it("asks nothing when the message is on screen already", async () => {

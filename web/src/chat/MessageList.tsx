@@ -26,6 +26,7 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
   const marker = useStore((s) => s.readMarkers[p.channelId]);
   const meId = useStore((s) => s.me?.user.id);
   const highlight = useStore((s) => (s.highlight?.channelId === p.channelId ? s.highlight.messageId : null));
+  const highlightKey = useStore((s) => (s.highlight?.channelId === p.channelId ? `${s.highlight.messageId}:${s.highlight.n ?? 0}` : null));
   const ids = timeline?.ids ?? [];
   const list = ids.map((id) => messages[id]).filter(Boolean);
   const pending = pendingAll.filter((x) => x.channel_id === p.channelId && !x.parent_id);
@@ -35,7 +36,7 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
   const prevHeight = useRef(0);
   const prevFirst = useRef<ID | undefined>(undefined);
   const initialised = useRef(false);
-  const shownHighlight = useRef<ID | null>(null);
+  const shownHighlight = useRef<string | null>(null);
   const [showJump, setShowJump] = useState(false);
 
   const checkRead = useCallback(() => {
@@ -63,6 +64,8 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
     const el = scroller.current;
     if (!el) return;
     const first = ids[0];
+    // A window around an older message replaced what was on screen (a search result in this same channel).
+    const windowOpened = timeline?.until !== undefined && prevFirst.current !== undefined && first !== prevFirst.current && !ids.includes(prevFirst.current);
     if (!initialised.current && timeline?.loaded) {
       initialised.current = true;
       // The first screen is usable: history laid out, composer mounted. Measured by web/e2e (docs/perf.md).
@@ -79,17 +82,21 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
         el.scrollTop = el.scrollHeight;
         atBottom.current = true;
       }
+    } else if (windowOpened) {
+      el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+      atBottom.current = false;
+      shownHighlight.current = null;
     } else if (atBottom.current && timeline?.until === undefined) {
       el.scrollTop = el.scrollHeight;
     } else if (prevFirst.current && first !== prevFirst.current) {
       el.scrollTop += el.scrollHeight - prevHeight.current;
     }
     // A message link: bring the message to the middle of the list, once (again after the highlight has gone).
-    if (!highlight) shownHighlight.current = null;
-    if (highlight && shownHighlight.current !== highlight) {
+    if (!highlightKey) shownHighlight.current = null;
+    if (highlight && highlightKey && shownHighlight.current !== highlightKey) {
       const target = el.querySelector<HTMLElement>(`#msg-${CSS.escape(highlight)}`);
       if (target) {
-        shownHighlight.current = highlight;
+        shownHighlight.current = highlightKey;
         el.scrollTop += target.getBoundingClientRect().top - el.getBoundingClientRect().top - (el.clientHeight - target.offsetHeight) / 2;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
       }
@@ -206,15 +213,16 @@ export function ThreadMessages(p: { parent: Message | undefined; ids: ID[]; pend
   const messages = useStore((s) => s.messages);
   const meId = useStore((s) => s.me?.user.id);
   const highlight = useStore((s) => s.highlight?.messageId ?? null);
+  const highlightKey = useStore((s) => (s.highlight ? `${s.highlight.messageId}:${s.highlight.n ?? 0}` : null));
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const shownHighlight = useRef<ID | null>(null);
+  const shownHighlight = useRef<string | null>(null);
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const target = highlight && shownHighlight.current !== highlight ? el.querySelector<HTMLElement>(`[data-id="${CSS.escape(highlight)}"]`) : null;
+    const target = highlight && highlightKey && shownHighlight.current !== highlightKey ? el.querySelector<HTMLElement>(`[data-id="${CSS.escape(highlight)}"]`) : null;
     if (target) {
-      shownHighlight.current = highlight;
+      shownHighlight.current = highlightKey;
       el.scrollTop += target.getBoundingClientRect().top - el.getBoundingClientRect().top - (el.clientHeight - target.offsetHeight) / 2;
       atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
     } else if (atBottom.current) el.scrollTop = el.scrollHeight;

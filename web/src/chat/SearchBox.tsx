@@ -72,6 +72,7 @@ export function SearchBox({ channel }: { channel?: Channel }) {
     void runSearch(q);
     setRecent(loadRecent(wsId));
     setOpen(false);
+    setExpanded(false); // phone width: the results cover the screen, and the header is the conversation's again after
     input.current?.blur();
   };
   const take = (r: Row) => {
@@ -129,7 +130,7 @@ export function SearchBox({ channel }: { channel?: Channel }) {
               }
             }
           }} />
-        {expanded && <button class="icon-btn search-collapse" aria-label="Close search" onClick={() => { setExpanded(false); setOpen(false); }}><Icon name="close" size={16} /></button>}
+        {expanded && <button class="icon-btn search-collapse" aria-label="Close the search box" onClick={() => { setExpanded(false); setOpen(false); }}><Icon name="close" size={16} /></button>}
       </div>
       {show && (
         <ul class="search-list" id="search-list" role="listbox" aria-label="Search suggestions" data-testid="search-suggestions">

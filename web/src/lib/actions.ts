@@ -193,9 +193,9 @@ export async function revealMessage(channelId: ID, messageId: ID, inThread = fal
   }
   if (!have()) return false;
   store.setHighlight({ channelId, messageId });
+  const n = store.get().highlight?.n;
   setTimeout(() => {
-    const h = store.get().highlight;
-    if (h && h.messageId === messageId) store.setHighlight(null);
+    if (store.get().highlight?.n === n) store.setHighlight(null); // unless another has come since
   }, 4000);
   return true;
 }

@@ -122,8 +122,11 @@ export interface State {
    * stays there while the channel is open, and moves along with live messages while you read at the bottom.
    */
   readMarkers: Record<ID, number>;
-  /** A message to scroll to and highlight (a ?message= link). */
-  highlight: { channelId: ID; messageId: ID } | null;
+  /**
+   * A message to scroll to and highlight (a ?message= link, a search result). `n` numbers each request, so asking
+   * for the same message again scrolls to it again.
+   */
+  highlight: { channelId: ID; messageId: ID; n?: number } | null;
   /** The message being edited in place, if any. */
   editing: ID | null;
   activeChannel: ID | null;
@@ -197,6 +200,7 @@ export function createStore() {
   /** Called (soon) when we meet a user id that is not among the known members (see placeholderMember). */
   let onUnknownMember: ((id: ID) => void) | null = null;
   let unknownQueued = new Set<ID>();
+  let highlights = 0;
 
   function set(patch: Partial<State>): void {
     state = { ...state, ...patch };
@@ -712,9 +716,11 @@ export function createStore() {
       else if (reading === channelId) reading = null;
     },
     setHighlight(h: { channelId: ID; messageId: ID } | null) {
-      const cur = state.highlight;
-      if (cur === h || (cur && h && cur.channelId === h.channelId && cur.messageId === h.messageId)) return;
-      set({ highlight: h });
+      if (!h) {
+        if (state.highlight) set({ highlight: null });
+        return;
+      }
+      set({ highlight: { channelId: h.channelId, messageId: h.messageId, n: ++highlights } });
     },
     /** Move the "New messages" divider (e.g. once the user has read everything and left the channel). */
     setReadMarker(channelId: ID, seq: number) {
