@@ -82,7 +82,7 @@ export function SearchPanel() {
               )}
             </div>
           </div>
-          <div class="search-results" role="list" aria-busy={s.status === "loading"}>
+          <div class="search-results" aria-busy={s.status === "loading"}>
             {s.status === "error" && <div class="search-error" role="alert" data-testid="search-error">{s.error}</div>}
             {s.status === "loading" && <div class="loading-older"><span class="spinner small" /> Searching…</div>}
             {s.status === "ready" && !s.results.length && (
@@ -121,7 +121,7 @@ function MessageResult({ hit, onOpen }: { hit: MessageHit; onOpen: (h: SearchHit
     return hit.channel.kind === "dm" ? hit.channel.name || "Direct message" : "#" + hit.channel.name;
   });
   return (
-    <button class="search-result" role="listitem" data-testid="search-result" data-kind="message" data-id={m.id} data-channel-id={m.channel_id} onClick={() => onOpen(hit)}>
+    <button class="search-result" data-testid="search-result" data-kind="message" data-id={m.id} data-channel-id={m.channel_id} onClick={() => onOpen(hit)}>
       <span class="search-where">
         <span class="search-channel">{where}</span>
         {m.parent_id && <span class="search-thread"><Icon name="thread" size={12} /> Reply in a thread</span>}
@@ -143,7 +143,7 @@ function MessageResult({ hit, onOpen }: { hit: MessageHit; onOpen: (h: SearchHit
 function ChannelResult({ hit, onOpen }: { hit: ChannelHit; onOpen: (h: SearchHit) => void }) {
   const c = hit.channel;
   return (
-    <button class="search-result" role="listitem" data-testid="search-result" data-kind="channel" data-id={c.id} onClick={() => onOpen(hit)}>
+    <button class="search-result" data-testid="search-result" data-kind="channel" data-id={c.id} onClick={() => onOpen(hit)}>
       <span class="search-msg">
         <span class="search-hash" aria-hidden="true"><Icon name={c.kind === "private" ? "lock" : "hash"} size={16} /></span>
         <span class="search-msg-text">
@@ -158,7 +158,7 @@ function ChannelResult({ hit, onOpen }: { hit: ChannelHit; onOpen: (h: SearchHit
 function PersonResult({ hit, onOpen }: { hit: PersonHit; onOpen: (h: SearchHit) => void }) {
   const u = hit.user;
   return (
-    <button class="search-result" role="listitem" data-testid="search-result" data-kind="person" data-id={u.id} onClick={() => onOpen(hit)}>
+    <button class="search-result" data-testid="search-result" data-kind="person" data-id={u.id} onClick={() => onOpen(hit)}>
       <span class="search-msg">
         <Avatar id={u.id} name={u.display_name} url={u.avatar_url || undefined} size={28} />
         <span class="search-msg-text">
@@ -173,7 +173,7 @@ function PersonResult({ hit, onOpen }: { hit: PersonHit; onOpen: (h: SearchHit) 
 function TicketResult({ hit, onOpen }: { hit: TicketHit; onOpen: (h: SearchHit) => void }) {
   const t = hit.ticket;
   return (
-    <button class="search-result" role="listitem" data-testid="search-result" data-kind="ticket" data-id={t.id} onClick={() => onOpen(hit)}>
+    <button class="search-result" data-testid="search-result" data-kind="ticket" data-id={t.id} onClick={() => onOpen(hit)}>
       <span class="search-msg">
         <span class="search-hash" aria-hidden="true"><Icon name="mail" size={16} /></span>
         <span class="search-msg-text">
