@@ -1,10 +1,10 @@
-// lib/search.ts: the request, the query's tokens, chips and removing one, "search in this conversation", filter
+// lib/search.ts and lib/searchRefine.ts: the request, the query's tokens, chips and removing one, "search in this conversation", filter
 // suggestions, recent searches, snippets (only <mark> survives), the total, and the search shortcut.
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  addFilter, chipsOf, clearRecent, loadRecent, quoteValue, rememberSearch, removeFilter, scopeOf, scopeQuery, searchQuery, searchShortcut,
-  snippetRuns, suggest, tokenize, totalText,
+  clearRecent, loadRecent, quoteValue, rememberSearch, scopeOf, scopeQuery, searchQuery, searchShortcut, snippetRuns, tokenize,
 } from "../src/lib/search";
+import { addFilter, chipsOf, removeFilter, suggest, totalText } from "../src/lib/searchRefine";
 import { matchesSearchFilters, ticketSearchQuery } from "../src/lib/desk/tickets";
 import { channel, ME, BOB } from "./fixtures";
 

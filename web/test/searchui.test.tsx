@@ -70,6 +70,9 @@ describe("the search box", () => {
     act(() => render(<SearchBox channel={store.get().channels["10"]} />, root));
     const input = root.querySelector<HTMLInputElement>("[data-testid=search-input]")!;
     act(() => void input.dispatchEvent(new FocusEvent("focus")));
+    await settle(); // the suggestions come with the results panel's chunk
+    await vi.dynamicImportSettled();
+    await settle();
     const options = () => [...root.querySelectorAll("[role=option]")].map((o) => o.textContent);
     expect(options()).toContain("Search in #general");
     expect(options()).toContain("older search");

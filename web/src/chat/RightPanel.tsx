@@ -8,6 +8,7 @@ import type { ID } from "../lib/types";
 import { Avatar } from "./Avatar";
 import { Icon } from "./Icons";
 import { Emoji } from "../lib/emojiImages";
+import { loadSearchChunk } from "./searchChunk";
 
 export function RightPanel({ channelId, panel }: { channelId: ID; panel: NonNullable<Panel> }) {
   if (panel === "search") return <LazySearchPanel />;
@@ -77,22 +78,13 @@ function Details({ channelId }: { channelId: ID }) {
 }
 
 type SearchPanelModule = typeof import("./SearchPanel");
-let searchChunk: Promise<SearchPanelModule> | null = null;
-/** The search panel's chunk: one shared request; a failed one is tried again the next time the panel opens. */
-export function loadSearchPanel(): Promise<SearchPanelModule> {
-  searchChunk ??= import("./SearchPanel").catch((e) => {
-    searchChunk = null;
-    throw e;
-  });
-  return searchChunk;
-}
 
 function LazySearchPanel() {
   const [mod, setMod] = useState<SearchPanelModule | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     let live = true;
-    loadSearchPanel().then((m) => live && setMod(m), () => live && setFailed(true));
+    loadSearchChunk().then((m) => live && setMod(m), () => live && setFailed(true));
     return () => void (live = false);
   }, []);
   if (mod) return <mod.SearchPanel />;

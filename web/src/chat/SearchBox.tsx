@@ -6,7 +6,9 @@ import { Fragment } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { runSearch } from "../lib/actions";
 import { isStaff } from "../lib/desk/tickets";
-import { clearRecent, loadRecent, scopeOf, scopeQuery, suggest, tokenize } from "../lib/search";
+import { clearRecent, loadRecent, scopeOf, scopeQuery, tokenize } from "../lib/search";
+import type { suggest as Suggest } from "../lib/searchRefine";
+import { loadSearchChunk } from "./searchChunk";
 import { store, useStore } from "../lib/store";
 import type { Channel } from "../lib/types";
 import { Icon } from "./Icons";
@@ -34,6 +36,11 @@ export function SearchBox({ channel }: { channel?: Channel }) {
   const input = useRef<HTMLInputElement>(null);
   const wrap = useRef<HTMLDivElement>(null);
   const firstFocus = useRef(focusReq);
+  // The filter suggestions come with the results panel's chunk, fetched when the box is first focused.
+  const [suggest, setSuggest] = useState<typeof Suggest | null>(null);
+  const wantSuggestions = () => {
+    if (!suggest) loadSearchChunk().then((m) => setSuggest(() => m.suggest), () => {});
+  };
 
   useEffect(() => setText(current), [current]);
   useEffect(() => {
@@ -57,13 +64,13 @@ export function SearchBox({ channel }: { channel?: Channel }) {
       people: Object.values(members).filter((m) => m.role !== "customer" && m.user.id !== myId).map((m) => m.user.display_name),
       staff: isStaff(role, desk),
     };
-    for (const s of suggest(text, ctx, new Date(), t ? 6 : 4)) out.push({ kind: "suggest", ...s });
+    for (const s of suggest?.(text, ctx, new Date(), t ? 6 : 4) ?? []) out.push({ kind: "suggest", ...s });
     // Recent searches: all of them in an empty box; while typing, the few that contain what is typed.
     const lower = t.toLowerCase();
     const past = t ? recent.filter((r) => r !== t && r.toLowerCase().includes(lower)).slice(0, 3) : recent;
     for (const r of past) out.push({ kind: "recent", q: r, label: r });
     return out;
-  }, [text, scope, scopeLabel, channels, members, recent, role, desk, myId]);
+  }, [text, scope, scopeLabel, channels, members, recent, role, desk, myId, suggest]);
 
   useEffect(() => setSel(-1), [text]);
 
@@ -101,6 +108,7 @@ export function SearchBox({ channel }: { channel?: Channel }) {
           aria-expanded={show} aria-controls="search-list" aria-autocomplete="list" aria-activedescendant={show && sel >= 0 ? optId(sel) : undefined}
           autoComplete="off" spellcheck={false} placeholder="Search" value={text}
           onFocus={() => {
+            wantSuggestions();
             setRecent(loadRecent(wsId));
             setOpen(true);
           }}

@@ -5,13 +5,17 @@
 import { loadMoreResults, openResult, runSearch } from "../lib/actions";
 import { isStaff } from "../lib/desk/tickets";
 import { fullTime, relative } from "../lib/format";
-import { chipsOf, removeFilter, totalText, type ChannelHit, type MessageHit, type PersonHit, type SearchHit, type SearchKind, type TicketHit } from "../lib/search";
+import type { ChannelHit, MessageHit, PersonHit, SearchHit, SearchKind, TicketHit } from "../lib/search";
+import { chipsOf, removeFilter, totalText } from "../lib/searchRefine";
 import { channelLabel, store, useStore } from "../lib/store";
 import { Avatar } from "./Avatar";
 import { Icon } from "./Icons";
 import { Snippet } from "./Snippet";
 import { StatusPill, ticketNo } from "../desk/common";
 import "../styles/search.css";
+
+// The search box's suggestions come with this chunk (chat/searchChunk.ts loads it when the box is first focused).
+export { suggest } from "../lib/searchRefine";
 
 const KINDS: { kind: SearchKind; label: string }[] = [
   { kind: "messages", label: "Messages" },

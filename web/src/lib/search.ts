@@ -1,7 +1,7 @@
-// Search (issue 11, docs/web.md "Search"): the GET /api/v1/search client, and the pure rules the search box and the
-// results panel share — the query's tokens (as the server's search.Parse splits them), filter chips and removing
-// one, "search in this channel", filter suggestions, recent searches (localStorage, per workspace) and the
-// snippet's HTML turned into text runs (only <mark> survives; nothing is ever set as innerHTML).
+// Search (issue 11, docs/web.md "Search"): the GET /api/v1/search client, and the pure rules the first screen
+// needs — the query's tokens (as the server's search.Parse splits them), "search in this channel", recent searches
+// (localStorage, per workspace), the keyboard shortcut, and the snippet's HTML turned into text runs (only <mark>
+// survives; nothing is ever set as innerHTML). Chips, filters and suggestions are lib/searchRefine.ts (lazy).
 import { request } from "./api";
 import type { Ticket } from "./desk/types";
 import type { Channel, ChannelKind, ID, Message, Role } from "./types";
@@ -97,8 +97,6 @@ export interface Token {
   value?: string;
 }
 
-export const FILTER_KEYS = ["from", "in", "has", "is", "mentions", "before", "after", "on", "during", "status"] as const;
-
 /** Split a query as search.Parse does: whitespace separates, a quote runs to the next quote (or the end). */
 export function tokenize(q: string): Token[] {
   const out: Token[] = [];
@@ -130,27 +128,6 @@ export function quoteValue(v: string): string {
   return /[\s"]/u.test(v) ? `"${v.replace(/"/g, "")}"` : v;
 }
 
-const sameValue = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: "accent" }) === 0;
-
-/** Whether a token is this filter (`@name` alone is `mentions:@name`). */
-function isFilter(t: Token, f: SearchFilter): boolean {
-  const key = f.key.toLowerCase();
-  if (t.key === key && t.value !== undefined && sameValue(t.value, f.value)) return true;
-  return key === "mentions" && !t.key && t.raw.startsWith("@") && sameValue(t.raw, f.value);
-}
-
-/** The query without one filter (a chip's ✕): the other tokens stay as typed. */
-export function removeFilter(q: string, f: SearchFilter): string {
-  return tokenize(q).filter((t) => !isFilter(t, f)).map((t) => t.raw).join(" ");
-}
-
-/** The query with one more filter (left as it is when the filter is already there). */
-export function addFilter(q: string, f: SearchFilter): string {
-  const toks = tokenize(q);
-  if (toks.some((t) => isFilter(t, f))) return toks.map((t) => t.raw).join(" ");
-  return [...toks.map((t) => t.raw), `${f.key}:${quoteValue(f.value)}`].join(" ");
-}
-
 /** "Search in this channel": the query scoped to one conversation (any other in: filter is replaced). */
 export function scopeQuery(q: string, where: string): string {
   const rest = tokenize(q).filter((t) => t.key !== "in").map((t) => t.raw);
@@ -170,117 +147,6 @@ export function scopeOf(ch: Pick<Channel, "id" | "kind" | "name" | "dm_user_ids"
   }
   if (others.length === 0) return "@me";
   return `<#${ch.id}>`;
-}
-
-// --- chips ---
-
-export interface Chip {
-  filter: SearchFilter;
-  /** The group the chip belongs to ("date" for before/after/on/during). */
-  group: "from" | "in" | "date" | "has" | "is" | "mentions" | "status";
-  label: string;
-}
-
-const DATE_KEYS = new Set(["before", "after", "on", "during"]);
-const chipWords: Record<string, string> = {
-  from: "From", in: "In", has: "Has", is: "Is", mentions: "Mentions", before: "Before", after: "After", on: "On", during: "During", status: "Status",
-};
-
-/** The response's filters as chips, in the order the server parsed them (unknown keys are left out). */
-export function chipsOf(filters: SearchFilter[] | null | undefined): Chip[] {
-  const out: Chip[] = [];
-  for (const f of filters ?? []) {
-    const key = f.key.toLowerCase();
-    if (!(key in chipWords)) continue;
-    const group = (DATE_KEYS.has(key) ? "date" : key) as Chip["group"];
-    out.push({ filter: f, group, label: `${chipWords[key]}: ${f.value}` });
-  }
-  return out;
-}
-
-// --- suggestions while typing ---
-
-export interface Suggestion {
-  /** What the box holds once the suggestion is taken. */
-  q: string;
-  label: string;
-  hint?: string;
-  /** Taking it leaves the box open for more (a filter key waiting for its value). */
-  partial?: boolean;
-}
-
-interface SuggestContext {
-  channels: { name: string; kind: ChannelKind }[];
-  people: string[];
-  staff: boolean;
-}
-
-const keyHints: Record<string, string> = {
-  from: "a person", in: "a channel or conversation", has: "link, file, reaction", is: "thread, archived", mentions: "a person",
-  before: "a date", after: "a date", on: "a date", during: "a month or year", status: "a ticket status",
-};
-const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
-
-/** The filters the box offers (desk staff also get is:ticket and status:). */
-export function offeredKeys(staff: boolean): string[] {
-  return ["from", "in", "has", "is", "before", "after", "during", "mentions", ...(staff ? ["on", "status"] : ["on"])];
-}
-
-function valuesFor(key: string, ctx: SuggestContext, today: Date): { value: string; hint?: string }[] {
-  const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-  switch (key) {
-    case "from":
-    case "mentions":
-      return [{ value: "me", hint: "you" }, ...ctx.people.map((n) => ({ value: "@" + n }))];
-    case "in":
-      return ctx.channels.filter((c) => c.kind !== "dm").map((c) => ({ value: "#" + c.name }));
-    case "has":
-      return [{ value: "link" }, { value: "file" }, { value: "reaction" }];
-    case "is":
-      return [{ value: "thread" }, { value: "archived" }, ...(ctx.staff ? [{ value: "ticket" }] : [])];
-    case "status":
-      return ["open", "assigned", "resolved", "closed", "unresolved"].map((value) => ({ value }));
-    case "before":
-    case "after":
-    case "on":
-      return [{ value: "today" }, { value: "yesterday" }, { value: iso(today), hint: "YYYY-MM-DD" }];
-    case "during": {
-      const m = today.getMonth();
-      return [
-        { value: "today" }, { value: "yesterday" }, { value: MONTHS[m] }, { value: MONTHS[(m + 11) % 12] },
-        { value: String(today.getFullYear()) }, { value: iso(today).slice(0, 7), hint: "YYYY-MM" },
-      ];
-    }
-  }
-  return [];
-}
-
-/**
- * Suggestions for what is being typed (the last token): filter names for a bare word that starts one ("fr" →
- * "from:"), values for a filter being written ("in:ge" → "in:#general"). At most `max`.
- */
-export function suggest(q: string, ctx: SuggestContext, today = new Date(), max = 8): Suggestion[] {
-  if (/\s$/u.test(q) || !q) {
-    const head = q.trimEnd();
-    return offeredKeys(ctx.staff).slice(0, max).map((k) => ({ q: (head ? head + " " : "") + k + ":", label: k + ":", hint: keyHints[k], partial: true }));
-  }
-  const toks = tokenize(q);
-  const last = toks[toks.length - 1];
-  const head = toks.slice(0, -1).map((t) => t.raw).join(" ");
-  const join = (s: string) => (head ? head + " " : "") + s;
-  const keys = offeredKeys(ctx.staff);
-  if (last.key && keys.includes(last.key)) {
-    const typed = (last.value ?? "").toLowerCase().replace(/^[#@]/, "");
-    return valuesFor(last.key, ctx, today)
-      .filter((v) => v.value.toLowerCase().replace(/^[#@]/, "").startsWith(typed) && v.value.toLowerCase() !== (last.value ?? "").toLowerCase())
-      .slice(0, max)
-      .map((v) => ({ q: join(`${last.key}:${quoteValue(v.value)}`) + " ", label: `${last.key}:${v.value}`, hint: v.hint }));
-  }
-  if (!last.key && /^[a-z]+$/i.test(last.raw)) {
-    const w = last.raw.toLowerCase();
-    return keys.filter((k) => k.startsWith(w) && k !== w).slice(0, max).map((k) => ({ q: join(k + ":"), label: k + ":", hint: keyHints[k], partial: true }));
-  }
-  return [];
 }
 
 // --- recent searches ---
@@ -364,10 +230,4 @@ export function snippetRuns(html: string | null | undefined): Run[] {
   }
   push(decodeEntities(src.slice(at)));
   return runs;
-}
-
-/** "42 results", "1 result", "More than 500 results". */
-export function totalText(total: number, exact: boolean): string {
-  if (!exact) return `More than ${total.toLocaleString("en")} results`;
-  return `${total.toLocaleString("en")} ${total === 1 ? "result" : "results"}`;
 }
