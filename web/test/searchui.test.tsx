@@ -87,6 +87,10 @@ describe("the search box", () => {
     expect(input.value).toBe("deploy from:");
     expect(requests).toHaveLength(0);
 
+    type(input, "deploy in:#ge");
+    key(input, "Tab"); // completes the first suggestion
+    expect(input.value).toBe("deploy in:#general ");
+
     type(input, "deploy");
     key(input, "Enter");
     await settle();

@@ -128,6 +128,13 @@ export function SearchBox({ channel }: { channel?: Channel }) {
               e.preventDefault();
               if (show && sel >= 0 && rows[sel]) take(rows[sel]);
               else run(text);
+            } else if (e.key === "Tab" && !e.shiftKey && show && text.trim()) {
+              // Tab completes: the selected suggestion, else the first one.
+              const r = rows[sel]?.kind === "suggest" ? rows[sel] : rows.find((x) => x.kind === "suggest");
+              if (r) {
+                e.preventDefault();
+                take(r);
+              }
             } else if (e.key === "Escape") {
               e.preventDefault();
               e.stopPropagation();
