@@ -4,7 +4,7 @@
 // person (their DM) or ticket.
 import { loadMoreResults, openResult, runSearch } from "../lib/actions";
 import { isStaff } from "../lib/desk/tickets";
-import { fullTime, relative } from "../lib/format";
+import { dayLabel, fullTime, timeOf } from "../lib/format";
 import type { ChannelHit, MessageHit, PersonHit, SearchHit, SearchKind, TicketHit } from "../lib/search";
 import { chipsOf, removeFilter, totalText } from "../lib/searchRefine";
 import { channelLabel, store, useStore } from "../lib/store";
@@ -109,6 +109,15 @@ export function SearchPanel() {
   );
 }
 
+/** When a result was written: the time today, "Yesterday at …", else the day (with the year when not this one). */
+function when(iso: string, now = new Date()): string {
+  const label = dayLabel(iso, now);
+  if (label === "Today") return timeOf(iso);
+  if (label === "Yesterday") return `Yesterday at ${timeOf(iso)}`;
+  const d = new Date(iso);
+  return d.toLocaleDateString([], { month: "short", day: "numeric", year: d.getFullYear() === now.getFullYear() ? undefined : "numeric" });
+}
+
 function Result({ hit, onOpen }: { hit: SearchHit; onOpen: (h: SearchHit) => void }) {
   if ("message" in hit) return <MessageResult hit={hit} onOpen={onOpen} />;
   if ("channel" in hit) return <ChannelResult hit={hit} onOpen={onOpen} />;
@@ -135,7 +144,7 @@ function MessageResult({ hit, onOpen }: { hit: MessageHit; onOpen: (h: SearchHit
         <span class="search-msg-text">
           <span class="search-author">
             <strong>{m.author.display_name}</strong>
-            <time dateTime={m.created_at} title={fullTime(m.created_at)}>{relative(m.created_at)}</time>
+            <time dateTime={m.created_at} title={fullTime(m.created_at)}>{when(m.created_at)}</time>
           </span>
           <Snippet html={hit.snippet} />
         </span>
