@@ -21,9 +21,15 @@ const PAGE = 25;
 /** One page of the inbox: the ticket list, or (with text to find) the search engine's tickets and their snippets. */
 async function fetchPage(f: TicketFilters, cursor: string | null, meId: string | undefined): Promise<Page<Ticket> & { snippets?: Record<string, string> }> {
   if (!f.q?.trim()) return deskApi.tickets(f, cursor, PAGE);
-  const r = await searchApi.search<TicketHit>({ q: ticketSearchQuery(f), kind: "tickets", limit: PAGE, cursor: cursor ?? undefined });
-  const hits = (r.results ?? []).filter((h) => h.ticket && matchesSearchFilters(h.ticket, f, meId));
-  return { items: hits.map((h) => h.ticket), next_cursor: r.next_cursor || null, snippets: Object.fromEntries(hits.map((h) => [h.ticket.id, h.snippet])) };
+  // Assignee, priority and tag are applied here, so a page can come out empty: read on (a few pages at most).
+  const hits: TicketHit[] = [];
+  let next: string | null = cursor;
+  for (let pages = 0; pages < 4 && (pages === 0 || next) && hits.length === 0; pages++) {
+    const r = await searchApi.search<TicketHit>({ q: ticketSearchQuery(f), kind: "tickets", limit: PAGE, cursor: next ?? undefined });
+    hits.push(...(r.results ?? []).filter((h) => h.ticket && matchesSearchFilters(h.ticket, f, meId)));
+    next = r.next_cursor || null;
+  }
+  return { items: hits.map((h) => h.ticket), next_cursor: next, snippets: Object.fromEntries(hits.map((h) => [h.ticket.id, h.snippet])) };
 }
 
 export function Inbox() {
@@ -184,7 +190,7 @@ export function Inbox() {
         ) : !tickets.length ? (
           <div class="dk-empty" data-testid="inbox-empty">
             <h2>No tickets here</h2>
-            <p class="muted">{searching ? `No ticket matches “${filters.q}”.` : key && key !== "" ? "Nothing matches these filters." : "New tickets from customers will appear here as they arrive."}</p>
+            <p class="muted">{searching ? (cursor ? `None of the first matches for “${filters.q}” pass these filters. Load more to look further.` : `No ticket matches “${filters.q}”.`) : key && key !== "" ? "Nothing matches these filters." : "New tickets from customers will appear here as they arrive."}</p>
           </div>
         ) : (
           <table class="dk-table">
@@ -204,7 +210,7 @@ export function Inbox() {
             </tbody>
           </table>
         )}
-        {cursor && tickets.length > 0 && (
+        {cursor && (tickets.length > 0 || searching) && (
           <div class="dk-more">
             <button class="btn" onClick={loadMore} disabled={more}>{more ? <><span class="spinner small" /> Loading…</> : "Load more"}</button>
           </div>
