@@ -51,6 +51,11 @@ describe("chips", () => {
       ["from", "From: @ana"], ["in", "In: #ops"], ["date", "After: 2026-01-01"], ["date", "During: 2026-11"], ["has", "Has: link"], ["is", "Is: thread"],
     ]);
     expect(chipsOf(null)).toEqual([]);
+    // People and conversations given by id are named when known.
+    const named = chipsOf([{ key: "from", value: "<@200>" }, { key: "in", value: "<#10>" }, { key: "in", value: "<#99>" }], {
+      person: (id) => (id === "200" ? "Bob" : undefined), channel: (id) => (id === "10" ? "general" : undefined),
+    });
+    expect(named.map((c) => c.label)).toEqual(["From: @Bob", "In: #general", "In: <#99>"]);
   });
 
   it("removing one rebuilds the query from the rest, as typed", () => {
@@ -100,7 +105,8 @@ describe("suggestions", () => {
   });
   it("complete a filter's value", () => {
     expect(suggest("x from:b", ctx, today).map((s) => s.q)).toEqual(['x from:"@Bob Lee" ']);
-    expect(suggest("in:", ctx, today).map((s) => s.label)).toEqual(["in:#general", "in:#ops"]);
+    expect(suggest("in:", ctx, today).map((s) => s.label)).toEqual(["in:#general", "in:#ops", "in:@Ann", "in:@Bob Lee"]);
+    expect(suggest("in:b", ctx, today).map((s) => s.q)).toEqual(['in:"@Bob Lee" ']);
     expect(suggest("in:#g", ctx, today).map((s) => s.q)).toEqual(["in:#general "]);
     expect(suggest("has:", ctx, today).map((s) => s.label)).toEqual(["has:link", "has:file", "has:reaction"]);
     expect(suggest("is:", ctx, today).map((s) => s.label)).toEqual(["is:thread", "is:archived"]);

@@ -37,7 +37,12 @@ export function SearchPanel() {
     if (narrow()) close();
     void openResult(hit);
   };
-  const chips = chipsOf(s?.filters);
+  const members = useStore((st) => st.members);
+  const channels = useStore((st) => st.channels);
+  const chips = chipsOf(s?.filters, {
+    person: (id) => members[id]?.user.display_name,
+    channel: (id) => (channels[id] ? channelLabel(channels[id], store.get()) : undefined),
+  });
 
   return (
     <aside class="side-panel search-panel" data-testid="search-panel" aria-label="Search results">
@@ -139,6 +144,7 @@ function MessageResult({ hit, onOpen }: { hit: MessageHit; onOpen: (h: SearchHit
         <span class="search-channel">{where}</span>
         {m.parent_id && <span class="search-thread"><Icon name="thread" size={12} /> Reply in a thread</span>}
       </span>
+      {hit.parent?.snippet && <span class="search-parent" data-testid="search-parent">Thread: <Snippet html={hit.parent.snippet} /></span>}
       <span class="search-msg">
         <Avatar id={m.author.id} name={m.author.display_name} url={m.author.avatar_url || undefined} size={28} />
         <span class="search-msg-text">

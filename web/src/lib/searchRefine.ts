@@ -40,17 +40,29 @@ const chipWords: Record<string, string> = {
 };
 
 /** The response's filters as chips, in the order the server parsed them (unknown keys are left out). */
-export function chipsOf(filters: SearchFilter[] | null | undefined): Chip[] {
+export function chipsOf(filters: SearchFilter[] | null | undefined, names: ChipNames = {}): Chip[] {
   const out: Chip[] = [];
   for (const f of filters ?? []) {
     const key = f.key.toLowerCase();
     if (!(key in chipWords)) continue;
     const group = (DATE_KEYS.has(key) ? "date" : key) as Chip["group"];
-    out.push({ filter: f, group, label: `${chipWords[key]}: ${f.value}` });
+    out.push({ filter: f, group, label: `${chipWords[key]}: ${chipValue(f.value, names)}` });
   }
   return out;
 }
 
+/** How a chip names people and conversations given by id (`<@123>`, `<#123>`): by name when known. */
+export interface ChipNames {
+  person?: (id: string) => string | undefined;
+  channel?: (id: string) => string | undefined;
+}
+
+function chipValue(v: string, names: ChipNames): string {
+  const m = /^<([@#])(\d+)>$/.exec(v);
+  if (!m) return v;
+  const name = m[1] === "@" ? names.person?.(m[2]) : names.channel?.(m[2]);
+  return name ? (m[1] === "@" ? "@" : "#") + name : v;
+}
 
 /** "42 results", "1 result", "More than 500 results". */
 export function totalText(total: number, exact: boolean): string {
@@ -93,7 +105,7 @@ function valuesFor(key: string, ctx: SuggestContext, today: Date): { value: stri
     case "mentions":
       return [{ value: "me", hint: "you" }, ...ctx.people.map((n) => ({ value: "@" + n }))];
     case "in":
-      return ctx.channels.filter((c) => c.kind !== "dm").map((c) => ({ value: "#" + c.name }));
+      return [...ctx.channels.filter((c) => c.kind !== "dm").map((c) => ({ value: "#" + c.name })), ...ctx.people.map((n) => ({ value: "@" + n, hint: "direct messages" }))];
     case "has":
       return [{ value: "link" }, { value: "file" }, { value: "reaction" }];
     case "is":
