@@ -9,7 +9,7 @@ import { isStaff } from "../lib/desk/tickets";
 import { clearRecent, loadRecent, scopeOf, scopeQuery, tokenize } from "../lib/search";
 import type { suggest as Suggest } from "../lib/searchRefine";
 import { loadSearchChunk } from "./searchChunk";
-import { store, useStore } from "../lib/store";
+import { channelLabel, store, useStore } from "../lib/store";
 import type { Channel } from "../lib/types";
 import { Icon } from "./Icons";
 
@@ -53,7 +53,7 @@ export function SearchBox({ channel }: { channel?: Channel }) {
   }, [focusReq]);
 
   const scope = channel ? scopeOf(channel, (id) => members[id]?.user.display_name, myId) : null;
-  const scopeLabel = channel ? (channel.kind === "dm" ? scope!.replace(/^@/, "") : "#" + channel.name) : "";
+  const scopeLabel = useStore((s) => (!channel ? "" : channel.kind === "dm" ? channelLabel(channel, s) : "#" + channel.name));
   const rows = useMemo<Row[]>(() => {
     const out: Row[] = [];
     const t = text.trim();
