@@ -45,7 +45,13 @@ export function SearchPanel() {
   });
 
   return (
-    <aside class="side-panel search-panel" data-testid="search-panel" aria-label="Search results">
+    <aside class="side-panel search-panel" data-testid="search-panel" aria-label="Search results"
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && !e.defaultPrevented) {
+          e.preventDefault();
+          close();
+        }
+      }}>
       <header class="side-head">
         <div>
           <h2>Search</h2>
