@@ -2,7 +2,8 @@
 // The first download stays small: the emoji table (internal/emoji/emoji.json, as large as the rest of the app) is
 // loaded on demand (lib/emoji.ts), so it must not be in the main chunk nor in any chunk the main chunk imports
 // statically. A static import of lib/emojiTable.ts (or of the JSON) anywhere on the first screen's path would pull
-// it back in; this builds the app in memory and fails then.
+// it back in; this builds the app in memory and fails then. The search results panel (chat/SearchPanel.tsx) is
+// likewise a chunk of its own, loaded the first time a search runs.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { build, type Rolldown } from "vite";
@@ -45,6 +46,10 @@ describe("the main chunk", () => {
     expect(withTable.length, "the emoji table is in the build").toBe(1);
     expect([...first].filter((n) => withTable.includes(n)), "chunks of the first download holding the emoji table").toEqual([]);
     expect(entry!.dynamicImports, "the table's chunk is a dynamic import of the main chunk").toContain(withTable[0]);
+    // The search results panel (chat/SearchPanel.tsx) is loaded the first time a search runs, not on the first screen.
+    const withPanel = chunks.filter((c) => c.moduleIds.some((id) => /chat\/SearchPanel\.tsx$/.test(id))).map((c) => c.fileName);
+    expect(withPanel.length, "the search panel is in the build").toBe(1);
+    expect([...first].filter((n) => withPanel.includes(n)), "chunks of the first download holding the search panel").toEqual([]);
     // And under Vite's own 500 kB warning: the main chunk is ~445 KB minified, the table's chunk ~136 KB more.
     const size = [...first].reduce((n, f) => n + Buffer.byteLength(byName.get(f)?.code ?? ""), 0);
     expect(size, "minified JS of the first download (bytes)").toBeLessThan(500_000);

@@ -13,6 +13,7 @@ import { TypingLine } from "./TypingLine";
 import { Icon } from "./Icons";
 import { Avatar, presenceLabel } from "./Avatar";
 import { FirstRun } from "./FirstRun";
+import { SearchBox } from "./SearchBox";
 import { EmojiText } from "../lib/emojiImages";
 
 export function ChannelView({ channelId, threadId }: { channelId: ID; threadId?: ID }) {
@@ -70,6 +71,7 @@ function ChannelHeader({ ch, name }: { ch: Channel; name: string }) {
   const otherUser = useStore((s) => (other ? s.members[other]?.user : undefined));
   const otherStatus = useStore((s) => (other ? s.presence[other] : undefined));
   const toggle = (p: "members" | "details") => store.setRightPanel(panel === p ? null : p);
+  const role = useStore((s) => s.me?.membership.role);
   // Phone width hides the sidebar: the menu button carries the unread mentions (and DMs) elsewhere.
   const elsewhere = useStore((s) => {
     const here = s.channels[ch.id];
@@ -94,6 +96,7 @@ function ChannelHeader({ ch, name }: { ch: Channel; name: string }) {
         {dm && other ? <DMStatusLine status={otherStatus} /> : ch.topic && <p class="channel-topic" title={ch.topic}>{ch.topic}</p>}
       </div>
       <div class="channel-actions">
+        {role !== "customer" && <SearchBox channel={ch} />}
         <button class={"member-count" + (panel === "members" ? " on" : "")} aria-label={`Members (${ch.member_count})`} aria-pressed={panel === "members"} onClick={() => toggle("members")}>
           <Icon name="people" size={16} /> {ch.member_count}
         </button>

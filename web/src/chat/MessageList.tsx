@@ -3,7 +3,7 @@
 // history is prepended, "Jump to latest", and marking the channel read when you can see its end.
 import { Fragment } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { loadOlder, markRead } from "../lib/actions";
+import { jumpToLatest, loadNewer, loadOlder, markRead } from "../lib/actions";
 import { dayKey, dayLabel } from "../lib/format";
 import { store, useStore, type Pending } from "../lib/store";
 import type { ID, Message } from "../lib/types";
@@ -26,6 +26,7 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
   const marker = useStore((s) => s.readMarkers[p.channelId]);
   const meId = useStore((s) => s.me?.user.id);
   const highlight = useStore((s) => (s.highlight?.channelId === p.channelId ? s.highlight.messageId : null));
+  const highlightKey = useStore((s) => (s.highlight?.channelId === p.channelId ? `${s.highlight.messageId}:${s.highlight.n ?? 0}` : null));
   const ids = timeline?.ids ?? [];
   const list = ids.map((id) => messages[id]).filter(Boolean);
   const pending = pendingAll.filter((x) => x.channel_id === p.channelId && !x.parent_id);
@@ -35,15 +36,16 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
   const prevHeight = useRef(0);
   const prevFirst = useRef<ID | undefined>(undefined);
   const initialised = useRef(false);
-  const shownHighlight = useRef<ID | null>(null);
+  const shownHighlight = useRef<string | null>(null);
   const [showJump, setShowJump] = useState(false);
 
   const checkRead = useCallback(() => {
-    const reading = atBottom.current && document.visibilityState === "visible" && !!timeline?.loaded;
+    // A window around an older message (a search result) is not the end of the channel: nothing is read there.
+    const reading = atBottom.current && document.visibilityState === "visible" && !!timeline?.loaded && timeline.until === undefined;
     // Live messages arriving while the user reads the bottom of a visible page are read at once: no divider.
     store.setReading(p.channelId, reading);
     if (reading) markRead(p.channelId);
-  }, [p.channelId, timeline?.loaded]);
+  }, [p.channelId, timeline?.loaded, timeline?.until]);
   useEffect(() => () => store.setReading(p.channelId, false), [p.channelId]);
 
   const onScroll = () => {
@@ -53,6 +55,7 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
     atBottom.current = bottom;
     setShowJump(!bottom && el.scrollHeight - el.scrollTop - el.clientHeight > 400);
     if (el.scrollTop < 400) void loadOlder(p.channelId);
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 400) void loadNewer(p.channelId);
     checkRead();
   };
 
@@ -61,28 +64,39 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
     const el = scroller.current;
     if (!el) return;
     const first = ids[0];
+    // A window around an older message replaced what was on screen (a search result in this same channel).
+    const windowOpened = timeline?.until !== undefined && prevFirst.current !== undefined && first !== prevFirst.current && !ids.includes(prevFirst.current);
     if (!initialised.current && timeline?.loaded) {
       initialised.current = true;
       // The first screen is usable: history laid out, composer mounted. Measured by web/e2e (docs/perf.md).
       if (typeof performance !== "undefined" && !performance.getEntriesByName("relay:first-screen").length) performance.mark("relay:first-screen");
       const divider = el.querySelector<HTMLElement>("[data-testid=new-divider]");
-      if (divider && divider.offsetTop > el.clientHeight / 2) {
+      if (timeline.until !== undefined) {
+        // A window around an older message: start in its middle (the highlight below centres the message).
+        el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+        atBottom.current = false;
+      } else if (divider && divider.offsetTop > el.clientHeight / 2) {
         el.scrollTop = divider.offsetTop - 80;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
       } else {
         el.scrollTop = el.scrollHeight;
         atBottom.current = true;
       }
-    } else if (atBottom.current) {
+    } else if (windowOpened) {
+      el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+      atBottom.current = false;
+      shownHighlight.current = null;
+    } else if (atBottom.current && timeline?.until === undefined) {
       el.scrollTop = el.scrollHeight;
     } else if (prevFirst.current && first !== prevFirst.current) {
       el.scrollTop += el.scrollHeight - prevHeight.current;
     }
-    // A message link: bring the message to the middle of the list, once.
-    if (highlight && shownHighlight.current !== highlight) {
+    // A message link: bring the message to the middle of the list, once (again after the highlight has gone).
+    if (!highlightKey) shownHighlight.current = null;
+    if (highlight && highlightKey && shownHighlight.current !== highlightKey) {
       const target = el.querySelector<HTMLElement>(`#msg-${CSS.escape(highlight)}`);
       if (target) {
-        shownHighlight.current = highlight;
+        shownHighlight.current = highlightKey;
         el.scrollTop += target.getBoundingClientRect().top - el.getBoundingClientRect().top - (el.clientHeight - target.offsetHeight) / 2;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
       }
@@ -91,6 +105,7 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
     prevFirst.current = first;
     // A short channel cannot scroll: keep loading history until it can (or there is no more).
     if (timeline?.loaded && timeline.hasMore && el.scrollHeight <= el.clientHeight + 50) void loadOlder(p.channelId);
+    if (timeline?.until !== undefined && el.scrollHeight <= el.clientHeight + 50) void loadNewer(p.channelId);
     checkRead();
   });
 
@@ -119,9 +134,14 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
     };
   }, [checkRead]);
 
-  const jump = () => {
+  const jump = async () => {
     const el = scroller.current;
     if (!el) return;
+    if (timeline?.until !== undefined) {
+      atBottom.current = true;
+      await jumpToLatest(p.channelId);
+      el.scrollTop = el.scrollHeight;
+    }
     el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
     atBottom.current = true;
     setShowJump(false);
@@ -158,9 +178,10 @@ export function MessageList(p: { channelId: ID; canPost: boolean; header?: preac
           {timeline?.loadingOlder && <div class="loading-older"><span class="spinner small" /> Loading older messages…</div>}
           {!timeline?.loaded && <div class="loading-older"><span class="spinner small" /> Loading messages…</div>}
           {rows}
+          {timeline?.loadingNewer && <div class="loading-older"><span class="spinner small" /> Loading newer messages…</div>}
         </div>
       </div>
-      {showJump && <button class="jump-latest" onClick={jump}><Icon name="arrowDown" size={14} /> Jump to latest</button>}
+      {(showJump || timeline?.until !== undefined) && <button class="jump-latest" onClick={jump}><Icon name="arrowDown" size={14} /> Jump to latest</button>}
     </div>
   );
 }
@@ -192,15 +213,16 @@ export function ThreadMessages(p: { parent: Message | undefined; ids: ID[]; pend
   const messages = useStore((s) => s.messages);
   const meId = useStore((s) => s.me?.user.id);
   const highlight = useStore((s) => s.highlight?.messageId ?? null);
+  const highlightKey = useStore((s) => (s.highlight ? `${s.highlight.messageId}:${s.highlight.n ?? 0}` : null));
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const shownHighlight = useRef<ID | null>(null);
+  const shownHighlight = useRef<string | null>(null);
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const target = highlight && shownHighlight.current !== highlight ? el.querySelector<HTMLElement>(`[data-id="${CSS.escape(highlight)}"]`) : null;
+    const target = highlight && highlightKey && shownHighlight.current !== highlightKey ? el.querySelector<HTMLElement>(`[data-id="${CSS.escape(highlight)}"]`) : null;
     if (target) {
-      shownHighlight.current = highlight;
+      shownHighlight.current = highlightKey;
       el.scrollTop += target.getBoundingClientRect().top - el.getBoundingClientRect().top - (el.clientHeight - target.offsetHeight) / 2;
       atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
     } else if (atBottom.current) el.scrollTop = el.scrollHeight;

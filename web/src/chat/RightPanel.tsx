@@ -1,4 +1,6 @@
-// The right panel: the channel's members with presence, or its details.
+// The right panel: the channel's members with presence, its details, or search results (chat/SearchPanel.tsx, a
+// chunk of its own loaded the first time it shows).
+import { useEffect, useState } from "preact/hooks";
 import { leaveChannel, openChannel, openDM } from "../lib/actions";
 import { fullTime } from "../lib/format";
 import { channelLabel, store, useStore, type RightPanel as Panel } from "../lib/store";
@@ -6,8 +8,10 @@ import type { ID } from "../lib/types";
 import { Avatar } from "./Avatar";
 import { Icon } from "./Icons";
 import { Emoji } from "../lib/emojiImages";
+import { loadSearchChunk } from "./searchChunk";
 
 export function RightPanel({ channelId, panel }: { channelId: ID; panel: NonNullable<Panel> }) {
+  if (panel === "search") return <LazySearchPanel />;
   return (
     <aside class="side-panel" aria-label={panel === "members" ? "Members" : "Channel details"}>
       <header class="side-head">
@@ -70,5 +74,27 @@ function Details({ channelId }: { channelId: ID }) {
         </div>
       )}
     </div>
+  );
+}
+
+type SearchPanelModule = typeof import("./SearchPanel");
+
+function LazySearchPanel() {
+  const [mod, setMod] = useState<SearchPanelModule | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    loadSearchChunk().then((m) => live && setMod(m), () => live && setFailed(true));
+    return () => void (live = false);
+  }, []);
+  if (mod) return <mod.SearchPanel />;
+  return (
+    <aside class="side-panel" data-testid="search-panel" aria-label="Search results" aria-busy="true">
+      <header class="side-head">
+        <h2>Search</h2>
+        <button class="icon-btn" aria-label="Close search" onClick={() => store.setRightPanel(null)}><Icon name="close" /></button>
+      </header>
+      {failed ? <p class="muted" style={{ padding: "16px" }} role="alert">Search could not load. Check your connection and try again.</p> : <div class="loading-older"><span class="spinner small" /> Loading…</div>}
+    </aside>
   );
 }

@@ -6,6 +6,7 @@ import { isDeskRoute, navigate } from "../lib/router";
 import { homeChannel, startWorkspace, viewChannel } from "../lib/actions";
 import { badgeCount, channelLabel, store, useStore } from "../lib/store";
 import { setBadge } from "../lib/favicon";
+import { searchShortcut } from "../lib/search";
 import { Settings } from "../settings";
 import {
   BrowseChannelsDialog, ChannelSettingsDialog, CreateChannelDialog, NewDMDialog, QuickSwitcher, StatusMenu,
@@ -43,6 +44,11 @@ export function Workspace({ route }: { route: WorkspaceRoute }) {
       if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "k" && store.get().me?.membership.role !== "customer") {
         e.preventDefault();
         store.openDialog(store.get().dialog?.kind === "switcher" ? null : { kind: "switcher" });
+      } else if (searchShortcut(e) && !store.get().dialog && document.querySelector("[data-testid=search-box]")) {
+        // "/" (outside text fields) and Ctrl/Cmd+F focus the search box, where there is one (a conversation is
+        // open); elsewhere the browser's own find stays.
+        e.preventDefault();
+        store.focusSearch();
       } else if (e.key === "Escape" && store.get().drawerOpen) {
         store.setDrawer(false);
       }

@@ -1,18 +1,36 @@
 // /desk: the agent inbox. Filters (status, assignee, priority, tag, text) and sort live in the address, pages
 // load by cursor ("Load more"), and desk:<workspace_id> events insert, move and drop rows live; without the
-// topic the list refetches on focus and every 15 s.
+// topic the list refetches on focus and every 15 s. With text in `q` the list is the search engine's answer
+// (GET /search?kind=tickets: subject, description, number, conversation and notes), best matches first, each row
+// with its highlighted snippet; live events then update the rows shown but add none.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { linkClick, navigate, useSearch } from "../lib/router";
 import { useStore } from "../lib/store";
 import {
-  applyLiveTicket, deskApi, filtersFromSearch, filtersToSearch, isAdminRole, isUnread, listenDesk, liveRow, PRIORITIES, previewOf,
-  STATUSES, ticketTitle, type Ticket, type TicketFilters,
+  applyLiveTicket, deskApi, filtersFromSearch, filtersToSearch, isAdminRole, isUnread, listenDesk, liveRow, matchesSearchFilters, mergeTicket,
+  PRIORITIES, previewOf, STATUSES, ticketSearchQuery, ticketTitle, type Page, type Ticket, type TicketFilters,
 } from "../lib/desk";
+import { searchApi, type TicketHit } from "../lib/search";
+import { Snippet } from "../chat/Snippet";
 import { errText } from "../dialogs/kit";
 import { DeskHeader, Person, PriorityBadge, priorityLabel, RelTime, StatusPill, statusLabel, ticketNo, useRefresh } from "./common";
 import { Icon } from "../chat/Icons";
 
 const PAGE = 25;
+
+/** One page of the inbox: the ticket list, or (with text to find) the search engine's tickets and their snippets. */
+async function fetchPage(f: TicketFilters, cursor: string | null, meId: string | undefined): Promise<Page<Ticket> & { snippets?: Record<string, string> }> {
+  if (!f.q?.trim()) return deskApi.tickets(f, cursor, PAGE);
+  // Assignee, priority and tag are applied here, so a page can come out empty: read on (a few pages at most).
+  const hits: TicketHit[] = [];
+  let next: string | null = cursor;
+  for (let pages = 0; pages < 4 && (pages === 0 || next) && hits.length === 0; pages++) {
+    const r = await searchApi.search<TicketHit>({ q: ticketSearchQuery(f), kind: "tickets", limit: PAGE, cursor: next ?? undefined });
+    hits.push(...(r.results ?? []).filter((h) => h.ticket && matchesSearchFilters(h.ticket, f, meId)));
+    next = r.next_cursor || null;
+  }
+  return { items: hits.map((h) => h.ticket), next_cursor: next, snippets: Object.fromEntries(hits.map((h) => [h.ticket.id, h.snippet])) };
+}
 
 export function Inbox() {
   const search = useSearch();
@@ -27,6 +45,8 @@ export function Inbox() {
   const [error, setError] = useState<string | null>(null);
   const [down, setDown] = useState(true);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
+  const [snippets, setSnippets] = useState<Record<string, string>>({});
+  const searching = !!filters.q?.trim();
   const gen = useRef(0);
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
@@ -40,10 +60,11 @@ export function Inbox() {
   const reload = (quiet = false) => {
     const g = ++gen.current;
     if (!quiet) setLoading(true);
-    deskApi.tickets(filters, null, PAGE).then(
+    fetchPage(filters, null, meId).then(
       (p) => {
         if (g !== gen.current) return;
         setTickets(p.items);
+        setSnippets(p.snippets ?? {});
         setCursor(p.next_cursor);
         setError(null);
         setLoading(false);
@@ -61,10 +82,11 @@ export function Inbox() {
     if (!cursor || more) return;
     setMore(true);
     const g = gen.current;
-    deskApi.tickets(filters, cursor, PAGE).then(
+    fetchPage(filters, cursor, meId).then(
       (p) => {
         if (g !== gen.current) return;
         setTickets((list) => [...list, ...p.items.filter((t) => !list.some((x) => x.id === t.id))]);
+        if (p.snippets) setSnippets((s) => ({ ...s, ...p.snippets }));
         setCursor(p.next_cursor);
         setMore(false);
       },
@@ -81,6 +103,11 @@ export function Inbox() {
         if (ev !== "ticket:created" && ev !== "ticket:updated") return;
         const t = ((payload as { ticket?: Ticket })?.ticket ?? payload) as Ticket;
         if (!t?.id) return;
+        if (filtersRef.current.q?.trim()) {
+          // Search results: only the engine knows what matches, so rows shown are updated and none are added.
+          setTickets((list) => (list.some((x) => x.id === t.id) ? list.map((x) => (x.id === t.id ? mergeTicket(x, t) : x)) : list));
+          return;
+        }
         setTickets((list) => {
           const known = list.find((x) => x.id === t.id);
           // Events may carry only what changed: fetch the full row once when we have never seen it.
@@ -130,7 +157,7 @@ export function Inbox() {
       <form class="dk-filters" aria-label="Filters" onSubmit={(e) => { e.preventDefault(); setFilters({ q, tag }); }}>
         <label class="dk-search">
           <Icon name="search" size={15} />
-          <input type="search" name="q" placeholder="Search subject, description, #number…" aria-label="Search tickets" value={q}
+          <input type="search" name="q" placeholder="Search tickets, conversations, #number…" aria-label="Search tickets" value={q}
             onInput={(e) => setQ(e.currentTarget.value)} onBlur={() => q !== (filters.q ?? "") && setFilters({ q, tag })} />
         </label>
         <select aria-label="Status" name="status" value={filters.status ?? ""} onChange={(e) => setFilters({ status: e.currentTarget.value as TicketFilters["status"] })}>
@@ -148,7 +175,7 @@ export function Inbox() {
         </select>
         <input class="dk-tag-input" name="tag" placeholder="Tag" aria-label="Tag" value={tag} onInput={(e) => setTag(e.currentTarget.value)}
           onBlur={() => tag !== (filters.tag ?? "") && setFilters({ q, tag })} />
-        <select aria-label="Sort" name="sort" value={filters.sort} onChange={(e) => setFilters({ sort: e.currentTarget.value as TicketFilters["sort"] })}>
+        <select aria-label="Sort" name="sort" value={filters.sort} disabled={searching} title={searching ? "Search results come best match first" : undefined} onChange={(e) => setFilters({ sort: e.currentTarget.value as TicketFilters["sort"] })}>
           <option value="newest">Newest</option>
           <option value="oldest">Oldest</option>
           <option value="activity">Last activity</option>
@@ -163,7 +190,7 @@ export function Inbox() {
         ) : !tickets.length ? (
           <div class="dk-empty" data-testid="inbox-empty">
             <h2>No tickets here</h2>
-            <p class="muted">{key && key !== "" ? "Nothing matches these filters." : "New tickets from customers will appear here as they arrive."}</p>
+            <p class="muted">{searching ? (cursor ? `None of the first matches for “${filters.q}” pass these filters. Load more to look further.` : `No ticket matches “${filters.q}”.`) : key && key !== "" ? "Nothing matches these filters." : "New tickets from customers will appear here as they arrive."}</p>
           </div>
         ) : (
           <table class="dk-table">
@@ -179,11 +206,11 @@ export function Inbox() {
               </tr>
             </thead>
             <tbody>
-              {tickets.map((t) => <Row key={t.id} t={t} fresh={fresh.has(t.id)} />)}
+              {tickets.map((t) => <Row key={t.id} t={t} fresh={fresh.has(t.id)} snippet={searching ? snippets[t.id] : undefined} />)}
             </tbody>
           </table>
         )}
-        {cursor && tickets.length > 0 && (
+        {cursor && (tickets.length > 0 || searching) && (
           <div class="dk-more">
             <button class="btn" onClick={loadMore} disabled={more}>{more ? <><span class="spinner small" /> Loading…</> : "Load more"}</button>
           </div>
@@ -193,7 +220,7 @@ export function Inbox() {
   );
 }
 
-function Row({ t, fresh }: { t: Ticket; fresh: boolean }) {
+function Row({ t, fresh, snippet }: { t: Ticket; fresh: boolean; snippet?: string }) {
   const unread = isUnread(t);
   const href = `/desk/tickets/${t.id}`;
   const preview = previewOf(t);
@@ -209,7 +236,7 @@ function Row({ t, fresh }: { t: Ticket; fresh: boolean }) {
           {unread && <span class="dk-unread-dot" data-testid="unread-marker" aria-label="Unread" />}
           <span class="dk-subj-text">{ticketTitle(t)}</span>
         </a>
-        {preview && <span class="dk-preview">{preview}</span>}
+        {snippet ? <span class="dk-preview"><Snippet html={snippet} /></span> : preview && <span class="dk-preview">{preview}</span>}
         {(t.tags ?? []).length > 0 && <span class="dk-tags-inline">{(t.tags ?? []).map((g) => <span key={g} class="dk-tag">{g}</span>)}</span>}
       </td>
       <td class="dk-col-req"><Person p={t.requester} fallback="—" /></td>

@@ -1,8 +1,11 @@
 // Ctrl/Cmd+K: jump to a channel, a DM or a person. A combobox over a listbox: type to filter (fuzzy), ↑ ↓ to
-// move, Enter to open, Escape to close.
+// move, Enter to open, Escape to close. What you belong to is matched here; public channels you have not joined
+// come from the server (GET /search?kind=channels, 150 ms after typing stops) and are merged in; the last row
+// runs a full search of messages for what was typed.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { Icon } from "../chat/Icons";
-import { openChannel, openDM } from "../lib/actions";
+import { openChannel, openDM, searchFromAnywhere } from "../lib/actions";
+import { searchApi, type ChannelHit } from "../lib/search";
 import { channelLabel, useStore } from "../lib/store";
 import type { Channel, ID } from "../lib/types";
 import { Dialog, errText, UserAvatar } from "./kit";
@@ -11,7 +14,7 @@ import { Highlight } from "./Highlight";
 import "../styles/dialogs.css";
 
 type Item =
-  | { kind: "channel"; key: string; label: string; ch: Channel; unread: number; mentions: number }
+  | { kind: "channel"; key: string; label: string; ch: Channel; unread: number; mentions: number; joined?: boolean }
   | { kind: "dm"; key: string; label: string; ch: Channel; userId: ID | null; unread: number; mentions: number }
   | { kind: "person"; key: string; label: string; userId: ID; email: string };
 
@@ -26,6 +29,7 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const myId = me?.user.id;
+  const remote = useRemoteChannels(q, me?.membership.role !== "customer");
 
   const all = useMemo<Item[]>(() => {
     const items: Item[] = [];
@@ -49,7 +53,7 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
     return items;
   }, [channels, members, me]);
 
-  const rows = useMemo(() => {
+  const rows = useMemo<{ item: Item; idx: number[] }[]>(() => {
     if (!q.trim()) {
       // Nothing typed: unread first, then channels, then DMs; people only once you type.
       const rank = (i: Item) => ("ch" in i ? (i.mentions ? 0 : i.unread ? 1 : 2) : 3);
@@ -59,18 +63,24 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
         .slice(0, 12)
         .map((item) => ({ item, idx: [] as number[] }));
     }
-    return all
+    return withRemote(all, remote)
       .map((item) => {
-        const m = fuzzy(q.replace(/^[#@]/, ""), item.label);
+        // The server's channels may match by topic or purpose rather than by name: they stay, below name matches.
+        const remoteOnly = item.kind === "channel" && item.joined !== undefined;
+        const m = fuzzy(q.replace(/^[#@]/, ""), item.label) ?? (remoteOnly ? { score: -200, indices: [] } : null);
         if (!m) return null;
-        // Where you are a member counts more than a person you have not talked to; unread gets a nudge.
-        const bonus = (item.kind === "person" ? -40 : 0) + ("ch" in item && item.unread ? 20 : 0) + (q.startsWith("#") && item.kind === "channel" ? 60 : 0) + (q.startsWith("@") && item.kind !== "channel" ? 60 : 0);
+        // Where you are a member counts more than a person you have not talked to (or a channel you have not
+        // joined); unread gets a nudge.
+        const bonus = (item.kind === "person" ? -40 : 0) + (item.kind === "channel" && item.joined === false ? -20 : 0) + ("ch" in item && item.unread ? 20 : 0) + (q.startsWith("#") && item.kind === "channel" ? 60 : 0) + (q.startsWith("@") && item.kind !== "channel" ? 60 : 0);
         return { item, idx: m.indices, score: m.score + bonus };
       })
       .filter((x): x is { item: Item; idx: number[]; score: number } => !!x)
       .sort((a, b) => b.score - a.score || a.item.label.localeCompare(b.item.label))
       .slice(0, 30);
-  }, [all, q, active]);
+  }, [all, q, active, remote]);
+  // The last row: a full search for what was typed.
+  const searchRow = q.trim() && me?.membership.role !== "customer" ? rows.length : -1;
+  const count = rows.length + (searchRow >= 0 ? 1 : 0);
 
   useEffect(() => setSel(0), [q]);
   useEffect(() => {
@@ -78,6 +88,11 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
   }, [sel]);
 
   const choose = async (item: Item | undefined) => {
+    if (sel === searchRow && !item) {
+      onClose();
+      searchFromAnywhere(q);
+      return;
+    }
     if (!item) return;
     if (item.kind === "person") {
       try {
@@ -103,10 +118,10 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
         <input
           role="combobox"
           aria-label="Jump to a channel, direct message or person"
-          aria-expanded={rows.length > 0}
+          aria-expanded={count > 0}
           aria-controls="dg-switch-list"
           aria-autocomplete="list"
-          aria-activedescendant={rows[sel] ? optId(sel) : undefined}
+          aria-activedescendant={sel < count ? optId(sel) : undefined}
           autoComplete="off"
           spellcheck={false}
           placeholder="Jump to…"
@@ -115,10 +130,10 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
           onKeyDown={(e) => {
             if (e.key === "ArrowDown" || (e.ctrlKey && e.key === "n")) {
               e.preventDefault();
-              setSel((s) => (rows.length ? (s + 1) % rows.length : 0));
+              setSel((s) => (count ? (s + 1) % count : 0));
             } else if (e.key === "ArrowUp" || (e.ctrlKey && e.key === "p")) {
               e.preventDefault();
-              setSel((s) => (rows.length ? (s - 1 + rows.length) % rows.length : 0));
+              setSel((s) => (count ? (s - 1 + count) % count : 0));
             } else if (e.key === "Home" && e.ctrlKey) {
               setSel(0);
             } else if (e.key === "Enter") {
@@ -163,11 +178,18 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
               ) : "ch" in item && item.unread > 0 ? (
                 <span class="dg-meta">unread</span>
               ) : null}
-              <span class="dg-meta">{item.kind === "channel" ? "Channel" : item.kind === "dm" ? "Direct message" : "Person"}</span>
+              <span class="dg-meta">{item.kind === "channel" ? (item.joined === false ? "Channel · not joined" : "Channel") : item.kind === "dm" ? "Direct message" : "Person"}</span>
             </li>
           );
         })}
-        {rows.length === 0 && (
+        {searchRow >= 0 && (
+          <li id={optId(searchRow)} data-index={searchRow} role="option" aria-selected={sel === searchRow} data-testid="switcher-search"
+            onMouseDown={(e) => e.preventDefault()} onMouseMove={() => sel !== searchRow && setSel(searchRow)} onClick={() => { onClose(); searchFromAnywhere(q); }}>
+            <span class="dg-hash" aria-hidden="true"><Icon name="search" size={15} /></span>
+            <span class="dg-label">Search messages for “{q.trim()}”</span>
+          </li>
+        )}
+        {rows.length === 0 && searchRow < 0 && (
           <li class="ui-empty" role="presentation">
             {q ? <><strong>Nothing matches “{q}”</strong>Try a channel name or a person's name.</> : <><strong>No conversations yet</strong>Join a channel to see it here.</>}
           </li>
@@ -181,4 +203,43 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
       </div>
     </Dialog>
   );
+}
+
+/**
+ * Public channels matching what is typed, from the server (GET /search?kind=channels), 150 ms after the typing
+ * stops; a newer query cancels the older request. Empty until then, and on any error (the local list still works).
+ */
+function useRemoteChannels(q: string, enabled: boolean): Channel[] {
+  const [found, setFound] = useState<{ q: string; list: Channel[] }>({ q: "", list: [] });
+  useEffect(() => {
+    const text = q.trim().replace(/^#/, "");
+    if (!enabled || !text || q.trim().startsWith("@")) return;
+    const ctl = new AbortController();
+    const t = setTimeout(() => {
+      searchApi.search<ChannelHit>({ q: text, kind: "channels", limit: 20 }, ctl.signal).then(
+        (r) => setFound({ q, list: (r.results ?? []).map((h) => h.channel).filter((c) => c && c.kind !== "dm") }),
+        () => {},
+      );
+    }, 150);
+    return () => {
+      clearTimeout(t);
+      ctl.abort();
+    };
+  }, [q, enabled]);
+  return found.q === q ? found.list : [];
+}
+
+/**
+ * The local items with the server's channels added: a channel already listed (you are in it) is not repeated;
+ * one you have not joined shows as a channel to open (a preview, with Join).
+ */
+export function withRemote<T extends { kind: string; key: string }>(items: T[], remote: Channel[]): (T | Item)[] {
+  const have = new Set(items.map((i) => i.key));
+  const out: (T | Item)[] = items.slice();
+  for (const ch of remote) {
+    if (ch.archived || have.has("c" + ch.id)) continue;
+    have.add("c" + ch.id);
+    out.push({ kind: "channel", key: "c" + ch.id, label: ch.name, ch, unread: 0, mentions: 0, joined: ch.is_member });
+  }
+  return out;
 }

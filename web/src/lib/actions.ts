@@ -3,7 +3,8 @@
 import { api, ApiError } from "./api";
 import { deskApi } from "./desk/api";
 import { startFirstRun } from "./firstrun";
-import { channelPath, navigate } from "./router";
+import { channelPath, messagePath, navigate } from "./router";
+import { rememberSearch, searchApi, type SearchHit, type SearchKind, type SearchSort } from "./search";
 import { applyMembership, connectSocket, disconnectSocket, follow, followChannels, isFollowing, pushActivity, pushOn, setSocketHooks, unfollow } from "./socket";
 import { store } from "./store";
 import type { Channel, ChannelKind, ID, Message, Presence, Status } from "./types";
@@ -192,11 +193,122 @@ export async function revealMessage(channelId: ID, messageId: ID, inThread = fal
   }
   if (!have()) return false;
   store.setHighlight({ channelId, messageId });
+  const n = store.get().highlight?.n;
   setTimeout(() => {
-    const h = store.get().highlight;
-    if (h && h.messageId === messageId) store.setHighlight(null);
+    if (store.get().highlight?.n === n) store.setHighlight(null); // unless another has come since
   }, 4000);
   return true;
+}
+
+/** A page around a message when the search jumps to it (up to AROUND/2 before it, the rest after). */
+export const AROUND = 100;
+
+/**
+ * Jump to a message found by search: load one page around it (`around=seq`, no paging from the newest), then open
+ * its channel with ?message=, which highlights it (revealMessage). A thread reply opens its thread, the reply
+ * highlighted there, with the channel around the thread's root when its seq is known.
+ */
+export async function jumpToMessage(m: Pick<Message, "id" | "channel_id" | "seq" | "parent_id">, parentSeq?: number): Promise<void> {
+  const st = store.get();
+  const anchor = m.parent_id ? parentSeq : m.seq;
+  const anchorId = m.parent_id ?? m.id;
+  if (anchor !== undefined && !st.timelines[m.channel_id]?.ids.includes(anchorId)) {
+    try {
+      store.receiveAround(m.channel_id, await api.messages(m.channel_id, { around: anchor, limit: AROUND }), anchor, AROUND);
+    } catch {
+      /* revealMessage pages from the newest instead */
+    }
+  }
+  const to = messagePath(m.channel_id, m.id, m.parent_id);
+  if (location.pathname + location.search === to) void revealMessage(m.channel_id, m.id, !!m.parent_id);
+  else navigate(to);
+}
+
+/** Load the messages after a window opened around an older message (scrolling down towards the newest). */
+export async function loadNewer(id: ID, limit = PAGE): Promise<void> {
+  const tl = store.get().timelines[id];
+  if (!tl || tl.until === undefined || tl.loadingNewer) return;
+  store.setLoadingNewer(id, true);
+  try {
+    store.receiveNewer(id, await api.messages(id, { after: tl.until, limit }), limit);
+  } catch {
+    store.setLoadingNewer(id, false);
+  }
+}
+
+/** "Jump to latest" from a window around an older message: the newest page replaces it. */
+export async function jumpToLatest(id: ID): Promise<void> {
+  try {
+    store.receiveHistory(id, await api.messages(id, { limit: PAGE }), "reset", PAGE);
+  } catch {
+    /* offline: the window stays */
+  }
+}
+
+// --- search ---
+const SEARCH_PAGE = 20;
+
+/**
+ * Run a search into the store (the right panel shows it): remembered among the recent searches, a newer search
+ * or tab drops the answer of an older one. Errors (a 400 names what is wrong with the query) go in `error`.
+ */
+export async function runSearch(q: string, opt: { kind?: SearchKind; sort?: SearchSort; remember?: boolean } = {}): Promise<void> {
+  const text = q.trim();
+  if (!text) return;
+  const prev = store.get().search;
+  const kind = opt.kind ?? prev?.kind ?? "messages";
+  const sort = opt.sort ?? prev?.sort ?? "relevance";
+  const gen = (prev?.gen ?? 0) + 1;
+  if (opt.remember !== false) rememberSearch(store.get().workspace?.id, text);
+  store.setSearch({
+    q: text, kind, sort, status: "loading", total: 0, totalExact: true, cursor: "", filters: prev?.q === text ? prev.filters : [], terms: [],
+    results: [], loadingMore: false, gen,
+  });
+  store.setRightPanel("search");
+  try {
+    const r = await searchApi.search({ q: text, kind, sort, limit: SEARCH_PAGE });
+    store.patchSearch(gen, {
+      status: "ready", total: r.total, totalExact: r.total_exact, cursor: r.next_cursor ?? "", filters: r.filters ?? [], terms: r.terms ?? [],
+      results: r.results ?? [],
+    });
+  } catch (e) {
+    store.patchSearch(gen, { status: "error", error: e instanceof Error ? e.message : "Search failed." });
+  }
+}
+
+/** A search from outside a conversation (the quick switcher on the desk or settings): open one to show it beside. */
+export function searchFromAnywhere(q: string): void {
+  if (!store.get().activeChannel) {
+    const home = homeChannel();
+    if (home) openChannel(home);
+  }
+  void runSearch(q);
+}
+
+/** The next page of the search on screen ("Load more"). */
+export async function loadMoreResults(): Promise<void> {
+  const s = store.get().search;
+  if (!s || s.status !== "ready" || !s.cursor || s.loadingMore) return;
+  store.patchSearch(s.gen, { loadingMore: true });
+  try {
+    const r = await searchApi.search({ q: s.q, kind: s.kind, sort: s.sort, limit: SEARCH_PAGE, cursor: s.cursor });
+    const cur = store.get().search;
+    if (cur?.gen !== s.gen) return;
+    store.patchSearch(s.gen, { results: [...cur.results, ...(r.results ?? [])], cursor: r.next_cursor ?? "", loadingMore: false, total: r.total, totalExact: r.total_exact });
+  } catch (e) {
+    store.patchSearch(s.gen, { loadingMore: false, error: e instanceof Error ? e.message : "Search failed." });
+  }
+}
+
+/** What a result opens: its message (jump), channel, person (their DM) or ticket (the desk's view). */
+export async function openResult(hit: SearchHit): Promise<void> {
+  if ("message" in hit) return jumpToMessage(hit.message, hit.parent?.seq);
+  if ("channel" in hit) return openChannel(hit.channel.id);
+  if ("user" in hit) {
+    const ch = await openDM([hit.user.id]);
+    return openChannel(ch.id);
+  }
+  if ("ticket" in hit) navigate(`/desk/tickets/${hit.ticket.id}`);
 }
 
 export async function loadThread(parentId: ID, channelId: ID): Promise<void> {

@@ -13,6 +13,7 @@ import type {
   Channel, ID, Me, Member, MemberAddedEvent, MemberEvent, MemberRemovedEvent, MemberRoleChangedEvent, Message, Presence, StatusEvent, TypingEvent, UnreadEvent, User, Workspace,
 } from "./types";
 import { mergeConnector, type ConnectorInfo, type ConnectorSummary, type DeliveryEvent } from "./connectors";
+import type { SearchFilter, SearchHit, SearchKind, SearchSort } from "./search";
 
 export type Connection = "idle" | "connecting" | "open" | "down";
 
@@ -40,6 +41,12 @@ export interface Timeline {
   /** There may be older messages than ids[0]. */
   hasMore: boolean;
   loadingOlder: boolean;
+  /**
+   * Set when the timeline is a window opened around an older message (a search result): it runs without gaps up to
+   * this seq only, and newer messages are not in ids (live ones are kept in messages but wait for loadNewer).
+   */
+  until?: number;
+  loadingNewer?: boolean;
 }
 
 export interface Thread {
@@ -69,7 +76,26 @@ export type Dialog =
   | { kind: "status" }
   | { kind: "channel-settings"; channelId: ID };
 
-export type RightPanel = "members" | "details" | null;
+export type RightPanel = "members" | "details" | "search" | null;
+
+/** The search on screen (the right panel's "search" kind): what was asked and what came back so far. */
+export interface SearchState {
+  q: string;
+  kind: SearchKind;
+  sort: SearchSort;
+  status: "loading" | "ready" | "error";
+  /** The server's words for a refused query (400), or why it failed. */
+  error?: string;
+  total: number;
+  totalExact: boolean;
+  cursor: string;
+  filters: SearchFilter[];
+  terms: string[];
+  results: SearchHit[];
+  loadingMore: boolean;
+  /** Bumped by every new search, so a late answer to an older one is dropped. */
+  gen: number;
+}
 export type ThemeChoice = "system" | "light" | "dark";
 
 export interface State {
@@ -96,8 +122,11 @@ export interface State {
    * stays there while the channel is open, and moves along with live messages while you read at the bottom.
    */
   readMarkers: Record<ID, number>;
-  /** A message to scroll to and highlight (a ?message= link). */
-  highlight: { channelId: ID; messageId: ID } | null;
+  /**
+   * A message to scroll to and highlight (a ?message= link, a search result). `n` numbers each request, so asking
+   * for the same message again scrolls to it again.
+   */
+  highlight: { channelId: ID; messageId: ID; n?: number } | null;
   /** The message being edited in place, if any. */
   editing: ID | null;
   activeChannel: ID | null;
@@ -107,6 +136,9 @@ export interface State {
   theme: ThemeChoice;
   /** The workspace's connectors (sidebar status dots, settings), null until loaded; live by connector:* events. */
   connectors: Record<ID, ConnectorInfo> | null;
+  search: SearchState | null;
+  /** Bumped by "/" and Ctrl/Cmd+F: the search box takes the focus (and opens, on a phone). */
+  searchFocus: number;
 }
 
 export const isVisible = (m: Pick<Message, "parent_id" | "broadcast">) => !m.parent_id || m.broadcast;
@@ -123,6 +155,7 @@ function initialState(): State {
     editing: null, activeChannel: null, rightPanel: null, drawerOpen: false, dialog: null, highlight: null,
     theme: loadTheme(),
     connectors: null,
+    search: null, searchFocus: 0,
   };
 }
 
@@ -167,6 +200,7 @@ export function createStore() {
   /** Called (soon) when we meet a user id that is not among the known members (see placeholderMember). */
   let onUnknownMember: ((id: ID) => void) | null = null;
   let unknownQueued = new Set<ID>();
+  let highlights = 0;
 
   function set(patch: Partial<State>): void {
     state = { ...state, ...patch };
@@ -319,7 +353,8 @@ export function createStore() {
       const messages = patch.messages ?? state.messages;
       const seqOf = (id: ID) => messages[id]?.seq ?? 0;
 
-      if (isVisible(m)) {
+      const window = state.timelines[m.channel_id]?.until;
+      if (isVisible(m) && !(window !== undefined && m.seq > window)) {
         const tl = state.timelines[m.channel_id] ?? emptyTimeline();
         const ids = insertBySeq(tl.ids, m.id, seqOf);
         if (ids !== tl.ids || !state.timelines[m.channel_id]) patch.timelines = { ...state.timelines, [m.channel_id]: { ...tl, ids } };
@@ -389,6 +424,12 @@ export function createStore() {
       if (mode === "reset") {
         set({ timelines: { ...state.timelines, [channelId]: emptyTimeline() } });
       }
+      const win = state.timelines[channelId];
+      if (mode === "latest" && win?.until !== undefined && msgs.length && msgs[0].seq <= win.until + 1) {
+        // The newest page reaches back into a window opened around an older message: no gap is left.
+        const { until: _u, loadingNewer: _l, ...joined } = win;
+        set({ timelines: { ...state.timelines, [channelId]: joined } });
+      }
       for (const m of msgs) api.receiveMessage(m, "fetched");
       const tl = state.timelines[channelId] ?? emptyTimeline();
       const next: Timeline = { ...tl, loadingOlder: false };
@@ -398,6 +439,56 @@ export function createStore() {
         if (!tl.loaded || mode === "reset") next.hasMore = msgs.length >= limit;
       }
       set({ timelines: { ...state.timelines, [channelId]: next } });
+    },
+    /**
+     * A page around a message (GET …/messages?around=seq&limit=…: up to limit/2 before seq, the rest from it on),
+     * to show that message. Merged into the timeline when the two meet (no gap); otherwise the timeline becomes a
+     * window around the message, running to `until` (unless the page reached the newest message).
+     */
+    receiveAround(channelId: ID, msgs: Message[], seq: number, limit: number) {
+      const visible = msgs.filter(isVisible);
+      const before = visible.filter((m) => m.seq < seq).length;
+      const reachedOldest = before < Math.floor(limit / 2);
+      const reachedNewest = visible.length - before < limit - before;
+      const newest = visible.length ? visible[visible.length - 1].seq : seq;
+      const tl = state.timelines[channelId];
+      const first = tl?.ids.length ? state.messages[tl.ids[0]]?.seq : undefined;
+      const meets = !!tl?.loaded && tl.until === undefined && (reachedNewest || first === undefined || newest >= first);
+      if (meets) {
+        for (const m of msgs) api.receiveMessage(m, "fetched");
+        const cur = state.timelines[channelId]!;
+        const older = first === undefined || (visible.length > 0 && visible[0].seq < first);
+        set({ timelines: { ...state.timelines, [channelId]: { ...cur, hasMore: older ? !reachedOldest : cur.hasMore } } });
+        return;
+      }
+      const win: Timeline = { ids: [], loaded: true, hasMore: !reachedOldest, loadingOlder: false };
+      if (!reachedNewest) win.until = newest;
+      set({ timelines: { ...state.timelines, [channelId]: win } });
+      for (const m of msgs) api.receiveMessage(m, "fetched");
+    },
+    /** A page after the newest message of a window (GET …?after=until): the window grows, or meets the newest. */
+    receiveNewer(channelId: ID, msgs: Message[], limit: number) {
+      const tl = state.timelines[channelId];
+      if (!tl || tl.until === undefined) return;
+      const visible = msgs.filter(isVisible);
+      const next: Timeline = { ...tl, loadingNewer: false };
+      if (visible.length < limit) delete next.until;
+      else next.until = Math.max(tl.until, visible[visible.length - 1].seq);
+      set({ timelines: { ...state.timelines, [channelId]: next } });
+      for (const m of msgs) api.receiveMessage(m, "fetched");
+      // Messages that arrived live while the window was open are in `messages` already: bring them in too.
+      if (next.until === undefined) {
+        const cur = state.timelines[channelId]!;
+        let ids = cur.ids;
+        const seqOf = (id: ID) => state.messages[id]?.seq ?? 0;
+        const from = ids.length ? seqOf(ids[0]) : 0;
+        for (const m of Object.values(state.messages)) if (m.channel_id === channelId && isVisible(m) && m.seq > from) ids = insertBySeq(ids, m.id, seqOf);
+        if (ids !== cur.ids) set({ timelines: { ...state.timelines, [channelId]: { ...cur, ids } } });
+      }
+    },
+    setLoadingNewer(channelId: ID, loadingNewer: boolean) {
+      const tl = state.timelines[channelId];
+      if (tl) set({ timelines: { ...state.timelines, [channelId]: { ...tl, loadingNewer } } });
     },
     setLoadingOlder(channelId: ID, loadingOlder: boolean) {
       const tl = state.timelines[channelId] ?? emptyTimeline();
@@ -602,6 +693,9 @@ export function createStore() {
     setActiveChannel(id: ID | null) {
       if (id === state.activeChannel) return;
       const patch: Partial<State> = { activeChannel: id, drawerOpen: false, editing: null };
+      // Leaving a window around an older message (a search result): next time the channel opens at its newest.
+      const left = state.activeChannel;
+      if (left && state.timelines[left]?.until !== undefined) patch.timelines = { ...state.timelines, [left]: emptyTimeline() };
       if (id) {
         // Unread messages: the divider goes before the first of them, and stays while the channel is open.
         // Nothing unread: no divider now (past the newest message we know of, read or not counted).
@@ -622,9 +716,11 @@ export function createStore() {
       else if (reading === channelId) reading = null;
     },
     setHighlight(h: { channelId: ID; messageId: ID } | null) {
-      const cur = state.highlight;
-      if (cur === h || (cur && h && cur.channelId === h.channelId && cur.messageId === h.messageId)) return;
-      set({ highlight: h });
+      if (!h) {
+        if (state.highlight) set({ highlight: null });
+        return;
+      }
+      set({ highlight: { channelId: h.channelId, messageId: h.messageId, n: ++highlights } });
     },
     /** Move the "New messages" divider (e.g. once the user has read everything and left the channel). */
     setReadMarker(channelId: ID, seq: number) {
@@ -632,6 +728,12 @@ export function createStore() {
     },
     setEditing: (editing: ID | null) => set({ editing }),
     setRightPanel: (rightPanel: RightPanel) => set({ rightPanel }),
+    setSearch: (search: SearchState | null) => set({ search }),
+    /** Patch the search on screen, only if it is still search number `gen`. */
+    patchSearch(gen: number, patch: Partial<SearchState>) {
+      if (state.search?.gen === gen) set({ search: { ...state.search, ...patch } });
+    },
+    focusSearch: () => set({ searchFocus: state.searchFocus + 1 }),
     setDrawer: (drawerOpen: boolean) => set({ drawerOpen }),
     openDialog: (dialog: Dialog | null) => set({ dialog }),
     setTheme(theme: ThemeChoice) {

@@ -204,3 +204,18 @@ export function normaliseTags(input: string | string[]): string[] {
   }
   return out.slice(0, 10);
 }
+
+/**
+ * The inbox's text search goes to the search engine (GET /search?kind=tickets, which also finds words in the
+ * conversation and, for staff, in internal notes): the typed text plus the status as a `status:` filter. The
+ * other inbox filters (assignee, priority, tag) have no search filter and are applied to the results here.
+ */
+export function ticketSearchQuery(f: TicketFilters): string {
+  const text = f.q?.trim() ?? "";
+  return f.status && !/(^|\s)status:/i.test(text) ? `${text} status:${f.status}` : text;
+}
+
+/** Whether a search result passes the inbox's other filters (the text and the status were the server's part). */
+export function matchesSearchFilters(t: Ticket, f: TicketFilters, meId: ID | undefined): boolean {
+  return matchesFilters(t, { ...f, q: undefined }, meId);
+}
