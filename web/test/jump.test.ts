@@ -190,6 +190,14 @@ describe("runSearch", () => {
     expect(loadRecent("1")).toEqual(["deploy from:@ana", "deploy"]);
   });
 
+  it("closes an open thread so the results take the right side", async () => {
+    searchAnswer = () => Promise.resolve({ kind: "messages", total: 0, total_exact: true, next_cursor: "", filters: [], terms: [], results: [] });
+    window.history.replaceState(null, "", "/channels/10/threads/1290?message=1305");
+    await runSearch("invoices");
+    expect(location.pathname).toBe("/channels/10");
+    expect(store.get().rightPanel).toBe("search");
+  });
+
   it("shows the server's message for a refused query", async () => {
     searchAnswer = () => Promise.reject(new Error('Unknown filter "foo:". Filters: from:, in:…'));
     await runSearch("foo:bar");

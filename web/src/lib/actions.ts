@@ -265,6 +265,9 @@ export async function runSearch(q: string, opt: { kind?: SearchKind; sort?: Sear
     results: [], loadingMore: false, gen,
   });
   store.setRightPanel("search");
+  // An open thread holds the right side (the route names it): close it so the results show there.
+  const m = /^\/channels\/(\d+)\/threads\/\d+$/.exec(location.pathname);
+  if (m) navigate(channelPath(m[1]));
   try {
     const r = await searchApi.search({ q: text, kind, sort, limit: SEARCH_PAGE });
     store.patchSearch(gen, {
