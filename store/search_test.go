@@ -283,3 +283,25 @@ func FuzzSearchTerms(f *testing.F) {
 		}
 	})
 }
+
+// TestSearchMigrationIndexesExistingMessages: the search migration builds
+// the index for the messages already stored when it runs.
+func TestSearchMigrationIndexesExistingMessages(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
+		// Posted at schema 12, then the schema goes back to 11 (no index)
+		// and up again: the messages are there before the index is.
+		m := mustPostOne(t, db, msg(a.general, a.owner, "older than the index 二重に請求"))
+		must(t, db.MigrateDownTo(ctx, 11))
+		if v, err := db.MigrationVersion(ctx); err != nil || v != 11 {
+			t.Fatalf("schema at %d (%v) after going down to 11", v, err)
+		}
+		must(t, db.Migrate(ctx))
+		for _, term := range []string{"older", "二重に", "請求"} {
+			hits := mustSearch(t, db, relay.MessageSearch{WorkspaceID: a.ws.ID, Channels: []relay.ID{a.general.ID}, Terms: words(term)})
+			if len(hits.Messages) != 1 || hits.Messages[0].ID != m.ID {
+				t.Errorf("%q after the migration: got %q", term, bodies(hits.Messages))
+			}
+		}
+	})
+}
