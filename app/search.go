@@ -37,8 +37,9 @@ type SearchStore interface {
 	// workspace and those viewer is a member of (tickets excluded), with
 	// IsMember and DMUserIDs, for the policy to decide.
 	SearchableChannels(ctx context.Context, workspaceID, viewer relay.ID) ([]relay.Channel, error)
-	// MembersNamed finds the members a filter names (@ana).
-	MembersNamed(ctx context.Context, workspaceID relay.ID, name string) ([]relay.Member, error)
+	// MembersNamed finds the members a filter names (@ana); byEmail also
+	// matches the local part of their email.
+	MembersNamed(ctx context.Context, workspaceID relay.ID, name string, byEmail bool) ([]relay.Member, error)
 	MembersByID(ctx context.Context, workspaceID relay.ID, userIDs []relay.ID) (map[relay.ID]relay.Member, error)
 	SearchPeople(ctx context.Context, s relay.PeopleSearch) ([]relay.Member, error)
 	MessagesByID(ctx context.Context, workspaceID relay.ID, ids []relay.ID) ([]relay.Message, error)
@@ -258,7 +259,9 @@ func (s *Search) resolvePeople(ctx context.Context, actor *relay.Actor, key, val
 		}
 		return nil, relay.Errorf(relay.EINVALID, "No member of this workspace matches %s:%s.", key, value)
 	}
-	ms, err := s.store.MembersNamed(ctx, actor.Workspace.ID, strings.TrimPrefix(v, "@"))
+	// Customers never learn staff email addresses, not even by probing.
+	byEmail := actor.Membership.Role != relay.RoleCustomer
+	ms, err := s.store.MembersNamed(ctx, actor.Workspace.ID, strings.TrimPrefix(v, "@"), byEmail)
 	if err != nil {
 		return nil, err
 	}

@@ -116,6 +116,8 @@ func TestSearchIsolation(t *testing.T) {
 			{"other workspace's word", owner, "alpha", "q=okapi", nil},
 			{"from", owner, "alpha", "q=zebra+from:@alice", []string{"zebra in dm"}},
 			{"from me", alice, "alpha", "q=zebra+from:me", []string{"zebra in dm"}},
+			{"from: email's local part (staff)", owner, "alpha", "q=zebra+from:owner", []string{"zebra in general", "zebra in secret"}},
+			{"customer: from by name", cleo, "alpha", "q=zebra+from:cleo", []string{"zebra conversation"}},
 			{"in channel", owner, "alpha", "q=zebra+in:%23secret", []string{"zebra in secret"}},
 			{"in dm", owner, "alpha", "q=zebra+in:@alice", []string{"zebra in dm"}},
 			{"filters only", alice, "alpha", "q=in:%23general", []string{"quagga after the edit", "zebra in general"}},

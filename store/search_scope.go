@@ -61,18 +61,22 @@ func (db *DB) SearchableChannels(ctx context.Context, workspaceID, viewer relay.
 
 // MembersNamed finds the members a search filter names (from:@ana,
 // in:@ana, mentions:@ana): whose display name, with or without its spaces,
-// or whose email's local part is name, or whose display name starts with
-// the word name; case-insensitive (ASCII case on SQLite).
-func (db *DB) MembersNamed(ctx context.Context, workspaceID relay.ID, name string) ([]relay.Member, error) {
+// or (byEmail) whose email's local part is name, or whose display name
+// starts with the word name; case-insensitive (ASCII case on SQLite).
+func (db *DB) MembersNamed(ctx context.Context, workspaceID relay.ID, name string, byEmail bool) ([]relay.Member, error) {
 	n := strings.ToLower(strings.TrimSpace(name))
 	if n == "" {
 		return []relay.Member{}, nil
 	}
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(n)
+	local := "" // no email is empty: matches none
+	if byEmail {
+		local = esc + "@%"
+	}
 	members, err := queryMembers(ctx, db.read, `WHERE m.workspace_id = $1 AND (lower(u.display_name) = $2
 		OR replace(lower(u.display_name), ' ', '') = $2 OR lower(u.email) LIKE $3 ESCAPE '\'
 		OR lower(u.display_name) LIKE $4 ESCAPE '\') ORDER BY u.display_name, u.id LIMIT 20`,
-		workspaceID, n, esc+"@%", esc+" %")
+		workspaceID, n, local, esc+" %")
 	if err != nil {
 		return nil, fmt.Errorf("members named: %w", err)
 	}

@@ -305,3 +305,29 @@ func TestSearchMigrationIndexesExistingMessages(t *testing.T) {
 		}
 	})
 }
+
+// TestMembersNamed: how from:@name finds people, and that email matching
+// is the caller's choice (customers may not probe staff addresses).
+func TestMembersNamed(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
+		ana := newUser("asilva@acme.test")
+		ana.DisplayName = "Ana Silva"
+		mustAddMember(t, db, a, ana, true, relay.RoleAgent, t0)
+		for _, c := range []struct {
+			name    string
+			byEmail bool
+			want    bool
+		}{
+			{"ana silva", false, true}, {"anasilva", false, true}, {"Ana", false, true}, {"ANA", false, true},
+			{"silva", false, false}, {"asilva", false, false}, {"asilva", true, true}, {"an", true, false}, {"a%", true, false},
+		} {
+			ms, err := db.MembersNamed(ctx, a.ws.ID, c.name, c.byEmail)
+			must(t, err)
+			found := slices.ContainsFunc(ms, func(m relay.Member) bool { return m.User.ID == ana.ID })
+			if found != c.want {
+				t.Errorf("MembersNamed(%q, byEmail %v) found Ana: %v, want %v", c.name, c.byEmail, found, c.want)
+			}
+		}
+	})
+}
