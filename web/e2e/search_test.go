@@ -111,6 +111,26 @@ func TestSearch(t *testing.T) {
 			`($("[data-testid=search-panel]") || {}).textContent`)
 	})
 
+	h.step(t, "phone width: the box is an icon; results cover the screen; a result opens the message", func(t *testing.T) {
+		defer ann.do(t, "desktop viewport again", chromedp.EmulateViewport(1280, 720))
+		ann.do(t, "phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
+		// The last search's results cover the screen: close them first.
+		ann.clickOn(t, "Close search", `$("[data-testid=search-panel] button[aria-label='Close search']") || $("button[aria-label='Close search']")`)
+		icon := `$("[data-testid=search-box] button[aria-label=Search]")`
+		ann.until(t, "the search icon", `visible(`+icon+`)`)
+		ann.clickOn(t, "the search icon", icon)
+		ann.until(t, "the box, focused", `document.activeElement === $(`+jsString(input)+`)`)
+		ann.do(t, "type mockups and press Enter", chromedp.SendKeys(chromedp.CSS(input), "mockups"), press("Enter"))
+		ann.untilExplain(t, "the results covering the screen", result(needle.ID)+` && (() => { const r = $("[data-testid=search-panel]").getBoundingClientRect(); return r.left <= 1 && r.width >= innerWidth - 1; })()`,
+			`($("[data-testid=search-panel]") || {getBoundingClientRect: () => ({})}).getBoundingClientRect()`)
+		ann.docShot(t, "search-phone.png")
+		ann.clickOn(t, "the result", result(needle.ID))
+		sel := msgSel(needle.ID.String())
+		ann.untilExplain(t, "#history with the message highlighted, results closed",
+			`!visible($("[data-testid=search-panel]")) && $(`+jsString(sel)+`) && $(`+jsString(sel)+`).dataset.highlighted === "true"`,
+			`({header: ($("[data-testid=channel-name]") || {}).textContent})`)
+	})
+
 	h.step(t, "quick switcher finds a public channel one has not joined", func(t *testing.T) {
 		ann.do(t, "press Escape", press("Escape"))
 		ann.do(t, "press Ctrl+K", press("k", chromedp.ModifierCtrl))
