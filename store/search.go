@@ -21,8 +21,9 @@ import (
 // SQLite: message_words (words, with filter tokens in its scope column)
 // and message_grams (trigrams of Chinese/Japanese/Thai… text) drive the
 // query in rowid order, CROSS JOIN messages for the exact filters.
-// PostgreSQL: the GIN indexes on relay_search_words(body) and body
-// gin_trgm_ops, chosen by the planner.
+// PostgreSQL: the GIN indexes on the stored search_words column and body
+// gin_trgm_ops, or the primary key read newest first when a word is in
+// most messages, chosen by the planner; ranking reads the stored tsvector.
 
 const (
 	searchLimit    = 20
@@ -170,6 +171,17 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 			`) c ORDER BY c.rank ` + db.rankDir() + `, c.id DESC LIMIT ` + strconv.Itoa(limit+1) + ` OFFSET ` + strconv.Itoa(max(s.Page.Offset, 0))
 	}
 	err := db.view(ctx, "search messages", func(tx *sql.Tx) error {
+		if db.engine == EnginePostgres {
+			// The driver prepares statements once per connection, and after
+			// five executions PostgreSQL may switch to a generic plan, made
+			// without the words' statistics: a word in half the messages
+			// then reads all of its matches through the bitmap (~400 ms at
+			// a million messages, docs/perf.md "Search") instead of the
+			// newest rows by id. Plan every search for its own terms.
+			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+				return err
+			}
+		}
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -416,13 +428,13 @@ func (db *DB) pgMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, exclu
 	}
 	if len(words) > 0 {
 		q := "(" + strings.Join(words, " && ") + ")"
-		where = append(where, "relay_search_words(m.body) @@ "+q)
-		rank = "ts_rank(relay_search_words(m.body), " + q + ")"
+		where = append(where, "m.search_words @@ "+q)
+		rank = "ts_rank(m.search_words, " + q + ")"
 	} else if spaceless {
 		rank = "1" // substrings only: ranked newest first
 	}
 	if len(notWords) > 0 {
-		where = append(where, "NOT (relay_search_words(m.body) @@ ("+strings.Join(notWords, " || ")+"))")
+		where = append(where, "NOT (m.search_words @@ ("+strings.Join(notWords, " || ")+"))")
 	}
 	return from, where, rank, order
 }
@@ -430,6 +442,11 @@ func (db *DB) pgMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, exclu
 // Reindex rebuilds the search index from the messages (relay reindex).
 func (db *DB) Reindex(ctx context.Context) error {
 	if db.engine == EnginePostgres {
+		// search_words is generated from the body: writing the body again
+		// recomputes it with the functions as they are now.
+		if _, err := db.write.ExecContext(ctx, `UPDATE messages SET body = body WHERE deleted_at IS NULL`); err != nil {
+			return unavailable(fmt.Errorf("reindex: %w", err))
+		}
 		for _, idx := range []string{"messages_search_words_idx", "messages_search_grams_idx", "messages_author_idx"} {
 			if _, err := db.write.ExecContext(ctx, `REINDEX INDEX `+idx); err != nil {
 				return unavailable(fmt.Errorf("reindex %s: %w", idx, err))
