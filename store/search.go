@@ -164,9 +164,16 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 	}
 	var found []hit
 	var query string
-	if newest {
+	switch {
+	case newest && s.Page.Before == 0:
+		// The first page counts the candidates in the same scan (a second
+		// statement read them again, and on PostgreSQL its LIMIT 21 plan
+		// could walk the newest rows far past where a phrase matches).
+		query = `SELECT c.id, count(*) OVER (), 0 FROM (` + candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1) +
+			`) c ORDER BY c.id DESC LIMIT ` + strconv.Itoa(limit+1)
+	case newest:
 		query = `SELECT c.id, 0, 0 FROM (` + candidates + ` LIMIT ` + strconv.Itoa(limit+1) + `) c ORDER BY c.id DESC`
-	} else {
+	default:
 		query = `SELECT c.id, count(*) OVER (), max(c.id) OVER () FROM (` + candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1) +
 			`) c ORDER BY c.rank ` + db.rankDir() + `, c.id DESC LIMIT ` + strconv.Itoa(limit+1) + ` OFFSET ` + strconv.Itoa(max(s.Page.Offset, 0))
 	}
@@ -197,16 +204,10 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// Totals: counted with the ranking for relevance; for newest, on
-		// the first page only (later pages keep the first one's).
-		if newest && s.Page.Before == 0 {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+candidates+` LIMIT `+
-				strconv.Itoa(relay.SearchCandidates+1)+`) c`, args...).Scan(&n); err != nil {
-				return err
-			}
-			hits.Total = n
-		} else if len(found) > 0 {
+		// Totals: counted by the same statement (count over the candidates)
+		// for relevance and for newest's first page; later newest pages
+		// keep the first one's.
+		if len(found) > 0 {
 			hits.Total = found[0].total
 		}
 		more := len(found) > limit
