@@ -169,8 +169,12 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 		// The first page counts the candidates in the same scan (a second
 		// statement read them again, and on PostgreSQL its LIMIT 21 plan
 		// could walk the newest rows far past where a phrase matches).
-		query = `SELECT c.id, count(*) OVER (), 0 FROM (` + candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1) +
-			`) c ORDER BY c.id DESC LIMIT ` + strconv.Itoa(limit+1)
+		// MATERIALIZED: PostgreSQL plans the candidates for all the rows
+		// the count reads; as a subquery under LIMIT 21 it costed only
+		// 21/501 of them and chose walking the primary key for words in
+		// 0.1 % of the messages (130 ms instead of 7).
+		query = `WITH c AS MATERIALIZED (` + candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1) +
+			`) SELECT c.id, count(*) OVER (), 0 FROM c ORDER BY c.id DESC LIMIT ` + strconv.Itoa(limit+1)
 	case newest:
 		query = `SELECT c.id, 0, 0 FROM (` + candidates + ` LIMIT ` + strconv.Itoa(limit+1) + `) c ORDER BY c.id DESC`
 	default:
