@@ -21,8 +21,9 @@ import (
 // SQLite: message_words (words, with filter tokens in its scope column)
 // and message_grams (trigrams of Chinese/Japanese/Thai… text) drive the
 // query in rowid order, CROSS JOIN messages for the exact filters.
-// PostgreSQL: the GIN indexes on relay_search_words(body) and body
-// gin_trgm_ops, chosen by the planner.
+// PostgreSQL: the GIN indexes on the stored search_words column and body
+// gin_trgm_ops, or the primary key read newest first when a word is in
+// most messages, chosen by the planner; ranking reads the stored tsvector.
 
 const (
 	searchLimit    = 20
@@ -157,7 +158,10 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 	if !newest && s.Page.MaxID > 0 {
 		where = append(where, "m.id <= "+args.add(s.Page.MaxID))
 	}
-	if rank == "" {
+	if newest {
+		// Not ranked: computing the rank anyway costs SQLite's bm25 a count
+		// of every document holding each term (~30 ms for a word in half a
+		// million messages) once the candidates are materialized.
 		rank = "0"
 	}
 	candidates := `SELECT m.id AS id, ` + rank + ` AS rank FROM ` + strings.Join(from, " ") +
@@ -169,13 +173,35 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 	}
 	var found []hit
 	var query string
-	if newest {
+	switch {
+	case newest && s.Page.Before == 0:
+		// The first page counts the candidates in the same scan (a second
+		// statement read them again, and on PostgreSQL its LIMIT 21 plan
+		// could walk the newest rows far past where a phrase matches).
+		// MATERIALIZED: PostgreSQL plans the candidates for all the rows
+		// the count reads; as a subquery under LIMIT 21 it costed only
+		// 21/501 of them and chose walking the primary key for words in
+		// 0.1 % of the messages (130 ms instead of 7).
+		query = `WITH c AS MATERIALIZED (` + candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1) +
+			`) SELECT c.id, count(*) OVER (), 0 FROM c ORDER BY c.id DESC LIMIT ` + strconv.Itoa(limit+1)
+	case newest:
 		query = `SELECT c.id, 0, 0 FROM (` + candidates + ` LIMIT ` + strconv.Itoa(limit+1) + `) c ORDER BY c.id DESC`
-	} else {
+	default:
 		query = `SELECT c.id, count(*) OVER (), max(c.id) OVER () FROM (` + candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1) +
 			`) c ORDER BY c.rank ` + db.rankDir() + `, c.id DESC LIMIT ` + strconv.Itoa(limit+1) + ` OFFSET ` + strconv.Itoa(max(s.Page.Offset, 0))
 	}
 	err := db.view(ctx, "search messages", func(tx *sql.Tx) error {
+		if db.engine == EnginePostgres {
+			// The driver prepares statements once per connection, and after
+			// five executions PostgreSQL may switch to a generic plan, made
+			// without the words' statistics: a word in half the messages
+			// then reads all of its matches through the bitmap (~400 ms at
+			// a million messages, docs/perf.md "Search") instead of the
+			// newest rows by id. Plan every search for its own terms.
+			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+				return err
+			}
+		}
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -191,16 +217,10 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// Totals: counted with the ranking for relevance; for newest, on
-		// the first page only (later pages keep the first one's).
-		if newest && s.Page.Before == 0 {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+candidates+` LIMIT `+
-				strconv.Itoa(relay.SearchCandidates+1)+`) c`, args...).Scan(&n); err != nil {
-				return err
-			}
-			hits.Total = n
-		} else if len(found) > 0 {
+		// Totals: counted by the same statement (count over the candidates)
+		// for relevance and for newest's first page; later newest pages
+		// keep the first one's.
+		if len(found) > 0 {
 			hits.Total = found[0].total
 		}
 		more := len(found) > limit
@@ -428,13 +448,13 @@ func (db *DB) pgMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, exclu
 	}
 	if len(words) > 0 {
 		q := "(" + strings.Join(words, " && ") + ")"
-		where = append(where, "relay_search_words(m.body) @@ "+q)
-		rank = "ts_rank(relay_search_words(m.body), " + q + ")"
+		where = append(where, "m.search_words @@ "+q)
+		rank = "ts_rank(m.search_words, " + q + ")"
 	} else if spaceless {
 		rank = "1" // substrings only: ranked newest first
 	}
 	if len(notWords) > 0 {
-		where = append(where, "NOT (relay_search_words(m.body) @@ ("+strings.Join(notWords, " || ")+"))")
+		where = append(where, "NOT (m.search_words @@ ("+strings.Join(notWords, " || ")+"))")
 	}
 	return from, where, rank, order
 }
@@ -442,6 +462,11 @@ func (db *DB) pgMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, exclu
 // Reindex rebuilds the search index from the messages (relay reindex).
 func (db *DB) Reindex(ctx context.Context) error {
 	if db.engine == EnginePostgres {
+		// search_words is generated from the body: writing the body again
+		// recomputes it with the functions as they are now.
+		if _, err := db.write.ExecContext(ctx, `UPDATE messages SET body = body WHERE deleted_at IS NULL`); err != nil {
+			return unavailable(fmt.Errorf("reindex: %w", err))
+		}
 		for _, idx := range []string{"messages_search_words_idx", "messages_search_grams_idx", "messages_author_idx"} {
 			if _, err := db.write.ExecContext(ctx, `REINDEX INDEX `+idx); err != nil {
 				return unavailable(fmt.Errorf("reindex %s: %w", idx, err))
