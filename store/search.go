@@ -158,20 +158,22 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 	if !newest && s.Page.MaxID > 0 {
 		where = append(where, "m.id <= "+args.add(s.Page.MaxID))
 	}
-	if newest {
+	// SQLite ranks in Go (search_rank.go): the candidates come with their
+	// bodies instead of FTS5's bm25().
+	goRank := !newest && db.engine != EnginePostgres
+	switch {
+	case newest:
 		// Not ranked: computing the rank anyway costs SQLite's bm25 a count
 		// of every document holding each term (~30 ms for a word in half a
 		// million messages) once the candidates are materialized.
 		rank = "0"
+	case goRank:
+		rank = "m.body"
 	}
 	candidates := `SELECT m.id AS id, ` + rank + ` AS rank FROM ` + strings.Join(from, " ") +
 		` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
 
-	type hit struct {
-		id, newest relay.ID
-		total      int
-	}
-	var found []hit
+	var found []searchHit
 	var query string
 	switch {
 	case newest && s.Page.Before == 0:
@@ -186,6 +188,8 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 			`) SELECT c.id, count(*) OVER (), 0 FROM c ORDER BY c.id DESC LIMIT ` + strconv.Itoa(limit+1)
 	case newest:
 		query = `SELECT c.id, 0, 0 FROM (` + candidates + ` LIMIT ` + strconv.Itoa(limit+1) + `) c ORDER BY c.id DESC`
+	case goRank:
+		query = candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1)
 	default:
 		query = `SELECT c.id, count(*) OVER (), max(c.id) OVER () FROM (` + candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1) +
 			`) c ORDER BY c.rank ` + db.rankDir() + `, c.id DESC LIMIT ` + strconv.Itoa(limit+1) + ` OFFSET ` + strconv.Itoa(max(s.Page.Offset, 0))
@@ -202,19 +206,13 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 				return err
 			}
 		}
-		rows, err := tx.QueryContext(ctx, query, args...)
+		var err error
+		if goRank {
+			found, err = db.rankedPage(ctx, tx, query, args, terms, s.Page.Offset, limit)
+		} else {
+			found, err = scanHits(ctx, tx, query, args)
+		}
 		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h hit
-			if err := rows.Scan(&h.id, &h.total, &h.newest); err != nil {
-				return err
-			}
-			found = append(found, h)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		// Totals: counted by the same statement (count over the candidates)
@@ -271,6 +269,63 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 		hits.Total, hits.TotalCapped = relay.SearchCandidates, true
 	}
 	return hits, nil
+}
+
+// searchHit is a found message's id with the statement's count of
+// candidates and the newest candidate's id.
+type searchHit struct {
+	id, newest relay.ID
+	total      int
+}
+
+// scanHits runs a search statement that selects (id, count, newest).
+func scanHits(ctx context.Context, tx *sql.Tx, query string, args []any) ([]searchHit, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found []searchHit
+	for rows.Next() {
+		var h searchHit
+		if err := rows.Scan(&h.id, &h.total, &h.newest); err != nil {
+			return nil, err
+		}
+		found = append(found, h)
+	}
+	return found, rows.Err()
+}
+
+// rankedPage reads the candidates (id, body) query selects, ranks them
+// (rankCandidates) and returns the page from offset, one more than limit
+// when there are more.
+func (db *DB) rankedPage(ctx context.Context, tx *sql.Tx, query string, args []any, terms []searchPart, offset, limit int) ([]searchHit, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cs []candidate
+	var newest relay.ID
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.id, &c.body); err != nil {
+			return nil, err
+		}
+		newest = max(newest, c.id)
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rankCandidates(cs, terms)
+	from := min(max(offset, 0), len(cs))
+	to := min(from+limit+1, len(cs))
+	found := make([]searchHit, 0, to-from)
+	for _, c := range cs[from:to] {
+		found = append(found, searchHit{id: c.id, newest: newest, total: len(cs)})
+	}
+	return found, nil
 }
 
 // rankDir orders ranks best first: BM25 is smaller for better matches,

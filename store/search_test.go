@@ -331,3 +331,39 @@ func TestMembersNamed(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchRanking: relevance puts the message that uses the words most
+// first, on both engines (SQLite ranks in Go, PostgreSQL with ts_rank), and
+// the newest first among equals.
+func TestSearchRanking(t *testing.T) {
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
+		post := func(body string, d time.Duration) *relay.Message {
+			m := msg(a.general, a.owner, body)
+			m.CreatedAt = t0.Add(d)
+			return mustPostOne(t, db, m)
+		}
+		twice := post("Deploy, deploy, deploy: the release train", time.Minute)
+		post("we deploy on fridays sometimes when the weather allows it and nobody objects", 2*time.Minute)
+		older := post("please deploy", 30*time.Second)
+		newer := post("please deploy", 3*time.Minute)
+		hits := mustSearch(t, db, relay.MessageSearch{WorkspaceID: a.ws.ID, Channels: []relay.ID{a.general.ID}, Terms: words("deploy"), Sort: relay.SortRelevance})
+		if len(hits.Messages) != 4 || hits.Messages[0].ID != twice.ID {
+			t.Fatalf("got %q, want %q first", bodies(hits.Messages), twice.Body)
+		}
+		pos := map[relay.ID]int{}
+		for i, m := range hits.Messages {
+			pos[m.ID] = i
+		}
+		if pos[newer.ID] > pos[older.ID] {
+			t.Errorf("equal matches not newest first: %q", bodies(hits.Messages))
+		}
+		// Japanese substrings and prefixes rank too.
+		post("請求書の請求書", 4*time.Minute)
+		post("請求書です", 5*time.Minute)
+		hits = mustSearch(t, db, relay.MessageSearch{WorkspaceID: a.ws.ID, Channels: []relay.ID{a.general.ID}, Terms: words("請求書"), Sort: relay.SortRelevance})
+		if len(hits.Messages) != 2 {
+			t.Fatalf("請求書: got %q", bodies(hits.Messages))
+		}
+	})
+}
