@@ -275,6 +275,20 @@ func (s *Search) resolvePeople(ctx context.Context, actor *relay.Actor, key, val
 	return ids, nil
 }
 
+// resolveAll resolves every value of a people filter (from:, mentions:):
+// several mean any of them.
+func (s *Search) resolveAll(ctx context.Context, actor *relay.Actor, q *search.Query, key string) ([]relay.ID, error) {
+	var out []relay.ID
+	for _, v := range q.Values(key) {
+		ids, err := s.resolvePeople(ctx, actor, key, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ids...)
+	}
+	return out, nil
+}
+
 // messages searches messages: chat channels, or with is:ticket / status:
 // (and always for customers) ticket conversations.
 func (s *Search) messages(ctx context.Context, actor *relay.Actor, q *search.Query, sortBy relay.SearchSort, limit int, cur searchCursor, res *SearchResult) error {
@@ -283,15 +297,12 @@ func (s *Search) messages(ctx context.Context, actor *relay.Actor, q *search.Que
 		HasLink: q.HasLink, HasFile: q.HasFile, HasReaction: q.HasReaction, IsThread: q.IsThread,
 		Since: q.Since, Until: q.Until, Sort: sortBy, Limit: limit, Page: cur.Page,
 	}
-	for _, f := range [][2]any{{"from", &ms.From}, {"mentions", &ms.Mentions}} {
-		for _, v := range q.Values(f[0].(string)) {
-			ids, err := s.resolvePeople(ctx, actor, f[0].(string), v)
-			if err != nil {
-				return err
-			}
-			dst := f[1].(*[]relay.ID)
-			*dst = append(*dst, ids...)
-		}
+	var err error
+	if ms.From, err = s.resolveAll(ctx, actor, q, "from"); err != nil {
+		return err
+	}
+	if ms.Mentions, err = s.resolveAll(ctx, actor, q, "mentions"); err != nil {
+		return err
 	}
 	chans := map[relay.ID]*SearchChannel{}
 	if err := s.scope(ctx, actor, q, &ms, chans); err != nil {
@@ -596,12 +607,9 @@ func (s *Search) tickets(ctx context.Context, actor *relay.Actor, q *search.Quer
 	if !desk {
 		ms.Tickets.Requester = actor.User.ID
 	}
-	for _, v := range q.Values("from") {
-		ids, err := s.resolvePeople(ctx, actor, "from", v)
-		if err != nil {
-			return err
-		}
-		ms.From = append(ms.From, ids...)
+	var err error
+	if ms.From, err = s.resolveAll(ctx, actor, q, "from"); err != nil {
+		return err
 	}
 	matched := map[relay.ID]relay.Message{}
 	var ids []relay.ID
