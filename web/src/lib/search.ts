@@ -231,3 +231,22 @@ export function snippetRuns(html: string | null | undefined): Run[] {
   push(decodeEntities(src.slice(at)));
   return runs;
 }
+
+/** The search on screen (the right panel's "search" kind): what was asked and what came back so far. */
+export interface SearchState {
+  q: string;
+  kind: SearchKind;
+  sort: SearchSort;
+  status: "loading" | "ready" | "error";
+  /** The server's words for a refused query (400), or why it failed. */
+  error?: string;
+  total: number;
+  totalExact: boolean;
+  cursor: string;
+  filters: SearchFilter[];
+  terms: string[];
+  results: SearchHit[];
+  loadingMore: boolean;
+  /** Bumped by every new search, so a late answer to an older one is dropped. */
+  gen: number;
+}

@@ -13,7 +13,8 @@ import type {
   Channel, ID, Me, Member, MemberAddedEvent, MemberEvent, MemberRemovedEvent, MemberRoleChangedEvent, Message, Presence, StatusEvent, TypingEvent, UnreadEvent, User, Workspace,
 } from "./types";
 import { mergeConnector, type ConnectorInfo, type ConnectorSummary, type DeliveryEvent } from "./connectors";
-import type { SearchFilter, SearchHit, SearchKind, SearchSort } from "./search";
+import type { SearchState } from "./search";
+import { aroundPage, emptyTimeline, insertBySeq, isVisible, type Timeline } from "./timeline";
 
 export type Connection = "idle" | "connecting" | "open" | "down";
 
@@ -31,22 +32,6 @@ export interface Pending {
   /** A ticket's message (channel_id is its conversation, or its notes when internal): posted to the ticket. */
   ticket_id?: ID;
   internal?: boolean;
-}
-
-export interface Timeline {
-  /** Visible messages (top level or broadcast replies), ascending by seq. */
-  ids: ID[];
-  /** The newest page has been fetched over HTTP, so ids run without gaps up to the newest message. */
-  loaded: boolean;
-  /** There may be older messages than ids[0]. */
-  hasMore: boolean;
-  loadingOlder: boolean;
-  /**
-   * Set when the timeline is a window opened around an older message (a search result): it runs without gaps up to
-   * this seq only, and newer messages are not in ids (live ones are kept in messages but wait for loadNewer).
-   */
-  until?: number;
-  loadingNewer?: boolean;
 }
 
 export interface Thread {
@@ -78,24 +63,6 @@ export type Dialog =
 
 export type RightPanel = "members" | "details" | "search" | null;
 
-/** The search on screen (the right panel's "search" kind): what was asked and what came back so far. */
-export interface SearchState {
-  q: string;
-  kind: SearchKind;
-  sort: SearchSort;
-  status: "loading" | "ready" | "error";
-  /** The server's words for a refused query (400), or why it failed. */
-  error?: string;
-  total: number;
-  totalExact: boolean;
-  cursor: string;
-  filters: SearchFilter[];
-  terms: string[];
-  results: SearchHit[];
-  loadingMore: boolean;
-  /** Bumped by every new search, so a late answer to an older one is dropped. */
-  gen: number;
-}
 export type ThemeChoice = "system" | "light" | "dark";
 
 export interface State {
@@ -141,8 +108,6 @@ export interface State {
   searchFocus: number;
 }
 
-export const isVisible = (m: Pick<Message, "parent_id" | "broadcast">) => !m.parent_id || m.broadcast;
-
 export function mentionsMe(m: Message, myId: ID | undefined): boolean {
   return !!myId && (m.mention_all || m.mentions.includes(myId));
 }
@@ -167,23 +132,6 @@ function loadTheme(): ThemeChoice {
     return "system";
   }
 }
-
-/** Insert id into ids (ascending by seq) unless present. Returns the same array when nothing changed. */
-function insertBySeq(ids: ID[], id: ID, seqOf: (id: ID) => number): ID[] {
-  if (ids.includes(id)) return ids;
-  const seq = seqOf(id);
-  let lo = 0, hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (seqOf(ids[mid]) < seq) lo = mid + 1;
-    else hi = mid;
-  }
-  const out = ids.slice();
-  out.splice(lo, 0, id);
-  return out;
-}
-
-const emptyTimeline = (): Timeline => ({ ids: [], loaded: false, hasMore: true, loadingOlder: false });
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -446,11 +394,7 @@ export function createStore() {
      * window around the message, running to `until` (unless the page reached the newest message).
      */
     receiveAround(channelId: ID, msgs: Message[], seq: number, limit: number) {
-      const visible = msgs.filter(isVisible);
-      const before = visible.filter((m) => m.seq < seq).length;
-      const reachedOldest = before < Math.floor(limit / 2);
-      const reachedNewest = visible.length - before < limit - before;
-      const newest = visible.length ? visible[visible.length - 1].seq : seq;
+      const { visible, reachedOldest, reachedNewest, newest } = aroundPage(msgs, seq, limit);
       const tl = state.timelines[channelId];
       const first = tl?.ids.length ? state.messages[tl.ids[0]]?.seq : undefined;
       const meets = !!tl?.loaded && tl.until === undefined && (reachedNewest || first === undefined || newest >= first);
