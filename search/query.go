@@ -87,8 +87,7 @@ func knownKey(k string) bool {
 // Accepted keyword values of has:, is: and status:, in the order error
 // messages list them.
 var (
-	hasValues    = []string{"link", "file", "reaction"}
-	isValues     = []string{"thread", "archived", "ticket"}
+	flagValues   = map[string][]string{"has": {"link", "file", "reaction"}, "is": {"thread", "archived", "ticket"}}
 	statusValues = []string{"open", "assigned", "resolved", "closed", "unresolved"}
 )
 
@@ -313,29 +312,12 @@ func (p *parser) filter(typedKey, value string) error {
 		}
 	case "in":
 		// #channel, channel, @person or <#id>: the caller resolves it.
-	case "has":
-		switch lower {
-		case "link":
-			p.q.HasLink = true
-		case "file":
-			p.q.HasFile = true
-		case "reaction":
-			p.q.HasReaction = true
-		default:
-			return badValue(key, value, hasValues)
+	case "has", "is":
+		flag := p.flags(key)[lower]
+		if flag == nil {
+			return badValue(key, value, flagValues[key])
 		}
-		value = lower
-	case "is":
-		switch lower {
-		case "thread":
-			p.q.IsThread = true
-		case "archived":
-			p.q.IsArchived = true
-		case "ticket":
-			p.q.IsTicket = true
-		default:
-			return badValue(key, value, isValues)
-		}
+		*flag = true
 		value = lower
 	case "status":
 		switch lower {
@@ -369,6 +351,14 @@ var example = map[string]string{
 	"after":    "after:2026-11-05",
 	"on":       "on:today",
 	"during":   "during:2026-11",
+}
+
+// flags maps the values of has: or is: to the Query fields they set.
+func (p *parser) flags(key string) map[string]*bool {
+	if key == "has" {
+		return map[string]*bool{"link": &p.q.HasLink, "file": &p.q.HasFile, "reaction": &p.q.HasReaction}
+	}
+	return map[string]*bool{"thread": &p.q.IsThread, "archived": &p.q.IsArchived, "ticket": &p.q.IsTicket}
 }
 
 func badValue(key, value string, allowed []string) error {
