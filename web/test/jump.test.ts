@@ -5,18 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Message } from "../src/lib/types";
 import { channel, me, msg } from "./fixtures";
 
-vi.mock("../src/lib/socket", () => ({
-  pushOn: () => Promise.resolve({}),
-  isFollowing: () => false,
-  connectSocket: () => {},
-  disconnectSocket: () => {},
-  follow: () => Promise.resolve(null),
-  followChannels: () => {},
-  pushActivity: () => {},
-  setSocketHooks: () => {},
-  unfollow: () => {},
-  applyMembership: () => {},
-}));
+vi.mock("../src/lib/socket", async () => (await import("./socketstub")).socketStub);
 
 const calls: { path: string; query?: Record<string, unknown> }[] = [];
 let history: (q: Record<string, number | undefined>) => Message[] = () => [];

@@ -7,18 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { channel, me, msg } from "./fixtures";
 import type { Me } from "../src/lib/types";
 
-vi.mock("../src/lib/socket", () => ({
-  pushOn: () => Promise.resolve({}),
-  isFollowing: () => false,
-  connectSocket: () => {},
-  disconnectSocket: () => {},
-  follow: () => Promise.resolve(null),
-  followChannels: () => {},
-  pushActivity: () => {},
-  setSocketHooks: () => {},
-  unfollow: () => {},
-  applyMembership: () => {},
-}));
+vi.mock("../src/lib/socket", async () => (await import("./socketstub")).socketStub);
 
 const { SearchBox } = await import("../src/chat/SearchBox");
 const { SearchPanel } = await import("../src/chat/SearchPanel");

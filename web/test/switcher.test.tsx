@@ -5,18 +5,7 @@ import { act } from "preact/test-utils";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { channel, me } from "./fixtures";
 
-vi.mock("../src/lib/socket", () => ({
-  pushOn: () => Promise.resolve({}),
-  isFollowing: () => false,
-  connectSocket: () => {},
-  disconnectSocket: () => {},
-  follow: () => Promise.resolve(null),
-  followChannels: () => {},
-  pushActivity: () => {},
-  setSocketHooks: () => {},
-  unfollow: () => {},
-  applyMembership: () => {},
-}));
+vi.mock("../src/lib/socket", async () => (await import("./socketstub")).socketStub);
 
 const { QuickSwitcher, withRemote } = await import("../src/dialogs/QuickSwitcher");
 const { store } = await import("../src/lib/store");
