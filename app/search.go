@@ -304,7 +304,7 @@ func (s *Search) messages(ctx context.Context, actor *relay.Actor, q *search.Que
 	if ms.Mentions, err = s.resolveAll(ctx, actor, q, "mentions"); err != nil {
 		return err
 	}
-	chans := map[relay.ID]*SearchChannel{}
+	chans := map[relay.ID]*relay.Channel{} // the searchable ones; summarised for the hits only
 	if err := s.scope(ctx, actor, q, &ms, chans); err != nil {
 		return err
 	}
@@ -316,6 +316,12 @@ func (s *Search) messages(ctx context.Context, actor *relay.Actor, q *search.Que
 	if hits.Next != nil {
 		res.NextCursor = searchCursor{Page: *hits.Next}.encode()
 	}
+	summaries := map[relay.ID]*SearchChannel{}
+	for _, m := range hits.Messages {
+		if c := chans[m.ChannelID]; c != nil && summaries[c.ID] == nil {
+			summaries[c.ID] = summary(c)
+		}
+	}
 	if ms.Tickets != nil && len(hits.Messages) > 0 {
 		var ids []relay.ID
 		for _, m := range hits.Messages {
@@ -326,7 +332,7 @@ func (s *Search) messages(ctx context.Context, actor *relay.Actor, q *search.Que
 			return err
 		}
 		for _, id := range ids {
-			chans[id] = &SearchChannel{ID: id, Kind: relay.ChannelTicket, TicketID: tickets[id]}
+			summaries[id] = &SearchChannel{ID: id, Kind: relay.ChannelTicket, TicketID: tickets[id]}
 		}
 	}
 	var parents []relay.ID
@@ -351,7 +357,7 @@ func (s *Search) messages(ctx context.Context, actor *relay.Actor, q *search.Que
 	}
 	for i := range hits.Messages {
 		m := &hits.Messages[i]
-		hit := SearchHit{Message: m, Channel: chans[m.ChannelID], Snippet: search.Snippet(m.Body, q.Terms, snippetRunes, names)}
+		hit := SearchHit{Message: m, Channel: summaries[m.ChannelID], Snippet: search.Snippet(m.Body, q.Terms, snippetRunes, names)}
 		if m.ParentID != nil {
 			if p, ok := roots[*m.ParentID]; ok {
 				hit.Parent = &SearchParent{ID: p.ID, Seq: p.Seq, Snippet: search.Snippet(p.Body, nil, parentSnippetRunes, names)}
@@ -363,9 +369,9 @@ func (s *Search) messages(ctx context.Context, actor *relay.Actor, q *search.Que
 }
 
 // scope fills ms.Channels (or ms.Tickets) with what actor may search, per
-// the policy, narrowed by in: and is:archived; chans gets each channel's
-// summary for the hits.
-func (s *Search) scope(ctx context.Context, actor *relay.Actor, q *search.Query, ms *relay.MessageSearch, chans map[relay.ID]*SearchChannel) error {
+// the policy, narrowed by in: and is:archived; chans gets each searchable
+// channel by id.
+func (s *Search) scope(ctx context.Context, actor *relay.Actor, q *search.Query, ms *relay.MessageSearch, chans map[relay.ID]*relay.Channel) error {
 	desk := policy.DeskActor(actor)
 	customer := actor.Membership.Role == relay.RoleCustomer
 	if q.IsTicket || len(q.Status) > 0 || customer {
@@ -403,7 +409,7 @@ func (s *Search) scope(ctx context.Context, actor *relay.Actor, q *search.Query,
 			continue
 		}
 		ms.Channels = append(ms.Channels, c.ID)
-		chans[c.ID] = summary(c)
+		chans[c.ID] = c
 	}
 	return nil
 }

@@ -161,14 +161,8 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 	// SQLite ranks in Go (search_rank.go): the candidates come with their
 	// bodies instead of FTS5's bm25().
 	goRank := !newest && db.engine != EnginePostgres
-	switch {
-	case newest:
-		// Not ranked: computing the rank anyway costs SQLite's bm25 a count
-		// of every document holding each term (~30 ms for a word in half a
-		// million messages) once the candidates are materialized.
-		rank = "0"
-	case goRank:
-		rank = "m.body"
+	if newest {
+		rank = "0" // not ranked
 	}
 	candidates := `SELECT m.id AS id, ` + rank + ` AS rank FROM ` + strings.Join(from, " ") +
 		` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
@@ -192,7 +186,7 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 		query = candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1)
 	default:
 		query = `SELECT c.id, count(*) OVER (), max(c.id) OVER () FROM (` + candidates + ` LIMIT ` + strconv.Itoa(relay.SearchCandidates+1) +
-			`) c ORDER BY c.rank ` + db.rankDir() + `, c.id DESC LIMIT ` + strconv.Itoa(limit+1) + ` OFFSET ` + strconv.Itoa(max(s.Page.Offset, 0))
+			`) c ORDER BY c.rank DESC, c.id DESC LIMIT ` + strconv.Itoa(limit+1) + ` OFFSET ` + strconv.Itoa(max(s.Page.Offset, 0))
 	}
 	err := db.view(ctx, "search messages", func(tx *sql.Tx) error {
 		if db.engine == EnginePostgres {
@@ -328,15 +322,6 @@ func (db *DB) rankedPage(ctx context.Context, tx *sql.Tx, query string, args []a
 	return found, nil
 }
 
-// rankDir orders ranks best first: BM25 is smaller for better matches,
-// ts_rank larger.
-func (db *DB) rankDir() string {
-	if db.engine == EnginePostgres {
-		return "DESC"
-	}
-	return "ASC"
-}
-
 // inIDs adds ids as parameters and returns their placeholders.
 func (db *DB) inIDs(args *sqlArgs, ids []relay.ID) string {
 	ph := make([]string, len(ids))
@@ -392,27 +377,21 @@ func (db *DB) sqliteMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, e
 		words = append(words, "scope : "+scopeLink)
 	}
 
-	var ranks []string
 	switch {
 	case len(words) > 0:
 		from = append(from, "message_words w CROSS JOIN messages m ON m.id = w.rowid")
 		where = append(where, "message_words MATCH "+args.add(ftsExpr(words, notWords)))
 		order = "w.rowid DESC"
-		if len(terms) > 0 && len(grams) < len(terms) {
-			ranks = append(ranks, "bm25(message_words, 1.0, 0.0)") // words only, not scope tokens
-		}
 		notWords = nil
 		if len(grams) > 0 {
 			from = append(from, "CROSS JOIN message_grams g ON g.rowid = m.id")
 			where = append(where, "message_grams MATCH "+args.add(ftsExpr(grams, notGrams)))
-			ranks = append(ranks, "g.rank")
 			notGrams = nil
 		}
 	case len(grams) > 0:
 		from = append(from, "message_grams g CROSS JOIN messages m ON m.id = g.rowid")
 		where = append(where, "message_grams MATCH "+args.add(ftsExpr(grams, notGrams)))
 		order = "g.rowid DESC"
-		ranks = append(ranks, "g.rank")
 		notGrams = nil
 	default:
 		from = append(from, "messages m")
@@ -426,7 +405,10 @@ func (db *DB) sqliteMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, e
 		where = append(where, "m.id NOT IN (SELECT rowid FROM message_grams WHERE message_grams MATCH "+
 			args.add(strings.Join(notGrams, " OR "))+")")
 	}
-	return from, where, strings.Join(ranks, " + "), order
+	if len(terms) > 0 {
+		rank = "m.body" // ranked in Go (search_rank.go), not by FTS5's bm25()
+	}
+	return from, where, rank, order
 }
 
 // ticketChannels selects the conversation (and notes) channels of the
