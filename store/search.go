@@ -133,6 +133,8 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 		where = append(where, "EXISTS (SELECT 1 FROM mentions mn WHERE mn.message_id = m.id AND mn.user_id IN ("+db.inIDs(&args, s.Mentions)+"))")
 	}
 	if s.HasLink {
+		// hasLink (search_funcs.go) in SQL: the exact filter on both engines;
+		// SQLite also narrows the index scan with its haslink token.
 		where = append(where, "(lower(m.body) LIKE '%http://%' OR lower(m.body) LIKE '%https://%')")
 	}
 	if s.HasFile {
@@ -458,10 +460,7 @@ func (db *DB) pgMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, exclu
 		}
 		return "phraseto_tsquery('simple', relay_search_prep(" + args.add(p.text) + "))"
 	}
-	like := func(p searchPart) string {
-		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-		return args.add("%" + r.Replace(p.term.Text) + "%")
-	}
+	like := func(p searchPart) string { return args.add(likePattern(p.term.Text)) } // for ILIKE
 	var words, notWords []string
 	spaceless := false
 	for _, p := range terms {

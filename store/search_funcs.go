@@ -51,7 +51,8 @@ func searchScope(channel, author int64, mentionIDs, body string) string {
 
 const scopeLink = "haslink"
 
-// hasLink reports whether a body holds a web link (has:link).
+// hasLink reports whether a body holds a web link (has:link); SearchMessages
+// applies the same rule in SQL.
 func hasLink(body string) bool {
 	l := strings.ToLower(body)
 	return strings.Contains(l, "http://") || strings.Contains(l, "https://")

@@ -68,7 +68,7 @@ func (db *DB) MembersNamed(ctx context.Context, workspaceID relay.ID, name strin
 	if n == "" {
 		return []relay.Member{}, nil
 	}
-	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(n)
+	esc := likeEscaper.Replace(n)
 	local := "" // no email is empty: matches none
 	if byEmail {
 		local = esc + "@%"
@@ -88,9 +88,8 @@ func (db *DB) MembersNamed(ctx context.Context, workspaceID relay.ID, name strin
 func (db *DB) SearchPeople(ctx context.Context, s relay.PeopleSearch) ([]relay.Member, error) {
 	var args sqlArgs
 	where := []string{"m.workspace_id = " + args.add(s.WorkspaceID)}
-	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	for _, t := range s.Terms {
-		p := args.add("%" + esc.Replace(strings.ToLower(t.Text)) + "%")
+		p := args.add(likePattern(t.Text))
 		cond := "lower(u.display_name) LIKE " + p + ` ESCAPE '\'`
 		if s.Email {
 			cond = "(" + cond + " OR lower(u.email) LIKE " + p + ` ESCAPE '\')`

@@ -520,10 +520,13 @@ func decodeTicketCursor(s, sort string, n int) ([]int64, error) {
 	return keys, nil
 }
 
-// likePattern escapes s for LIKE … ESCAPE '\' and wraps it in %…%.
+// likeEscaper escapes text for LIKE … ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// likePattern escapes s for LIKE … ESCAPE '\', lower-cased, and wraps it
+// in %…%.
 func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + strings.ToLower(r.Replace(s)) + "%"
+	return "%" + strings.ToLower(likeEscaper.Replace(s)) + "%"
 }
 
 // ListTickets implements app.TicketStore.
