@@ -3,7 +3,7 @@
 import { api, ApiError } from "./api";
 import { deskApi } from "./desk/api";
 import { startFirstRun } from "./firstrun";
-import { channelPath, messagePath, navigate } from "./router";
+import { channelPath, matchRoute, messagePath, navigate } from "./router";
 import { rememberSearch, searchApi, type SearchHit, type SearchKind, type SearchSort } from "./search";
 import { applyMembership, connectSocket, disconnectSocket, follow, followChannels, isFollowing, pushActivity, pushOn, setSocketHooks, unfollow } from "./socket";
 import { store } from "./store";
@@ -266,8 +266,8 @@ export async function runSearch(q: string, opt: { kind?: SearchKind; sort?: Sear
   });
   store.setRightPanel("search");
   // An open thread holds the right side (the route names it): close it so the results show there.
-  const m = /^\/channels\/(\d+)\/threads\/\d+$/.exec(location.pathname);
-  if (m) navigate(channelPath(m[1]));
+  const route = matchRoute("workspace", location.pathname);
+  if (route.name === "channel" && route.threadId) navigate(channelPath(route.channelId));
   try {
     const r = await searchApi.search({ q: text, kind, sort, limit: SEARCH_PAGE });
     store.patchSearch(gen, {
