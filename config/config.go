@@ -59,6 +59,10 @@ type Config struct {
 	// OutboxLease is how long a claimed outbox row is one worker's before
 	// another process may take it over (a crashed worker's rows wait this long).
 	OutboxLease time.Duration // --outbox-lease, RELAY_OUTBOX_LEASE
+
+	// SearchIndexDelay is how long SQLite lets writes gather before it
+	// indexes them for search in one batch (store/search_queue.go).
+	SearchIndexDelay time.Duration // --search-index-delay, RELAY_SEARCH_INDEX_DELAY
 }
 
 // Default returns the embedded defaults: SQLite and files under ./relay-data,
@@ -67,7 +71,8 @@ func Default() Config {
 	return Config{Addr: ":8080", DataDir: "./relay-data", BaseDomain: "localhost", LogLevel: "info",
 		ShutdownTimeout: 15 * time.Second,
 		LINEAPIURL:      "https://api.line.me", LINEDataAPIURL: "https://api-data.line.me",
-		DiscordAPIURL: "https://discord.com/api/v9", OutboxLease: 2 * time.Minute}
+		DiscordAPIURL: "https://discord.com/api/v9", OutboxLease: 2 * time.Minute,
+		SearchIndexDelay: 200 * time.Millisecond}
 }
 
 type setting struct {
@@ -103,6 +108,7 @@ func (c *Config) settings() []setting {
 		{flag: "discord-api-url", env: "RELAY_DISCORD_API_URL", usage: "base URL of Discord's REST API (with its version)", str: &c.DiscordAPIURL},
 		{flag: "discord-gateway-url", env: "RELAY_DISCORD_GATEWAY_URL", usage: "Discord gateway URL; empty: the one the REST API names", str: &c.DiscordGatewayURL},
 		{flag: "outbox-lease", env: "RELAY_OUTBOX_LEASE", usage: "how long a delivery in progress is one worker's before another may retry it", dur: &c.OutboxLease},
+		{flag: "search-index-delay", env: "RELAY_SEARCH_INDEX_DELAY", usage: "SQLite: how long new and edited messages gather before they are indexed for search in one batch (a search indexes what is waiting first)", dur: &c.SearchIndexDelay},
 		{flag: "webhook-allow-private", env: "RELAY_WEBHOOK_ALLOW_PRIVATE", usage: "let outgoing webhooks reach private, loopback and link-local addresses", boolean: &c.WebhookAllowPrivate},
 	}
 }
@@ -291,6 +297,9 @@ func (c *Config) Validate() error {
 	}
 	if c.OutboxLease < time.Second || c.OutboxLease > time.Hour {
 		bad("--outbox-lease must be between 1s and 1h")
+	}
+	if c.SearchIndexDelay < time.Millisecond || c.SearchIndexDelay > 24*time.Hour {
+		bad("--search-index-delay must be between 1ms and 24h")
 	}
 	if c.ShutdownTimeout <= 0 || c.ShutdownTimeout > 10*time.Minute {
 		bad("--shutdown-timeout must be between 1ns and 10m")

@@ -190,7 +190,8 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // OpenStore opens the configured database and applies its migrations
 // (`relay migrate`, and `relay serve` at start).
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(), Logger: log})
+	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(), Logger: log,
+		SearchIndexDelay: cfg.SearchIndexDelay})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -32,6 +32,10 @@ type Config struct {
 	SQLitePath string
 	// Logger receives migration progress; nil discards it.
 	Logger *slog.Logger
+	// SearchIndexDelay (SQLite) is how long writes gather before the
+	// search indexer takes them in one batch (search_queue.go); 0 means
+	// the default, 200 ms.
+	SearchIndexDelay time.Duration
 }
 
 // Pool sizes. SQLite has exactly one writer connection by design.
@@ -60,6 +64,10 @@ type DB struct {
 	// key-share locks that foreign-key checks take, so adding a channel
 	// member does not wait for a post in that channel.
 	forNoKeyUpdate string
+
+	// indexer writes SQLite's search index from its queue (search_queue.go);
+	// nil on PostgreSQL.
+	indexer *searchIndexer
 }
 
 // Open connects to the database cfg names and checks that it answers. It does
@@ -70,12 +78,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.URL == "" {
-		return openSQLite(ctx, cfg.SQLitePath, logger)
+		return openSQLite(ctx, cfg.SQLitePath, logger, cfg.SearchIndexDelay)
 	}
 	return openPostgres(ctx, cfg.URL, logger)
 }
 
-func openSQLite(ctx context.Context, path string, logger *slog.Logger) (_ *DB, err error) {
+func openSQLite(ctx context.Context, path string, logger *slog.Logger, indexDelay time.Duration) (_ *DB, err error) {
 	if path == "" {
 		return nil, errors.New("open sqlite: no database path given")
 	}
@@ -119,7 +127,7 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (_ *DB, e
 		_ = read.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{
+	db := &DB{
 		engine: EngineSQLite,
 		write:  write,
 		read:   read,
@@ -127,7 +135,9 @@ func openSQLite(ctx context.Context, path string, logger *slog.Logger) (_ *DB, e
 		// Write transactions begin IMMEDIATE on the one writer connection, so
 		// they are already serialised; a plain read suffices.
 		lockWorkspaceSQL: `SELECT id FROM workspaces WHERE id = $1`,
-	}, nil
+	}
+	db.startSearchIndexer(indexDelay)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, rawURL string, logger *slog.Logger) (*DB, error) {
@@ -161,6 +171,7 @@ func openPostgres(ctx context.Context, rawURL string, logger *slog.Logger) (*DB,
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	db.stopSearchIndexer()
 	var errs []error
 	if db.read != db.write {
 		errs = append(errs, db.read.Close())
@@ -205,6 +216,7 @@ func (db *DB) update(ctx context.Context, op string, fn func(tx *sql.Tx) error) 
 	if err := tx.Commit(); err != nil {
 		return unavailable(fmt.Errorf("%s: commit: %w", op, err))
 	}
+	db.wakeSearchIndexer()
 	return nil
 }
 

@@ -61,6 +61,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	for _, r := range results {
 		db.logger.InfoContext(ctx, "migrated", "engine", db.engine, "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 	}
+	// Messages a crash left in SQLite's search queue are indexed now rather
+	// than at the next write.
+	db.wakeSearchIndexer()
 	return nil
 }
 

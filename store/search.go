@@ -108,6 +108,9 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 	if len(terms) == 0 && len(s.Terms) > 0 {
 		return hits, nil // only unsearchable terms: nothing can match
 	}
+	if err := db.catchUpSearch(ctx); err != nil {
+		return nil, err
+	}
 	var args sqlArgs
 	var from, where []string
 	var rank, order string
@@ -518,6 +521,7 @@ func (db *DB) Reindex(ctx context.Context) error {
 	for _, stmt := range []string{
 		`INSERT INTO message_words (message_words) VALUES ('delete-all')`,
 		`INSERT INTO message_grams (message_grams) VALUES ('delete-all')`,
+		`DELETE FROM search_queue`,
 		`INSERT INTO message_words (rowid, body, scope) SELECT m.id, relay_search_text(m.body),
 			relay_search_scope(m.channel_id, m.author_id, m.mention_ids, m.body) FROM messages m WHERE m.deleted_at IS NULL`,
 		`INSERT INTO message_grams (rowid, body) SELECT m.id, m.body FROM messages m
