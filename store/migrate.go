@@ -62,8 +62,13 @@ func (db *DB) Migrate(ctx context.Context) error {
 		db.logger.InfoContext(ctx, "migrated", "engine", db.engine, "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 	}
 	// Messages a crash left in SQLite's search queue are indexed now rather
-	// than at the next write.
+	// than at the next write; PostgreSQL's search partitions are made for
+	// the months ahead.
 	db.wakeSearchIndexer()
+	if err := db.MaintainSearch(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	db.startSearchPartitions()
 	return nil
 }
 
