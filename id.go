@@ -100,10 +100,3 @@ func truncate(s string, n int) string {
 }
 
 var _ fmt.Stringer = ID(0)
-
-// IDAt is the smallest ID made at t (to the millisecond): IDs made at t or
-// later are at least IDAt(t), those made before are smaller. Before 2025 it
-// is negative. Stores bound time windows of messages with it.
-func IDAt(t time.Time) ID {
-	return ID(t.Sub(idEpoch).Milliseconds() << 22)
-}

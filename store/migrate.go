@@ -62,13 +62,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 		db.logger.InfoContext(ctx, "migrated", "engine", db.engine, "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 	}
 	// Messages a crash left in SQLite's search queue are indexed now rather
-	// than at the next write; PostgreSQL's search partitions are made for
-	// the months ahead.
+	// than at the next write.
 	db.wakeSearchIndexer()
-	if err := db.MaintainSearch(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	db.startSearchPartitions()
 	return nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -116,77 +115,53 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 	var from, where []string
 	var rank, order string
 	ws := args.add(s.WorkspaceID)
-	// key is the alias whose id, workspace_id and channel_id the query
-	// filters on: messages m on SQLite; on PostgreSQL message_search s,
-	// which holds live messages only, joined to messages m only for the
-	// filters that need its other columns.
-	// A PostgreSQL search of filters only (from:, in:, has:…) reads
-	// messages by id, newest first, as SQLite does without terms.
-	key := "m"
-	pgText := db.engine == EnginePostgres && len(terms)+len(exclude) > 0
-	needMessages := false
-	onMessages := func(cond string) {
-		where = append(where, cond)
-		needMessages = true
-	}
-	switch {
-	case pgText:
-		key = "s"
-		where, rank = db.pgMessageSearch(&args, terms, exclude)
-	case db.engine == EnginePostgres:
-		from, order = []string{"messages m"}, "m.id DESC"
-		where = append(where, "m.deleted_at IS NULL")
-	default:
+	if db.engine == EnginePostgres {
+		from, where, rank, order = db.pgMessageSearch(&args, s, terms, exclude)
+	} else {
 		from, where, rank, order = db.sqliteMessageSearch(&args, s, terms, exclude)
-		where = append(where, "m.deleted_at IS NULL")
 	}
-	where = append(where, key+".workspace_id = "+ws)
+	where = append(where, "m.workspace_id = "+ws, "m.deleted_at IS NULL")
 	switch {
 	case s.Tickets != nil:
-		where = append(where, key+".channel_id IN ("+ticketChannels(&args, ws, s.Tickets)+")")
+		where = append(where, "m.channel_id IN ("+ticketChannels(&args, ws, s.Tickets)+")")
 	case db.engine == EnginePostgres:
-		where = append(where, key+".channel_id = ANY("+args.add(idList(db.engine, s.Channels))+"::bigint[])")
+		where = append(where, "m.channel_id = ANY("+args.add(idList(db.engine, s.Channels))+"::bigint[])")
 	default:
 		where = append(where, "m.channel_id IN (SELECT value FROM json_each("+args.add(idList(db.engine, s.Channels))+"))")
 	}
 	if len(s.From) > 0 {
-		onMessages("m.author_id IN (" + db.inIDs(&args, s.From) + ")")
+		where = append(where, "m.author_id IN ("+db.inIDs(&args, s.From)+")")
 	}
 	if len(s.Mentions) > 0 {
-		onMessages("EXISTS (SELECT 1 FROM mentions mn WHERE mn.message_id = m.id AND mn.user_id IN (" + db.inIDs(&args, s.Mentions) + "))")
+		where = append(where, "EXISTS (SELECT 1 FROM mentions mn WHERE mn.message_id = m.id AND mn.user_id IN ("+db.inIDs(&args, s.Mentions)+"))")
 	}
 	if s.HasLink {
 		// hasLink (search_funcs.go) in SQL: the exact filter on both engines;
 		// SQLite also narrows the index scan with its haslink token.
-		onMessages("(lower(m.body) LIKE '%http://%' OR lower(m.body) LIKE '%https://%')")
+		where = append(where, "(lower(m.body) LIKE '%http://%' OR lower(m.body) LIKE '%https://%')")
 	}
 	if s.HasFile {
-		onMessages("m.attachments <> '[]'")
+		where = append(where, "m.attachments <> '[]'")
 	}
 	if s.HasReaction {
-		onMessages("m.reaction_count > 0")
+		where = append(where, "m.reaction_count > 0")
 	}
 	if s.IsThread {
-		onMessages("(m.parent_id IS NOT NULL OR m.reply_count > 0)")
+		where = append(where, "(m.parent_id IS NOT NULL OR m.reply_count > 0)")
 	}
 	if !s.Since.IsZero() {
-		onMessages("m.created_at >= " + args.add(micros(s.Since)))
+		where = append(where, "m.created_at >= "+args.add(micros(s.Since)))
 	}
 	if !s.Until.IsZero() {
-		onMessages("m.created_at < " + args.add(micros(s.Until)))
+		where = append(where, "m.created_at < "+args.add(micros(s.Until)))
 	}
 
 	newest := s.Sort == relay.SortNewest || rank == ""
-	// below bounds the candidates' ids: under the cursor of a later newest
-	// page, or at most the newest candidate a first relevance page ranked.
-	var below relay.ID
 	if newest && s.Page.Before > 0 {
-		below = s.Page.Before
-		where = append(where, key+".id < "+args.add(s.Page.Before))
+		where = append(where, "m.id < "+args.add(s.Page.Before))
 	}
 	if !newest && s.Page.MaxID > 0 {
-		below = s.Page.MaxID + 1
-		where = append(where, key+".id <= "+args.add(s.Page.MaxID))
+		where = append(where, "m.id <= "+args.add(s.Page.MaxID))
 	}
 	// SQLite ranks in Go (search_rank.go): the candidates come with their
 	// bodies instead of FTS5's bm25().
@@ -194,18 +169,8 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 	if newest {
 		rank = "0" // not ranked
 	}
-	var candidates string
-	if pgText {
-		from = []string{"message_search s"}
-		if needMessages {
-			from = append(from, "JOIN messages m ON m.id = s.id")
-		}
-		candidates = pgWindows(&args, `SELECT s.id AS id, `+rank+` AS rank FROM `+strings.Join(from, " ")+
-			` WHERE `+strings.Join(where, " AND "), below, time.Now())
-	} else {
-		candidates = `SELECT m.id AS id, ` + rank + ` AS rank FROM ` + strings.Join(from, " ") +
-			` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
-	}
+	candidates := `SELECT m.id AS id, ` + rank + ` AS rank FROM ` + strings.Join(from, " ") +
+		` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
 
 	var found []searchHit
 	var query string
@@ -237,11 +202,6 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 			// a million messages, docs/perf.md "Search") instead of the
 			// newest rows by id. Plan every search for its own terms.
 			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-				return err
-			}
-			// The month windows (pgWindows) must run one after another,
-			// newest first, so the LIMIT stops them: no parallel Append.
-			if _, err := tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
 				return err
 			}
 		}
@@ -486,9 +446,11 @@ func ftsExpr(pos, neg []string) string {
 	return e
 }
 
-// pgMessageSearch builds the tsquery and trigram conditions of a
-// PostgreSQL message search on message_search s, and its rank.
-func (db *DB) pgMessageSearch(args *sqlArgs, terms, exclude []searchPart) (where []string, rank string) {
+// pgMessageSearch builds the tsquery and trigram part of a PostgreSQL
+// message search.
+func (db *DB) pgMessageSearch(args *sqlArgs, s relay.MessageSearch, terms, exclude []searchPart) (from, where []string, rank, order string) {
+	from = []string{"messages m"}
+	order = "m.id DESC"
 	tsq := func(p searchPart) string {
 		if p.term.Prefix {
 			// One lexeme, whatever unaccent made of it (ʼ may become a
@@ -503,96 +465,53 @@ func (db *DB) pgMessageSearch(args *sqlArgs, terms, exclude []searchPart) (where
 	}
 	like := func(p searchPart) string { return args.add(likePattern(p.term.Text)) } // for ILIKE
 	var words, notWords []string
+	spaceless := false
 	for _, p := range terms {
 		if p.gram {
-			// grams is the body of messages in scripts without spaces (NULL
-			// otherwise), under the trigram index.
-			where = append(where, "s.grams ILIKE "+like(p)+` ESCAPE '\'`)
+			where = append(where, "m.body ILIKE "+like(p)+` ESCAPE '\'`)
+			spaceless = true
 			continue
 		}
 		words = append(words, tsq(p))
 	}
 	for _, p := range exclude {
 		if p.gram {
-			where = append(where, "(s.grams IS NULL OR s.grams NOT ILIKE "+like(p)+` ESCAPE '\')`)
+			where = append(where, "m.body NOT ILIKE "+like(p)+` ESCAPE '\'`)
 			continue
 		}
 		notWords = append(notWords, tsq(p))
 	}
+	if spaceless {
+		// The predicate of the partial trigram index, so the planner may use it.
+		where = append(where, "relay_search_spaceless(m.body)")
+	}
 	if len(words) > 0 {
 		q := "(" + strings.Join(words, " && ") + ")"
-		where = append(where, "s.words @@ "+q)
-		rank = "ts_rank(s.words, " + q + ")"
-	} else if len(where) > 0 {
+		where = append(where, "m.search_words @@ "+q)
+		rank = "ts_rank(m.search_words, " + q + ")"
+	} else if spaceless {
 		rank = "1" // substrings only: ranked newest first
 	}
 	if len(notWords) > 0 {
-		where = append(where, "NOT (s.words @@ ("+strings.Join(notWords, " || ")+"))")
+		where = append(where, "NOT (m.search_words @@ ("+strings.Join(notWords, " || ")+"))")
 	}
-	return where, rank
-}
-
-// pgWindows turns a PostgreSQL candidate query into one that reads the
-// newest months first: message_search is partitioned by month of the
-// message id (migrations/postgres/00013_search_index.sql), and a union of
-// windows — this month, the one before, then 2, 4, 8… months further back —
-// each sorted newest first, runs window after window under the caller's
-// LIMIT and stops once it has enough rows. GIN hands out every match of a
-// window at once, in no useful order; without the windows a search read
-// every match of the whole history to keep the newest 501. Windows wholly
-// at or above below (a cursor's bound, 0 for none) are left out.
-func pgWindows(args *sqlArgs, query string, below relay.ID, now time.Time) string {
-	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	var parts []string
-	var hi relay.ID // the window's upper bound; 0: none (the newest window)
-	for k := 0; ; k++ {
-		// Window k starts 2^k - 1 months before this month: 0, 1, 3, 7, 15…
-		lo := relay.IDAt(start.AddDate(0, 1-(1<<k), 0))
-		last := lo <= 0 // before the first id: the rest of history
-		if below == 0 || last || lo < below {
-			cond := ""
-			if !last {
-				cond += " AND s.id >= " + args.add(lo)
-			}
-			if hi != 0 {
-				cond += " AND s.id < " + args.add(hi)
-			}
-			parts = append(parts, "("+query+cond+" ORDER BY s.id DESC)")
-		}
-		if last {
-			break
-		}
-		hi = lo
-	}
-	return "SELECT u.id, u.rank FROM (" + strings.Join(parts, " UNION ALL ") + ") u"
+	return from, where, rank, order
 }
 
 // Reindex rebuilds the search index from the messages (relay reindex).
 func (db *DB) Reindex(ctx context.Context) error {
 	if db.engine == EnginePostgres {
-		// The words of every live message again, with the functions as they
-		// are now, in one transaction (searches see the old index until it
-		// commits); then the partitions their months need.
-		err := db.update(ctx, "reindex", func(tx *sql.Tx) error {
-			for _, stmt := range []string{
-				`TRUNCATE message_search`,
-				`INSERT INTO message_search (id, workspace_id, channel_id, words, grams)
-				SELECT m.id, m.workspace_id, m.channel_id, relay_search_words(m.body),
-					CASE WHEN relay_search_spaceless(m.body) THEN m.body END
-				FROM messages m WHERE m.deleted_at IS NULL`,
-				`SELECT relay_search_partitions()`,
-			} {
-				if _, err := tx.ExecContext(ctx, stmt); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+		// search_words is generated from the body: writing the body again
+		// recomputes it with the functions as they are now.
+		if _, err := db.write.ExecContext(ctx, `UPDATE messages SET body = body WHERE deleted_at IS NULL`); err != nil {
+			return unavailable(fmt.Errorf("reindex: %w", err))
 		}
-		_, err = db.write.ExecContext(ctx, `ANALYZE message_search`)
-		return unavailable(err)
+		for _, idx := range []string{"messages_search_words_idx", "messages_search_grams_idx", "messages_author_idx"} {
+			if _, err := db.write.ExecContext(ctx, `REINDEX INDEX `+idx); err != nil {
+				return unavailable(fmt.Errorf("reindex %s: %w", idx, err))
+			}
+		}
+		return nil
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {

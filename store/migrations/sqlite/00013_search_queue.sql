@@ -12,8 +12,8 @@
 -- move), so its old entry is removed before the new one is written; 0: a
 -- new message, never indexed.
 --
--- SQLite flavour; keep in step with ../postgres/00013_search_index.sql
--- (PostgreSQL keeps its words in a table partitioned by month instead).
+-- SQLite flavour; keep in step with ../postgres/00013_search_queue.sql
+-- (PostgreSQL indexes in the post transaction: a generated column and GIN).
 
 -- +goose Up
 CREATE TABLE search_queue (
