@@ -92,6 +92,42 @@ pg_required=$ci
 if [ "${RELAY_TEST_REQUIRE_POSTGRES:-}" = 1 ]; then pg_required=true; fi
 
 ensure "PostgreSQL (127.0.0.1:5432)" postgres_up postgres_start "$pg_required"
+
+# The rum extension lets PostgreSQL's search read matches in id order
+# (store/search_rum.go; migrations/postgres/00013_search_index.sql). Debian
+# packages it as postgresql-<version>-rum; the server picks it up without a
+# restart. Without it searches use GIN alone, and under CI that is an error:
+# the RUM path must be tested.
+rum_available() {
+  [ "$(psql -h 127.0.0.1 -U postgres -d postgres -Atqc "SELECT count(*) FROM pg_available_extensions WHERE name = 'rum'" 2>/dev/null)" = 1 ]
+}
+
+rum_install() {
+  local version sudo=""
+  # shellcheck disable=SC2012 # version directory names, as in ENVIRONMENT.md
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  [ -n "$version" ] || { echo "no /etc/postgresql/<version> to name the package after"; return 1; }
+  if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; fi
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "postgresql-$version-rum"; } \
+    >/tmp/relay-rum-install.log 2>&1 || { tail -5 /tmp/relay-rum-install.log; return 1; }
+}
+
+if postgres_up && command -v psql >/dev/null 2>&1; then
+  if rum_available; then
+    echo "PostgreSQL rum extension: available"
+  else
+    echo "PostgreSQL rum extension: missing, installing it"
+    rum_install || true
+    if rum_available; then
+      echo "PostgreSQL rum extension: installed"
+    elif [ "$pg_required" = true ]; then
+      echo "ERROR: the PostgreSQL rum extension could not be installed; the search tests need it under CI." >&2
+      failed=1
+    else
+      echo "WARNING: the PostgreSQL rum extension could not be installed; PostgreSQL search tests run with GIN only." >&2
+    fi
+  fi
+fi
 ensure "NATS (127.0.0.1:4222)" nats_up nats_start "$ci"
 
 exit "$failed"

@@ -68,6 +68,8 @@ type DB struct {
 	// indexer writes SQLite's search index from its queue (search_queue.go);
 	// nil on PostgreSQL.
 	indexer *searchIndexer
+	// rum: PostgreSQL's RUM search index, if any (search_rum.go).
+	rum rumState
 }
 
 // Open connects to the database cfg names and checks that it answers. It does

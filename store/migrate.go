@@ -64,7 +64,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	// Messages a crash left in SQLite's search queue are indexed now rather
 	// than at the next write.
 	db.wakeSearchIndexer()
-	return nil
+	return db.detectRUM(ctx)
 }
 
 // MigrationVersion returns the schema version the database is at: 0 when it

@@ -129,7 +129,7 @@ func newSearchCorpus(n int) *searchCorpus {
 // the search migrations of the engine (a changed index means a rebuild).
 func (g *searchCorpus) key(b *testing.B, engine string) string {
 	var mig []byte
-	for _, name := range []string{"00012_search.sql", "00013_search_queue.sql"} {
+	for _, name := range []string{"00012_search.sql", "00013_search_index.sql"} {
 		raw, err := os.ReadFile(filepath.Join("migrations", engine, name))
 		if err != nil {
 			b.Fatal(err)

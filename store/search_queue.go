@@ -9,7 +9,7 @@ import (
 )
 
 // SQLite's search index is written behind the messages, through a durable
-// queue (migrations/sqlite/00013_search_queue.sql): every post, edit, delete
+// queue (migrations/sqlite/00013_search_index.sql): every post, edit, delete
 // and purge records the message's id in search_queue in its own transaction,
 // and the indexer below moves the queue into the two FTS5 indexes in batches.
 // FTS5 writes a new segment of each index per transaction, so indexing in

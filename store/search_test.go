@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -43,7 +44,7 @@ func mustSearch(t *testing.T, db *store.DB, s relay.MessageSearch) *relay.Messag
 // filter, CJK and Thai substrings, the permission filter, tenants, edits,
 // deletes, purges and reindexing, on both engines.
 func TestSearchMessages(t *testing.T) {
-	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+	searchEngines(t, func(t *testing.T, db *store.DB) {
 		a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
 		b := mustCreateWorkspace(t, db, "beta", "owner@beta.test")
 		bob := mustMember(t, db, a, "bob@acme.test")
@@ -174,7 +175,7 @@ func TestSearchMessages(t *testing.T) {
 // TestSearchPaging pages through relevance and newest results, and caps
 // totals at relay.SearchCandidates.
 func TestSearchPaging(t *testing.T) {
-	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+	searchEngines(t, func(t *testing.T, db *store.DB) {
 		a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
 		var msgs []*relay.Message
 		for i := range relay.SearchCandidates + 20 {
@@ -246,7 +247,9 @@ func FuzzSearchTerms(f *testing.F) {
 	}
 	dbs := []*store.DB{testdb.SQLite(f)}
 	if !testing.Short() {
-		dbs = append(dbs, testdb.Postgres(f))
+		gin := testdb.Postgres(f)
+		gin.SetSearchRUM(false)
+		dbs = append(dbs, testdb.Postgres(f), gin)
 	}
 	type fixture struct {
 		ws, ch relay.ID
@@ -373,7 +376,7 @@ func TestSearchRanking(t *testing.T) {
 // both engines, newest and by relevance, with nothing missed or repeated,
 // from a cursor inside the history too, and with the 500-candidate cap.
 func TestSearchAcrossMonths(t *testing.T) {
-	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+	searchEngines(t, func(t *testing.T, db *store.DB) {
 		a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
 		now := time.Now().UTC()
 		var msgs []*relay.Message
@@ -457,4 +460,107 @@ func TestSearchAcrossMonths(t *testing.T) {
 			t.Fatalf("capped %v, first %q", p.TotalCapped, p.Messages[0].Body)
 		}
 	})
+}
+
+// searchEngines runs fn on SQLite, on PostgreSQL with its RUM search index
+// (scripts/test-services.sh installs the extension; under CI its absence
+// fails) and on PostgreSQL with GIN alone, as a server without RUM runs.
+func searchEngines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	testdb.Engines(t, func(t *testing.T, db *store.DB) {
+		if db.Engine() == store.EnginePostgres && !db.SearchUsesRUM() {
+			if os.Getenv("CI") == "true" {
+				t.Fatal("PostgreSQL has no rum extension: scripts/test-services.sh installs it (postgresql-<version>-rum)")
+			}
+			t.Log("PostgreSQL has no rum extension: searching with GIN only")
+		}
+		fn(t, db)
+	})
+	t.Run("postgres-gin", func(t *testing.T) {
+		db := testdb.Postgres(t)
+		db.SetSearchRUM(false)
+		fn(t, db)
+	})
+}
+
+// TestSearchRUMChoice: PostgreSQL reads the RUM index unless every word of
+// the query is among the commonest (RUM sorts all matches of the rarest
+// word first), and never for substrings or prefixes alone.
+func TestSearchRUMChoice(t *testing.T) {
+	db := testdb.Postgres(t)
+	if !db.SearchUsesRUM() {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("PostgreSQL has no rum extension")
+		}
+		t.Skip("PostgreSQL has no rum extension")
+	}
+	db.SetCommonWords(map[string]float64{"the": 0.55, "on": 0.08, "call": 0.06, "do": 0.04, "cafe": 0.2})
+	for _, c := range []struct {
+		terms []relay.SearchTerm
+		want  bool
+	}{
+		{words("the"), false},
+		{words("The"), false},
+		{words("do"), true},
+		{words("on call"), false},
+		{words("the", "on"), false},
+		{words("the", "deploy"), true},
+		{words("pull request"), true},
+		{words("Café"), false},
+		{words("会議"), true},
+		{words("請求書"), false}, // a trigram substring
+		{[]relay.SearchTerm{{Text: "conf", Prefix: true}}, false},
+		{[]relay.SearchTerm{{Text: "conf", Prefix: true}, {Text: "deploy"}}, true},
+	} {
+		if got := db.SearchRUMFor(ctx, c.terms); got != c.want {
+			t.Errorf("%v: RUM %v, want %v", c.terms, got, c.want)
+		}
+	}
+	db.SetSearchRUM(false)
+	if db.SearchRUMFor(ctx, words("deploy")) {
+		t.Error("RUM chosen without the index")
+	}
+}
+
+func TestPGTextArray(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"{}", nil},
+		{"{a}", []string{"a"}},
+		{`{a,"b c",d}`, []string{"a", "b c", "d"}},
+		{`{"x\"y",z}`, []string{`x"y`, "z"}},
+		{"{0.55,0.08,1e-05}", []string{"0.55", "0.08", "1e-05"}},
+	} {
+		if got := store.PGTextArray(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestReindexBuildsRUM: a server whose extension came after the migration
+// gets the RUM index from `relay reindex`.
+func TestReindexBuildsRUM(t *testing.T) {
+	db := testdb.Postgres(t)
+	if !db.SearchUsesRUM() {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("PostgreSQL has no rum extension")
+		}
+		t.Skip("PostgreSQL has no rum extension")
+	}
+	a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
+	mustPostOne(t, db, msg(a.general, a.owner, "found through rum"))
+	exec(t, db, `DROP INDEX messages_search_rum_idx`)
+	db.SetSearchRUM(true) // looks again
+	if db.SearchUsesRUM() {
+		t.Fatal("RUM still in use without its index")
+	}
+	must(t, db.Reindex(ctx))
+	if !db.SearchUsesRUM() {
+		t.Fatal("reindex did not build the RUM index")
+	}
+	if got := bodies(mustSearch(t, db, relay.MessageSearch{WorkspaceID: a.ws.ID, Channels: []relay.ID{a.general.ID}, Terms: words("rum")}).Messages); !slices.Equal(got, []string{"found through rum"}) {
+		t.Fatalf("search after reindex: %q", got)
+	}
 }

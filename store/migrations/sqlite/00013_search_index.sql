@@ -12,8 +12,8 @@
 -- move), so its old entry is removed before the new one is written; 0: a
 -- new message, never indexed.
 --
--- SQLite flavour; keep in step with ../postgres/00013_search_queue.sql
--- (PostgreSQL indexes in the post transaction: a generated column and GIN).
+-- SQLite flavour; keep in step with ../postgres/00013_search_index.sql
+-- (PostgreSQL indexes in the post transaction, with RUM where it can).
 
 -- +goose Up
 CREATE TABLE search_queue (

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/relayhq/relay/search"
+)
+
+// PostgreSQL with RUM (migrations/postgres/00013_search_index.sql): the
+// index messages_search_rum_idx returns the messages holding a query's
+// words in id order, so the newest 501 candidates cost about 501 heap reads
+// instead of one per match. RUM first sorts the matches of the query's
+// rarest term, though, which for a word in a large share of the messages
+// costs more than GIN's plans (the planner then walks the primary key
+// newest first and stops early). rumFor chooses: RUM when the index exists
+// and at least one positive word is outside the commonest words, by the
+// statistics PostgreSQL keeps of the words column (pg_stats).
+
+const (
+	// rumMaxShare: a query whose every word is in more than this share of
+	// the messages goes to GIN (docs/perf.md, "Search": "the", in 55 %,
+	// took 245 ms through RUM and 5–16 ms through GIN; "do", in 4 %, 11 ms
+	// through RUM and 12–96 ms through GIN).
+	rumMaxShare = 0.05
+	// commonEvery is how long the commonest words are kept before they are
+	// read again.
+	commonEvery = 10 * time.Minute
+)
+
+// ensureRUM makes the RUM index where the extension is installed and this
+// role may create it; otherwise it does nothing. The migration runs the same
+// block; `relay reindex` runs this one for a server that got the extension
+// later.
+const ensureRUM = `DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum') THEN
+        RETURN;
+    END IF;
+    BEGIN
+        CREATE EXTENSION IF NOT EXISTS rum;
+    EXCEPTION WHEN insufficient_privilege THEN
+        RETURN;
+    END;
+    CREATE INDEX IF NOT EXISTS messages_search_rum_idx ON messages
+        USING rum (search_words rum_tsvector_addon_ops, id) WITH (attach = 'id', to = 'search_words')
+        WHERE deleted_at IS NULL;
+END
+$$`
+
+// rumState is what the store knows about RUM on this database.
+type rumState struct {
+	mu     sync.Mutex
+	index  bool               // messages_search_rum_idx exists
+	common map[string]float64 // the commonest words and their share of messages
+	read   time.Time          // when common was read; zero: never
+}
+
+// detectRUM records whether the RUM index exists (after migrations).
+func (db *DB) detectRUM(ctx context.Context) error {
+	if db.engine != EnginePostgres {
+		return nil
+	}
+	var ok bool
+	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes
+		WHERE indexname = 'messages_search_rum_idx' AND schemaname = ANY (current_schemas(false)))`).Scan(&ok)
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	db.rum.mu.Lock()
+	db.rum.index, db.rum.read = ok, time.Time{}
+	db.rum.mu.Unlock()
+	return nil
+}
+
+// SearchUsesRUM reports whether PostgreSQL searches may use the RUM index.
+func (db *DB) SearchUsesRUM() bool {
+	db.rum.mu.Lock()
+	defer db.rum.mu.Unlock()
+	return db.rum.index
+}
+
+// rumFor reports whether a search with these terms should read the RUM
+// index (see above).
+func (db *DB) rumFor(ctx context.Context, terms []searchPart) bool {
+	if db.engine != EnginePostgres {
+		return false
+	}
+	db.rum.mu.Lock()
+	defer db.rum.mu.Unlock()
+	if !db.rum.index {
+		return false
+	}
+	if db.rum.read.IsZero() || time.Since(db.rum.read) > commonEvery {
+		common, err := commonWords(ctx, db.read)
+		if err != nil {
+			db.logger.Warn("search: commonest words not read; using GIN", "err", err)
+			return false
+		}
+		db.rum.common, db.rum.read = common, time.Now()
+	}
+	for _, p := range terms {
+		if p.gram || p.term.Prefix {
+			continue // substrings (trigram index) and prefixes: no one word to weigh
+		}
+		for _, w := range lexemes(p.text) {
+			if db.rum.common[w] <= rumMaxShare {
+				return true // the rarest word bounds what RUM sorts
+			}
+		}
+	}
+	return false
+}
+
+// commonWords reads PostgreSQL's most common elements of
+// messages.search_words with their frequencies (empty before the table is
+// analysed: every word then counts as uncommon).
+func commonWords(ctx context.Context, q *sql.DB) (map[string]float64, error) {
+	var elems, freqs sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT most_common_elems::text, most_common_elem_freqs::text FROM pg_stats
+		WHERE tablename = 'messages' AND attname = 'search_words' AND schemaname = ANY (current_schemas(false))`).Scan(&elems, &freqs)
+	common := map[string]float64{}
+	if err == sql.ErrNoRows || !elems.Valid || !freqs.Valid {
+		return common, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	words := pgTextArray(elems.String)
+	shares := pgTextArray(freqs.String)
+	for i, w := range words {
+		if i < len(shares) {
+			var f float64
+			if _, err := fmt.Sscan(shares[i], &f); err == nil {
+				common[w] = f
+			}
+		}
+	}
+	return common, nil
+}
+
+// pgTextArray splits PostgreSQL's text form of a one-dimensional array
+// ({a,"b c",d}) into its elements.
+func pgTextArray(s string) []string {
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
+	var out []string
+	var b strings.Builder
+	quoted, escaped := false, false
+	for _, r := range s {
+		switch {
+		case escaped:
+			b.WriteRune(r)
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == '"':
+			quoted = !quoted
+		case r == ',' && !quoted:
+			out = append(out, b.String())
+			b.Reset()
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if s != "" {
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// lexemes approximates the words PostgreSQL's 'simple' configuration makes
+// of a term (relay_search_prep: accents and case folded; every run of
+// letters and digits a word): only to look up how common they are.
+func lexemes(text string) []string {
+	return strings.FieldsFunc(search.Fold(text), func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsNumber(r))
+	})
+}
