@@ -167,7 +167,14 @@ func (db *DB) SearchMessages(ctx context.Context, s relay.MessageSearch) (*relay
 	// PostgreSQL with RUM (search_rum.go): the index hands out matches
 	// newest first, at or below the bound — the distance operator <=| orders
 	// by bound - id.
-	useRUM := db.engine == EnginePostgres && rank != "" && db.rumFor(ctx, terms)
+	// Only for a broad scope: with from:, mentions:, dates, a ticket's
+	// conversation or a few channels, few matches are in scope and RUM would
+	// walk through all the others, newest first, where GIN's plans use the
+	// author, channel and mention indexes ("do" from: one author in: one
+	// channel went 20 → 66 ms through RUM at a million messages).
+	broad := s.Tickets == nil && len(s.Channels) > rumMinChannels && len(s.From) == 0 && len(s.Mentions) == 0 &&
+		s.Since.IsZero() && s.Until.IsZero()
+	useRUM := db.engine == EnginePostgres && rank != "" && broad && db.rumFor(ctx, terms)
 	if useRUM {
 		bound := relay.ID(math.MaxInt64)
 		switch {

@@ -28,6 +28,9 @@ const (
 	// took 245 ms through RUM and 5–16 ms through GIN; "do", in 4 %, 11 ms
 	// through RUM and 12–96 ms through GIN).
 	rumMaxShare = 0.05
+	// rumMinChannels: a search in this many channels or fewer stays on
+	// GIN, whose plans read the channel's own index (see SearchMessages).
+	rumMinChannels = 32
 	// commonEvery is how long the commonest words are kept before they are
 	// read again.
 	commonEvery = 10 * time.Minute
@@ -75,6 +78,11 @@ func (db *DB) detectRUM(ctx context.Context) error {
 	db.rum.mu.Lock()
 	db.rum.index, db.rum.read = ok, time.Time{}
 	db.rum.mu.Unlock()
+	if ok {
+		db.logger.InfoContext(ctx, "search: PostgreSQL RUM index in use")
+	} else {
+		db.logger.InfoContext(ctx, "search: PostgreSQL without the rum extension; GIN only (docs/architecture.md, \"Search\")")
+	}
 	return nil
 }
 
@@ -92,18 +100,23 @@ func (db *DB) rumFor(ctx context.Context, terms []searchPart) bool {
 		return false
 	}
 	db.rum.mu.Lock()
-	defer db.rum.mu.Unlock()
-	if !db.rum.index {
+	index, stale := db.rum.index, db.rum.read.IsZero() || time.Since(db.rum.read) > commonEvery
+	db.rum.mu.Unlock()
+	if !index {
 		return false
 	}
-	if db.rum.read.IsZero() || time.Since(db.rum.read) > commonEvery {
+	if stale { // read outside the lock: searches meanwhile use the old list
 		common, err := commonWords(ctx, db.read)
 		if err != nil {
 			db.logger.Warn("search: commonest words not read; using GIN", "err", err)
 			return false
 		}
+		db.rum.mu.Lock()
 		db.rum.common, db.rum.read = common, time.Now()
+		db.rum.mu.Unlock()
 	}
+	db.rum.mu.Lock()
+	defer db.rum.mu.Unlock()
 	for _, p := range terms {
 		if p.gram || p.term.Prefix {
 			continue // substrings (trigram index) and prefixes: no one word to weigh

@@ -8,7 +8,7 @@
 -- available and this role may create it, the index is built here; otherwise
 -- nothing happens and searches use GIN alone. `relay reindex` builds it later
 -- if the extension is installed after this migration ran. The store uses it
--- only for terms outside the commonest ones (store/search.go, rumTerms): RUM
+-- only for terms outside the commonest ones (store/search_rum.go, rumFor): RUM
 -- sorts a term's whole posting list first, which for a word in half the
 -- messages costs more than GIN's plans.
 --
