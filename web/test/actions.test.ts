@@ -2,19 +2,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 const pushes: { channelId: string; event: string; payload: unknown }[] = [];
-vi.mock("../src/lib/socket", () => ({
+vi.mock("../src/lib/socket", async () => ({
+  ...(await import("./socketstub")).socketStub,
   pushOn: (channelId: string, event: string, payload: unknown) => {
     pushes.push({ channelId, event, payload });
     return Promise.resolve({});
   },
-  isFollowing: () => false,
-  connectSocket: () => {},
-  disconnectSocket: () => {},
-  follow: () => Promise.resolve(null),
-  followChannels: () => {},
-  pushActivity: () => {},
-  setSocketHooks: () => {},
-  unfollow: () => {},
 }));
 vi.mock("../src/lib/api", () => ({
   ApiError: class extends Error {},

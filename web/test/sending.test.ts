@@ -7,16 +7,9 @@ const posts: { where: string; body: string; client_msg_id: string; internal?: bo
 let offline = true;
 let refuse = false;
 
-vi.mock("../src/lib/socket", () => ({
+vi.mock("../src/lib/socket", async () => ({
+  ...(await import("./socketstub")).socketStub,
   pushOn: () => Promise.reject({ reason: "not_joined" }),
-  isFollowing: () => false,
-  connectSocket: () => {},
-  disconnectSocket: () => {},
-  follow: () => Promise.resolve(null),
-  followChannels: () => {},
-  pushActivity: () => {},
-  setSocketHooks: () => {},
-  unfollow: () => {},
 }));
 
 const { ApiError } = await vi.importActual<typeof import("../src/lib/api")>("../src/lib/api");
