@@ -21,17 +21,16 @@ func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
 	return nil
 }
 
-// SetSearchRUM turns PostgreSQL's use of the RUM search index off (or back
-// on, where the index exists), so tests run both plans.
-func (db *DB) SetSearchRUM(on bool) {
-	if !on {
-		db.rum.mu.Lock()
-		db.rum.index = false
-		db.rum.mu.Unlock()
-		return
-	}
-	_ = db.detectRUM(context.Background())
+// DisableSearchRUM makes PostgreSQL search as a server without the RUM
+// index does, so tests run both plans.
+func (db *DB) DisableSearchRUM() {
+	db.rum.mu.Lock()
+	db.rum.index = false
+	db.rum.mu.Unlock()
 }
+
+// DetectRUM looks again for the RUM index.
+func (db *DB) DetectRUM(ctx context.Context) error { return db.detectRUM(ctx) }
 
 // SetCommonWords stands in for PostgreSQL's statistics of the commonest
 // words (search_rum.go) until they are next read.
@@ -46,6 +45,3 @@ func (db *DB) SetCommonWords(common map[string]float64) {
 func (db *DB) SearchRUMFor(ctx context.Context, terms []relay.SearchTerm) bool {
 	return db.rumFor(ctx, searchParts(terms))
 }
-
-// PGTextArray exposes pgTextArray to tests.
-var PGTextArray = pgTextArray

@@ -64,7 +64,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 	// Messages a crash left in SQLite's search queue are indexed now rather
 	// than at the next write.
 	db.wakeSearchIndexer()
-	return db.detectRUM(ctx)
+	if err := db.ensureRUM(ctx); err != nil {
+		// A faster index, not a requirement: search works through GIN.
+		db.logger.WarnContext(ctx, "search: the RUM index could not be made; searching with GIN only", "err", err)
+	}
+	return nil
 }
 
 // MigrationVersion returns the schema version the database is at: 0 when it

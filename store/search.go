@@ -547,11 +547,8 @@ func (db *DB) Reindex(ctx context.Context) error {
 		}
 		// The RUM index, if the extension was installed after the migration
 		// ran (search_rum.go); then every index afresh.
-		if _, err := db.write.ExecContext(ctx, ensureRUM); err != nil {
-			return unavailable(fmt.Errorf("reindex: rum: %w", err))
-		}
-		if err := db.detectRUM(ctx); err != nil {
-			return unavailable(err)
+		if err := db.ensureRUM(ctx); err != nil {
+			return unavailable(fmt.Errorf("reindex: %w", err))
 		}
 		idxs := []string{"messages_search_words_idx", "messages_search_grams_idx", "messages_author_idx"}
 		if db.SearchUsesRUM() {

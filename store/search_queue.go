@@ -52,20 +52,16 @@ func (db *DB) startSearchIndexer(delay time.Duration) {
 	ix.done.Add(1)
 	go func() {
 		defer ix.done.Done()
-		timer := time.NewTimer(0)
-		<-timer.C
 		for {
 			select {
 			case <-ix.stop:
 				return
 			case <-ix.wake:
 			}
-			timer.Reset(delay)
-			select {
+			select { // let more writes gather
 			case <-ix.stop:
-				timer.Stop()
 				return
-			case <-timer.C:
+			case <-time.After(delay):
 			}
 			if _, err := db.indexQueued(context.Background()); err != nil {
 				// The queue keeps the work; the next write or search retries.

@@ -12,7 +12,7 @@ import (
 	"github.com/relayhq/relay/search"
 )
 
-// PostgreSQL with RUM (migrations/postgres/00013_search_index.sql): the
+// PostgreSQL with RUM (ensureRUM, at every start): the
 // index messages_search_rum_idx returns the messages holding a query's
 // words in id order, so the newest 501 candidates cost about 501 heap reads
 // instead of one per match. RUM first sorts the matches of the query's
@@ -36,12 +36,13 @@ const (
 	commonEvery = 10 * time.Minute
 )
 
-// ensureRUM makes the RUM index where the extension is installed and this
-// role may create it; otherwise it does nothing. The migration runs the same
-// block; `relay reindex` runs this one for a server that got the extension
-// later.
-const ensureRUM = `DO $$
+// ensureRUMSQL makes the RUM index where the extension is installed and
+// this role may create it; otherwise it does nothing. Run at every start
+// (the extension may come after the migrations ran) and by Reindex; nodes
+// starting together take turns.
+const ensureRUMSQL = `DO $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('relay_search_rum'));
     IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum') THEN
         RETURN;
     END IF;
@@ -55,6 +56,18 @@ BEGIN
         WHERE deleted_at IS NULL;
 END
 $$`
+
+// ensureRUM makes the RUM index if it can (ensureRUMSQL) and records
+// whether searches may use it.
+func (db *DB) ensureRUM(ctx context.Context) error {
+	if db.engine != EnginePostgres {
+		return nil
+	}
+	if _, err := db.write.ExecContext(ctx, ensureRUMSQL); err != nil {
+		return fmt.Errorf("search rum index: %w", err)
+	}
+	return db.detectRUM(ctx)
+}
 
 // rumState is what the store knows about RUM on this database.
 type rumState struct {
@@ -100,14 +113,15 @@ func (db *DB) rumFor(ctx context.Context, terms []searchPart) bool {
 		return false
 	}
 	db.rum.mu.Lock()
-	index, stale := db.rum.index, db.rum.read.IsZero() || time.Since(db.rum.read) > commonEvery
+	index, common, read := db.rum.index, db.rum.common, db.rum.read
 	db.rum.mu.Unlock()
 	if !index {
 		return false
 	}
-	if stale { // read outside the lock: searches meanwhile use the old list
-		common, err := commonWords(ctx, db.read)
-		if err != nil {
+	if read.IsZero() || time.Since(read) > commonEvery {
+		// Read outside the lock: searches meanwhile use the old list.
+		var err error
+		if common, err = commonWords(ctx, db.read); err != nil {
 			db.logger.Warn("search: commonest words not read; using GIN", "err", err)
 			return false
 		}
@@ -115,14 +129,12 @@ func (db *DB) rumFor(ctx context.Context, terms []searchPart) bool {
 		db.rum.common, db.rum.read = common, time.Now()
 		db.rum.mu.Unlock()
 	}
-	db.rum.mu.Lock()
-	defer db.rum.mu.Unlock()
 	for _, p := range terms {
 		if p.gram || p.term.Prefix {
 			continue // substrings (trigram index) and prefixes: no one word to weigh
 		}
 		for _, w := range lexemes(p.text) {
-			if db.rum.common[w] <= rumMaxShare {
+			if common[w] <= rumMaxShare {
 				return true // the rarest word bounds what RUM sorts
 			}
 		}
@@ -131,59 +143,29 @@ func (db *DB) rumFor(ctx context.Context, terms []searchPart) bool {
 }
 
 // commonWords reads PostgreSQL's most common elements of
-// messages.search_words with their frequencies (empty before the table is
+// messages.search_words with their frequencies (none before the table is
 // analysed: every word then counts as uncommon).
 func commonWords(ctx context.Context, q *sql.DB) (map[string]float64, error) {
-	var elems, freqs sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT most_common_elems::text, most_common_elem_freqs::text FROM pg_stats
-		WHERE tablename = 'messages' AND attname = 'search_words' AND schemaname = ANY (current_schemas(false))`).Scan(&elems, &freqs)
-	common := map[string]float64{}
-	if err == sql.ErrNoRows || !elems.Valid || !freqs.Valid {
-		return common, nil
-	}
+	// The frequencies array has three more entries (minimum, maximum, null
+	// share) than the elements: unnest pairs them and leaves those unpaired.
+	rows, err := q.QueryContext(ctx, `SELECT u.word, u.share FROM pg_stats s,
+		unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS u(word, share)
+		WHERE s.tablename = 'messages' AND s.attname = 'search_words'
+			AND s.schemaname = ANY (current_schemas(false)) AND u.word IS NOT NULL`)
 	if err != nil {
 		return nil, err
 	}
-	words := pgTextArray(elems.String)
-	shares := pgTextArray(freqs.String)
-	for i, w := range words {
-		if i < len(shares) {
-			var f float64
-			if _, err := fmt.Sscan(shares[i], &f); err == nil {
-				common[w] = f
-			}
+	defer rows.Close()
+	common := map[string]float64{}
+	for rows.Next() {
+		var w string
+		var f float64
+		if err := rows.Scan(&w, &f); err != nil {
+			return nil, err
 		}
+		common[w] = f
 	}
-	return common, nil
-}
-
-// pgTextArray splits PostgreSQL's text form of a one-dimensional array
-// ({a,"b c",d}) into its elements.
-func pgTextArray(s string) []string {
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
-	var out []string
-	var b strings.Builder
-	quoted, escaped := false, false
-	for _, r := range s {
-		switch {
-		case escaped:
-			b.WriteRune(r)
-			escaped = false
-		case r == '\\':
-			escaped = true
-		case r == '"':
-			quoted = !quoted
-		case r == ',' && !quoted:
-			out = append(out, b.String())
-			b.Reset()
-		default:
-			b.WriteRune(r)
-		}
-	}
-	if s != "" {
-		out = append(out, b.String())
-	}
-	return out
+	return common, rows.Err()
 }
 
 // lexemes approximates the words PostgreSQL's 'simple' configuration makes

@@ -248,7 +248,7 @@ func FuzzSearchTerms(f *testing.F) {
 	dbs := []*store.DB{testdb.SQLite(f)}
 	if !testing.Short() {
 		gin := testdb.Postgres(f)
-		gin.SetSearchRUM(false)
+		gin.DisableSearchRUM()
 		dbs = append(dbs, testdb.Postgres(f), gin)
 	}
 	type fixture struct {
@@ -468,17 +468,14 @@ func TestSearchAcrossMonths(t *testing.T) {
 func searchEngines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	testdb.Engines(t, func(t *testing.T, db *store.DB) {
-		if db.Engine() == store.EnginePostgres && !db.SearchUsesRUM() {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("PostgreSQL has no rum extension: scripts/test-services.sh installs it (postgresql-<version>-rum)")
-			}
+		if db.Engine() == store.EnginePostgres && !hasRUM(t, db) {
 			t.Log("PostgreSQL has no rum extension: searching with GIN only")
 		}
 		fn(t, db)
 	})
 	t.Run("postgres-gin", func(t *testing.T) {
 		db := testdb.Postgres(t)
-		db.SetSearchRUM(false)
+		db.DisableSearchRUM()
 		fn(t, db)
 	})
 }
@@ -488,10 +485,7 @@ func searchEngines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // word first), and never for substrings or prefixes alone.
 func TestSearchRUMChoice(t *testing.T) {
 	db := testdb.Postgres(t)
-	if !db.SearchUsesRUM() {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PostgreSQL has no rum extension")
-		}
+	if !hasRUM(t, db) {
 		t.Skip("PostgreSQL has no rum extension")
 	}
 	db.SetCommonWords(map[string]float64{"the": 0.55, "on": 0.08, "call": 0.06, "do": 0.04, "cafe": 0.2})
@@ -516,43 +510,23 @@ func TestSearchRUMChoice(t *testing.T) {
 			t.Errorf("%v: RUM %v, want %v", c.terms, got, c.want)
 		}
 	}
-	db.SetSearchRUM(false)
+	db.DisableSearchRUM()
 	if db.SearchRUMFor(ctx, words("deploy")) {
 		t.Error("RUM chosen without the index")
 	}
 }
 
-func TestPGTextArray(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want []string
-	}{
-		{"{}", nil},
-		{"{a}", []string{"a"}},
-		{`{a,"b c",d}`, []string{"a", "b c", "d"}},
-		{`{"x\"y",z}`, []string{`x"y`, "z"}},
-		{"{0.55,0.08,1e-05}", []string{"0.55", "0.08", "1e-05"}},
-	} {
-		if got := store.PGTextArray(c.in); !slices.Equal(got, c.want) {
-			t.Errorf("%s: %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
-// TestReindexBuildsRUM: a server whose extension came after the migration
-// gets the RUM index from `relay reindex`.
+// TestReindexBuildsRUM: `relay reindex` (like every start) makes the RUM
+// index where the extension is installed and the index is missing.
 func TestReindexBuildsRUM(t *testing.T) {
 	db := testdb.Postgres(t)
-	if !db.SearchUsesRUM() {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PostgreSQL has no rum extension")
-		}
+	if !hasRUM(t, db) {
 		t.Skip("PostgreSQL has no rum extension")
 	}
 	a := mustCreateWorkspace(t, db, "acme", "owner@acme.test")
 	mustPostOne(t, db, msg(a.general, a.owner, "found through rum"))
 	exec(t, db, `DROP INDEX messages_search_rum_idx`)
-	db.SetSearchRUM(true) // looks again
+	must(t, db.DetectRUM(ctx))
 	if db.SearchUsesRUM() {
 		t.Fatal("RUM still in use without its index")
 	}
@@ -563,4 +537,18 @@ func TestReindexBuildsRUM(t *testing.T) {
 	if got := bodies(mustSearch(t, db, relay.MessageSearch{WorkspaceID: a.ws.ID, Channels: []relay.ID{a.general.ID}, Terms: words("rum")}).Messages); !slices.Equal(got, []string{"found through rum"}) {
 		t.Fatalf("search after reindex: %q", got)
 	}
+}
+
+// hasRUM reports whether db's PostgreSQL has the RUM search index; where
+// the suites may not skip (CI=true, RELAY_TEST_REQUIRE_POSTGRES=1), its
+// absence fails the test: scripts/test-services.sh installs the extension.
+func hasRUM(t *testing.T, db *store.DB) bool {
+	t.Helper()
+	if db.SearchUsesRUM() {
+		return true
+	}
+	if os.Getenv("CI") == "true" || os.Getenv("RELAY_TEST_REQUIRE_POSTGRES") == "1" {
+		t.Fatal("PostgreSQL has no rum extension: scripts/test-services.sh installs it (postgresql-<version>-rum)")
+	}
+	return false
 }
